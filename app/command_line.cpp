@@ -1,0 +1,212 @@
+#include "command_line.h"
+
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <set>
+#include <string_view>
+
+namespace gradflow::app {
+namespace {
+
+using Setter = std::function<std::string(CommandLineOptions&, const std::string&)>;
+
+struct OptionSpec {
+    std::string_view name;      ///< without the leading "--"
+    std::string_view valueName; ///< empty for flags
+    Setter set;                 ///< returns an error message or ""
+};
+
+template <typename Int>
+std::string parseInteger(const std::string& text, Int lo, Int hi, Int& out) {
+    Int value{};
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec == std::errc() && ptr == end && !text.empty() && value >= lo && value <= hi) {
+        out = value;
+        return {};
+    }
+    return "must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]; got '" + text + "'";
+}
+
+std::string parseReal(const std::string& text, double lo, double hi, double& out) {
+    double value = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec == std::errc() && ptr == end && !text.empty() && std::isfinite(value) && value >= lo && value <= hi) {
+        out = value;
+        return {};
+    }
+    char range[64];
+    std::snprintf(range, sizeof range, "[%g, %g]", lo, hi);
+    return std::string("must be a number in ") + range + "; got '" + text + "'";
+}
+
+std::string parseSize(const std::string& text, CommandLineOptions& o) {
+    const std::size_t x = text.find_first_of("xX");
+    const std::string bad = "must be WIDTHxHEIGHT in pixels, each in [16, " + std::to_string(kMaxExportPixels) + "]; got '" +
+                            text + "'";
+    if (x == std::string::npos) return bad;
+    int w = 0, h = 0;
+    if (!parseInteger(text.substr(0, x), 16, kMaxExportPixels, w).empty() ||
+        !parseInteger(text.substr(x + 1), 16, kMaxExportPixels, h).empty())
+        return bad;
+    o.exportWidth = w;
+    o.exportHeight = h;
+    return {};
+}
+
+std::string nonEmpty(const std::string& value, std::string& out) {
+    if (value.empty()) return "needs a non-empty value";
+    out = value;
+    return {};
+}
+
+const std::vector<OptionSpec>& optionTable() {
+    using O = CommandLineOptions;
+    using S = const std::string&;
+    static const std::vector<OptionSpec> table = {
+        {"help", "", [](O& o, S) { o.help = true; return std::string(); }},
+        {"version", "", [](O& o, S) { o.version = true; return std::string(); }},
+        {"list-presets", "", [](O& o, S) { o.listPresets = true; return std::string(); }},
+        {"headless", "", [](O& o, S) { o.headless = true; return std::string(); }},
+        {"theory", "", [](O& o, S) { o.theory = true; return std::string(); }},
+        {"config", "FILE", [](O& o, S v) { return nonEmpty(v, o.configPath); }},
+        {"preset", "NAME", [](O& o, S v) { return nonEmpty(v, o.presetName); }},
+        {"steps", "N", [](O& o, S v) {
+             std::int64_t n = 0;
+             std::string e = parseInteger<std::int64_t>(v, 0, kMaxSteps, n);
+             if (e.empty()) o.steps = n;
+             return e;
+         }},
+        {"seed", "S", [](O& o, S v) {
+             std::uint64_t s = 0;
+             std::string e = parseInteger<std::uint64_t>(v, 0, UINT64_MAX, s);
+             if (e.empty()) o.seed = s;
+             return e;
+         }},
+        {"metrics", "FILE.csv", [](O& o, S v) { return nonEmpty(v, o.metricsPath); }},
+        {"log", "FILE.csv", [](O& o, S v) { return nonEmpty(v, o.logPath); }},
+        {"spectrum", "FILE.csv", [](O& o, S v) { return nonEmpty(v, o.spectrumPath); }},
+        {"spectrum-every", "K", [](O& o, S v) { return parseInteger(v, 1, 1'000'000'000, o.spectrumEvery); }},
+        {"export", "FILE", [](O& o, S v) { return nonEmpty(v, o.exportPath); }},
+        {"size", "WxH", [](O& o, S v) { return parseSize(v, o); }},
+        {"scale", "S", [](O& o, S v) { return parseReal(v, 1.0, 4.0, o.exportScale); }},
+        {"view", "NAME", [](O& o, S v) { return nonEmpty(v, o.viewName); }},
+        {"frames", "DIR", [](O& o, S v) { return nonEmpty(v, o.framesDir); }},
+        {"every", "K", [](O& o, S v) { return parseInteger(v, 1, 1'000'000'000, o.framesEvery); }},
+    };
+    return table;
+}
+
+const OptionSpec* findOption(std::string_view name) {
+    for (const OptionSpec& spec : optionTable()) {
+        if (spec.name == name) return &spec;
+    }
+    return nullptr;
+}
+
+/// Combinations that make no sense, checked once every option is known.
+std::string checkCombinations(const CommandLineOptions& o, const std::set<std::string_view>& given) {
+    if (o.help || o.version || o.listPresets) return {};
+    if (!o.configPath.empty() && !o.presetName.empty()) return "give either --config or --preset, not both";
+    if (o.headless && !o.hasExperiment()) return "--headless needs --config FILE or --preset NAME";
+    if (!o.headless) {
+        for (std::string_view option : {"steps", "seed", "metrics", "log", "spectrum", "spectrum-every", "theory"}) {
+            if (given.count(option) != 0) return "--" + std::string(option) + " is only used with --headless";
+        }
+    }
+    if (given.count("spectrum-every") != 0 && o.spectrumPath.empty()) return "--spectrum-every needs --spectrum FILE.csv";
+    if (!o.wantsFigureExport()) {
+        for (std::string_view option : {"size", "scale", "view"}) {
+            if (given.count(option) != 0) return "--" + std::string(option) + " needs --export FILE or --frames DIR";
+        }
+    }
+    if (given.count("every") != 0 && o.framesDir.empty()) return "--every needs --frames DIR";
+    if (o.wantsFigureExport() && !o.hasExperiment()) return "figure export needs --config FILE or --preset NAME";
+    return {};
+}
+
+}  // namespace
+
+CommandLineParse parseCommandLine(const std::vector<std::string>& arguments) {
+    CommandLineParse result;
+    CommandLineOptions& o = result.options;
+    std::set<std::string_view> given;
+    for (std::size_t i = 0; i < arguments.size(); ++i) {
+        const std::string& argument = arguments[i];
+        if (argument.size() < 3 || argument.compare(0, 2, "--") != 0) {
+            if (!argument.empty() && argument[0] == '-' && argument != "-") {
+                result.error = "unknown option '" + argument + "' (options start with --)";
+                return result;
+            }
+            if (!o.configPath.empty()) {
+                result.error = "unexpected argument '" + argument + "' (one experiment file at most)";
+                return result;
+            }
+            o.configPath = argument;  // "gradflow my-experiment.json" opens that file
+            given.insert("config");
+            continue;
+        }
+        const std::size_t equals = argument.find('=');
+        const std::string name = argument.substr(2, equals == std::string::npos ? std::string::npos : equals - 2);
+        const OptionSpec* spec = findOption(name);
+        if (spec == nullptr) {
+            result.error = "unknown option '--" + name + "'";
+            return result;
+        }
+        if (!given.insert(spec->name).second) {
+            result.error = "--" + name + " given more than once";
+            return result;
+        }
+        std::string value;
+        if (spec->valueName.empty()) {
+            if (equals != std::string::npos) {
+                result.error = "--" + name + " takes no value";
+                return result;
+            }
+        } else if (equals != std::string::npos) {
+            value = argument.substr(equals + 1);
+        } else if (i + 1 < arguments.size() && arguments[i + 1].compare(0, 2, "--") != 0) {
+            value = arguments[++i];  // a value that looks like an option needs --name=value
+        } else {
+            result.error = "--" + name + " needs a value (" + std::string(spec->valueName) + ")";
+            return result;
+        }
+        if (std::string error = spec->set(o, value); !error.empty()) {
+            result.error = "--" + name + " " + error;
+            return result;
+        }
+    }
+    result.error = checkCombinations(o, given);
+    return result;
+}
+
+std::string usageText() {
+    return "Usage:\n"
+           "  gradflow [FILE.json | --config FILE | --preset NAME]     open the desktop app\n"
+           "  gradflow --headless (--config FILE | --preset NAME) [options]\n"
+           "  gradflow --list-presets | --help | --version\n"
+           "\n"
+           "Headless runs:\n"
+           "  --steps N             updates to perform (default: the lesson's suggested steps, else 200)\n"
+           "  --seed S              override the experiment's seed\n"
+           "  --metrics FILE.csv    per step and layer: step,layer,weight_grad_norm,bias_grad_norm,\n"
+           "                        activation_grad_norm,weight_norm,update_ratio,saturation\n"
+           "                        (layer 1..L hidden, L+1 output)\n"
+           "  --log FILE.csv        per step: step,loss,accuracy,grad_norm,grad_norm_clipped,clipped,diverged\n"
+           "  --spectrum FILE.csv   end-to-end Jacobian singular values: step,input,index,singular_value\n"
+           "                        (input = probe 0..7, index 0 = largest)\n"
+           "  --spectrum-every K    take the spectrum every K steps (default 10)\n"
+           "  --theory              print the mean-field prediction (q*, chi_1, depth scale)\n"
+           "\n"
+           "Figures (GUI build):\n"
+           "  --export FILE         the dashboard (or --view NAME) as .png, .svg or .pdf\n"
+           "  --size WxH            figure size in pixels;  --scale S  pixel ratio 1..4\n"
+           "  --frames DIR          numbered PNG frames every --every K steps (default 10)\n"
+           "\n"
+           "Exit status: 0 when the run completed or diverged (a diverging demo is a result),\n"
+           "2 for bad arguments, a bad experiment file or an unwritable output.\n";
+}
+
+}  // namespace gradflow::app

@@ -1,0 +1,61 @@
+#pragma once
+// The gradflow command line as a plain options struct. Parsing never exits or throws:
+// it returns the options or a one-line error, and main() turns that into exit code 2.
+// To add an option: a field here, a row in command_line.cpp's option table, a usage line.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gradflow::app {
+
+struct CommandLineOptions {
+    bool help = false;
+    bool version = false;
+    bool listPresets = false;
+    bool headless = false;
+
+    // The experiment: one of these (a positional argument counts as --config).
+    std::string configPath;  ///< --config FILE
+    std::string presetName;  ///< --preset NAME
+
+    // Headless run.
+    std::optional<std::int64_t> steps;   ///< --steps N (default: the lesson's suggested steps, else 200)
+    std::optional<std::uint64_t> seed;   ///< --seed S, overrides the file's
+    std::string metricsPath;             ///< --metrics FILE.csv
+    std::string logPath;                 ///< --log FILE.csv
+    std::string spectrumPath;            ///< --spectrum FILE.csv
+    int spectrumEvery = 10;              ///< --spectrum-every K
+    bool theory = false;                 ///< --theory
+
+    // Figure export (carried out by the GUI build; parsed and range-checked here).
+    std::string exportPath;  ///< --export FILE (.png, .svg or .pdf)
+    int exportWidth = 0;     ///< --size WxH; 0 = the view's default size
+    int exportHeight = 0;
+    double exportScale = 1.0;  ///< --scale S, 1..4
+    std::string viewName;      ///< --view NAME; empty = whole dashboard
+    std::string framesDir;     ///< --frames DIR
+    int framesEvery = 10;      ///< --every K
+
+    bool wantsFigureExport() const { return !exportPath.empty() || !framesDir.empty(); }
+    bool hasExperiment() const { return !configPath.empty() || !presetName.empty(); }
+};
+
+struct CommandLineParse {
+    CommandLineOptions options;
+    std::string error;  ///< one line, empty when parsing succeeded
+    bool ok() const { return error.empty(); }
+};
+
+/// `arguments` excludes the program name.
+CommandLineParse parseCommandLine(const std::vector<std::string>& arguments);
+
+/// The --help text.
+std::string usageText();
+
+/// Bounds shared with the tests.
+inline constexpr std::int64_t kMaxSteps = 1'000'000'000;
+inline constexpr int kMaxExportPixels = 16384;
+
+}  // namespace gradflow::app

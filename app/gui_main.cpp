@@ -1,0 +1,170 @@
+// The GUI entry point: the desktop app, headless figure export (--export / --frames),
+// and the fallback when there is no display at all (run the demo and write a PNG).
+
+#include "app/gui_main.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "app/headless_run.h"
+#include "core/preset_library.h"
+#include "core/trainer.h"
+#include "core/training_history.h"
+#include "ui/dashboard.h"
+#include "ui/figure_export.h"
+#include "ui/main_window.h"
+#include "ui/snapshot_builder.h"
+
+namespace gradflow::app {
+
+namespace {
+
+bool displayAvailable()
+{
+    return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY") ||
+           qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
+}
+
+void setApplicationInfo()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("GradFlow"));
+    QCoreApplication::setApplicationName(QStringLiteral("GradFlow"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(GRADFLOW_VERSION));
+    QGuiApplication::setDesktopFileName(QStringLiteral("gradflow"));
+}
+
+/// Figure output for a headless run, plugged into runHeadless() through its hooks: keeps a
+/// TrainingHistory and the last step, writes frames every K steps, renders at the end.
+class FigureHooks {
+public:
+    explicit FigureHooks(const CommandLineOptions& options) : m_options(options) {}
+
+    HeadlessHooks hooks()
+    {
+        HeadlessHooks h;
+        h.beforeRun = [this](const core::ExperimentConfig&) { return checkPaths(); };
+        h.afterStep = [this](const core::Trainer& trainer, const core::StepStats& stats) {
+            m_history.append(stats);
+            m_last = stats;
+            if (m_frames && (trainer.stepsDone() % std::max(1, m_options.framesEvery) == 0 || stats.diverged))
+                return writeFrame(trainer);
+            return std::string();
+        };
+        h.afterRun = [this](const core::Trainer& trainer) { return finish(trainer); };
+        return h;
+    }
+
+private:
+    QSize size() const
+    {
+        return m_options.exportWidth > 0 ? QSize(m_options.exportWidth, m_options.exportHeight) : QSize(1600, 1000);
+    }
+
+    ui::ExportOptions exportOptions() const
+    {
+        ui::ExportOptions o;
+        o.size = size();
+        o.scale = m_options.exportScale;
+        return o;
+    }
+
+    std::string checkPaths()
+    {
+        ui::ExportFormat format;
+        const QString path = QString::fromStdString(m_options.exportPath);
+        if (!path.isEmpty() && !ui::formatFromPath(path, format))
+            return "--export: " + m_options.exportPath + ": use a .png, .svg or .pdf file name";
+        if (!path.isEmpty() && !QFileInfo(QFileInfo(path).absolutePath()).isWritable())
+            return "--export: cannot write to the folder of " + m_options.exportPath;
+        if (!m_options.framesDir.empty()) {
+            m_dashboard = std::make_unique<ui::Dashboard>();
+            m_dashboard->setAttribute(Qt::WA_DontShowOnScreen);
+            m_dashboard->resize(size());
+            m_dashboard->show();
+            m_frames = std::make_unique<ui::FrameSequenceWriter>(QString::fromStdString(m_options.framesDir),
+                                                                 exportOptions(),
+                                                                 QString::fromStdString(m_options.viewName));
+        }
+        return {};
+    }
+
+    std::string writeFrame(const core::Trainer& trainer)
+    {
+        m_dashboard->showFrame(ui::buildFullSnapshot(trainer, &m_last, 1), m_history);
+        const QString error = m_frames->writeFrame(*m_dashboard);
+        return error.isEmpty() ? std::string() : "--frames: " + error.toStdString();
+    }
+
+    std::string finish(const core::Trainer& trainer)
+    {
+        if (m_options.exportPath.empty()) return {};
+        const ui::SnapshotPtr snapshot = ui::buildFullSnapshot(trainer, trainer.stepsDone() > 0 ? &m_last : nullptr, 1);
+        const QString error = ui::renderHeadless(snapshot, m_history, QString::fromStdString(m_options.exportPath),
+                                                 size(), m_options.exportScale,
+                                                 QString::fromStdString(m_options.viewName));
+        return error.isEmpty() ? std::string() : "--export: " + error.toStdString();
+    }
+
+    const CommandLineOptions& m_options;
+    core::TrainingHistory m_history;
+    core::StepStats m_last;
+    std::unique_ptr<ui::Dashboard> m_dashboard;
+    std::unique_ptr<ui::FrameSequenceWriter> m_frames;
+};
+
+int runFigureExport(int argc, char** argv, const CommandLineOptions& options)
+{
+    qputenv("QT_QPA_PLATFORM", "offscreen");  // headless: never needs a display
+    QApplication app(argc, argv);
+    setApplicationInfo();
+    FigureHooks figures(options);
+    return runHeadless(options, std::cout, std::cerr, figures.hooks());
+}
+
+/// No display: rather than fail, show what the app is for as a picture.
+int runDemoWithoutDisplay(int argc, char** argv, CommandLineOptions options)
+{
+    if (!options.hasExperiment()) options.presetName = std::string(core::kDefaultPresetName);
+    options.headless = true;
+    QString path = QDir::current().absoluteFilePath(QStringLiteral("gradflow-demo.png"));
+    if (!QFileInfo(QDir::currentPath()).isWritable()) path = QDir::temp().absoluteFilePath(QStringLiteral("gradflow-demo.png"));
+    options.exportPath = path.toStdString();
+    std::cerr << "gradflow: no display (DISPLAY, WAYLAND_DISPLAY and QT_QPA_PLATFORM are unset): running the "
+                 "experiment headless and rendering the dashboard to a PNG instead\n";
+    const int code = runFigureExport(argc, argv, options);
+    if (code == kExitOk) std::cout << path.toStdString() << "\n";
+    return code;
+}
+
+}  // namespace
+
+int runGui(int argc, char** argv, const CommandLineOptions& options)
+{
+    if (options.headless) return runFigureExport(argc, argv, options);
+    if (!displayAvailable()) return runDemoWithoutDisplay(argc, argv, options);
+
+    // Fractional scale factors (150% on a 4K laptop) stay fractional: crisp, not blurry.
+    QGuiApplication::setHighDpiScaleFactorRoundingPolicy(Qt::HighDpiScaleFactorRoundingPolicy::PassThrough);
+    QApplication app(argc, argv);
+    setApplicationInfo();
+    qRegisterMetaType<ui::SnapshotPtr>("gradflow::ui::SnapshotPtr");
+
+    ui::MainWindow window;
+    bool opened = false;
+    if (!options.configPath.empty()) opened = window.openFile(QString::fromStdString(options.configPath));
+    else if (!options.presetName.empty()) opened = window.openPreset(QString::fromStdString(options.presetName));
+    if (!opened && options.hasExperiment()) {
+        std::cerr << "gradflow: could not open the experiment; starting with the default lesson\n";
+    }
+    if (!opened) window.openPreset(QString::fromUtf8(core::kDefaultPresetName.data(), qsizetype(core::kDefaultPresetName.size())));
+    QApplication::setWindowIcon(window.windowIcon());
+    window.show();
+    return app.exec();
+}
+
+}  // namespace gradflow::app

@@ -1,0 +1,209 @@
+#include "headless_run.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <ostream>
+
+#include "core/experiment_file.h"
+#include "core/experiment_validation.h"
+#include "core/jacobian_spectrum.h"
+#include "core/mean_field.h"
+#include "core/metrics_csv.h"
+#include "core/preset_library.h"
+#include "core/trainer.h"
+
+namespace gradflow::app {
+namespace {
+
+constexpr std::int64_t kDefaultSteps = 200;
+constexpr int kSpectrumProbes = 8;
+
+/// Several validation errors, one line (the command line promises one-line errors).
+std::string joinIssues(const std::vector<core::ConfigIssue>& issues) {
+    std::string text;
+    for (const core::ConfigIssue& issue : issues) {
+        if (!text.empty()) text += "; ";
+        text += issue.text();
+    }
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    return text;
+}
+
+std::string number(double value) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.6g", value);
+    return buffer;
+}
+
+void printTheory(const core::ExperimentConfig& config, std::ostream& out) {
+    const core::MeanFieldPrediction p = core::predictMeanField(config);
+    out << "mean-field theory at initialisation (Poole et al. 2016; Schoenholz et al. 2017)\n"
+        << "sigma_w^2 = " << number(p.sigmaW2) << "\n"
+        << "sigma_b^2 = " << number(p.sigmaB2) << "\n"
+        << "q* = " << (p.converged ? number(p.qStar) : std::string("inf (the variance map diverges)")) << "\n"
+        << "chi_1 = " << number(p.chi1) << "  ("
+        << (std::abs(p.chi1 - 1.0) < 1e-3 ? "critical" : p.chi1 < 1.0 ? "vanishing" : "exploding") << ")\n"
+        << "depth scale = " << (std::isinf(p.depthScale) ? std::string("inf") : number(p.depthScale)) << " layers\n";
+}
+
+/// The CSV outputs of a run, opened before training so a bad path costs nothing.
+struct Outputs {
+    core::MetricsCsvWriter metrics;
+    core::StepLogCsvWriter log;
+    core::SpectrumCsvWriter spectrum;
+
+    std::string open(const CommandLineOptions& o) {
+        std::string error;
+        if (!o.metricsPath.empty() && !metrics.open(o.metricsPath, error)) return "--metrics: " + error;
+        if (!o.logPath.empty() && !log.open(o.logPath, error)) return "--log: " + error;
+        if (!o.spectrumPath.empty() && !spectrum.open(o.spectrumPath, error)) return "--spectrum: " + error;
+        return {};
+    }
+
+    std::string finish() {
+        std::string error;
+        for (core::CsvFileWriter* writer : {static_cast<core::CsvFileWriter*>(&metrics),
+                                            static_cast<core::CsvFileWriter*>(&log),
+                                            static_cast<core::CsvFileWriter*>(&spectrum)}) {
+            std::string e;
+            if (!writer->finish(e) && error.empty()) error = e;
+        }
+        return error;
+    }
+};
+
+std::string divergenceText(const core::Trainer& trainer, const core::StepStats& stats) {
+    const core::DivergenceInfo& d = trainer.divergence();
+    if (!d.message.empty()) return d.message;
+    return "diverged at step " + std::to_string(d.diverged ? d.step : stats.step) + " in layer " + std::to_string(d.layer);
+}
+
+/// The training loop proper; returns the exit code.
+int train(const CommandLineOptions& o, core::Trainer& trainer, std::int64_t steps, Outputs& outputs,
+          const HeadlessHooks& hooks, std::ostream& out, std::ostream& err) {
+    bool spectrumNoted = false;
+    const core::StepStats* last = nullptr;
+    for (std::int64_t k = 0; k < steps; ++k) {
+        // Before the update, so the spectrum of step k belongs to the same weights as
+        // step k's gradients (step 0 = initialisation).
+        if (outputs.spectrum.isOpen() && k % o.spectrumEvery == 0) {
+            const core::JacobianSpectrum spectrum = core::computeEndToEndSpectrum(trainer.jacobianChain(kSpectrumProbes));
+            if (!spectrum.available && !spectrumNoted) {
+                err << "gradflow: no Jacobian spectrum: " << spectrum.unavailableReason << "\n";
+                spectrumNoted = true;
+            }
+            outputs.spectrum.append(k, spectrum);
+        }
+        const core::StepStats& stats = trainer.step();
+        last = &stats;
+        if (outputs.metrics.isOpen()) outputs.metrics.append(stats);
+        if (outputs.log.isOpen()) outputs.log.append(stats);
+        if (hooks.afterStep) {
+            if (std::string e = hooks.afterStep(trainer, stats); !e.empty()) {
+                err << "gradflow: " << e << "\n";
+                return kExitBadInput;
+            }
+        }
+        if (stats.diverged || trainer.divergence().diverged) {
+            // A diverging demo is a valid result: say so, keep what was written, exit 0.
+            err << divergenceText(trainer, stats) << "\n";
+            break;
+        }
+    }
+    if (last != nullptr && !last->diverged) {
+        out << "trained " << trainer.stepsDone() << " steps: loss " << number(last->loss);
+        if (!std::isnan(last->accuracy)) out << ", batch accuracy " << number(last->accuracy);
+        out << "\n";
+    }
+    return kExitOk;
+}
+
+}  // namespace
+
+bool loadExperiment(const CommandLineOptions& options, core::ExperimentConfig& config, std::string& error) {
+    core::ExperimentLoadResult loaded;
+    std::string source;
+    if (!options.presetName.empty()) {
+        const core::Preset* preset = core::findPreset(options.presetName);
+        if (preset == nullptr) {
+            error = "unknown preset '" + options.presetName + "' (gradflow --list-presets shows them)";
+            return false;
+        }
+        loaded = core::parseExperiment(preset->json);
+        source = "preset '" + options.presetName + "'";
+    } else {
+        loaded = core::loadExperimentFile(options.configPath);
+        source = "'" + options.configPath + "'";
+    }
+    if (!loaded.ok()) {
+        error = "bad experiment " + source + ": " + joinIssues(loaded.errors);
+        return false;
+    }
+    config = loaded.config;
+    if (options.seed) config.seed = *options.seed;
+    return true;
+}
+
+int runHeadless(const CommandLineOptions& options, std::ostream& out, std::ostream& err, const HeadlessHooks& hooks) {
+    core::ExperimentConfig config;
+    std::string error;
+    if (!loadExperiment(options, config, error)) {
+        err << "gradflow: " << error << "\n";
+        return kExitBadInput;
+    }
+    Outputs outputs;
+    if (error = outputs.open(options); !error.empty()) {
+        err << "gradflow: " << error << "\n";
+        return kExitBadInput;
+    }
+    if (hooks.beforeRun) {
+        if (error = hooks.beforeRun(config); !error.empty()) {
+            err << "gradflow: " << error << "\n";
+            return kExitBadInput;
+        }
+    }
+    const std::int64_t steps =
+        options.steps ? *options.steps : (config.lesson.suggestedSteps > 0 ? config.lesson.suggestedSteps : kDefaultSteps);
+    if (options.theory) printTheory(config, out);
+
+    std::unique_ptr<core::Trainer> trainer;
+    try {
+        trainer = core::Trainer::create(config);
+    } catch (const std::exception& e) {
+        // The config validated, so this is a model the engine cannot build yet.
+        err << "gradflow: cannot build this experiment: " << e.what() << "\n";
+        return kExitBadInput;
+    }
+    int code = train(options, *trainer, steps, outputs, hooks, out, err);
+    if (code == kExitOk && hooks.afterRun) {
+        if (error = hooks.afterRun(*trainer); !error.empty()) {
+            err << "gradflow: " << error << "\n";
+            code = kExitBadInput;
+        }
+    }
+    if (error = outputs.finish(); !error.empty()) {
+        err << "gradflow: " << error << "\n";
+        return kExitBadInput;
+    }
+    return code;
+}
+
+int listPresets(std::ostream& out, std::ostream& err) {
+    std::size_t width = 0;
+    for (const core::Preset& preset : core::presets()) width = std::max(width, preset.name.size());
+    int code = kExitOk;
+    for (const core::Preset& preset : core::presets()) {
+        const core::ExperimentLoadResult loaded = core::parseExperiment(preset.json);
+        out << preset.name << std::string(width + 2 - preset.name.size(), ' ') << loaded.config.lesson.title << "\n";
+        if (!loaded.ok()) {
+            err << "gradflow: preset " << preset.name << " is invalid: " << joinIssues(loaded.errors) << "\n";
+            code = kExitFailure;
+        }
+    }
+    return code;
+}
+
+}  // namespace gradflow::app

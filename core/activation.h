@@ -1,0 +1,50 @@
+#pragma once
+// Element-wise activation functions and their exact derivatives. A registry entry per
+// kind carries its name (as in experiment files), its formula (for tooltips) and the
+// maximum of its derivative (for the saturation statistic).
+
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace gradflow::core {
+
+enum class ActivationKind { Linear, Sigmoid, Tanh, Relu, LeakyRelu, Elu, Selu, Gelu, Softsign, Swish };
+
+struct ActivationSpec {
+    ActivationKind kind = ActivationKind::Tanh;
+    double slope = 0.01;  ///< leaky_relu: phi(x) = slope * x for x < 0 (file key "slope")
+    double alpha = 1.0;   ///< elu: phi(x) = alpha (e^x - 1) for x < 0 (file key "alpha")
+    bool operator==(const ActivationSpec&) const = default;
+};
+
+struct ActivationInfo {
+    ActivationKind kind;
+    std::string_view name;     ///< file/CLI name, e.g. "leaky_relu"
+    std::string_view label;    ///< GUI label, e.g. "Leaky ReLU"
+    std::string_view formula;  ///< e.g. "phi(x) = max(a x, x)"
+    bool takesSlope;  ///< leaky_relu
+    bool takesAlpha;  ///< elu
+};
+
+std::span<const ActivationInfo> activationRegistry();
+const ActivationInfo& activationInfo(ActivationKind kind);
+/// Kind for a file name; false if unknown.
+bool activationFromName(std::string_view name, ActivationKind& out);
+
+/// phi(x) and phi'(x) for one value, in double (reference implementation, used by
+/// theory, tests and the scalar paths).
+double activate(const ActivationSpec& spec, double x);
+double activateDerivative(const ActivationSpec& spec, double x);
+/// max over x of phi'(x); saturation counts units below 0.05 of this.
+double maxDerivative(const ActivationSpec& spec);
+
+/// In-place vectorisable batch versions (the training hot path). `pre` are
+/// pre-activations, `out` receives phi(pre), `deriv` receives phi'(pre).
+template <typename Scalar>
+void activateArray(const ActivationSpec& spec, std::span<const Scalar> pre, std::span<Scalar> out);
+template <typename Scalar>
+void derivativeArray(const ActivationSpec& spec, std::span<const Scalar> pre, std::span<const Scalar> out,
+                     std::span<Scalar> deriv);
+
+}  // namespace gradflow::core

@@ -1,0 +1,117 @@
+#pragma once
+// A small JSON document model with a parser that never trusts its input: bounded size
+// and nesting (the parser keeps its own stack, so it never recurses), strict UTF-8,
+// \u escapes with surrogate pairs, duplicate keys refused, numbers range-checked, and
+// every syntax error located by line and column. Nothing here throws to the caller.
+// Standard C++ only, so core stays free of Qt.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace gradflow::core {
+
+struct JsonMember;
+
+/// A number keeps its integer value exactly when the text was an integer, so a 64-bit
+/// seed survives a round trip that a double alone would round.
+struct JsonNumber {
+    double value = 0.0;
+    bool isInteger = false;     ///< written without fraction or exponent, and fits 64 bits
+    bool negative = false;      ///< of the integer
+    std::uint64_t magnitude = 0;  ///< |integer| when isInteger
+};
+
+class JsonValue {
+public:
+    enum class Type { Null, Bool, Number, String, Array, Object };
+    using Array = std::vector<JsonValue>;
+    using Object = std::vector<JsonMember>;  ///< in file order
+
+    JsonValue() = default;
+    JsonValue(std::nullptr_t) {}
+    JsonValue(bool value) : m_data(value) {}
+    JsonValue(double value);
+    JsonValue(int value) : JsonValue(static_cast<std::int64_t>(value)) {}
+    JsonValue(std::int64_t value);
+    JsonValue(std::uint64_t value);
+    JsonValue(JsonNumber value) : m_data(value) {}
+    JsonValue(std::string value) : m_data(std::move(value)) {}
+    JsonValue(const char* value) : m_data(std::string(value)) {}
+    JsonValue(Array value) : m_data(std::move(value)) {}
+    JsonValue(Object value) : m_data(std::move(value)) {}
+
+    static JsonValue object() { return JsonValue(Object{}); }
+    static JsonValue array() { return JsonValue(Array{}); }
+
+    Type type() const { return static_cast<Type>(m_data.index()); }
+    bool isNull() const { return type() == Type::Null; }
+    bool isBool() const { return type() == Type::Bool; }
+    bool isNumber() const { return type() == Type::Number; }
+    bool isString() const { return type() == Type::String; }
+    bool isArray() const { return type() == Type::Array; }
+    bool isObject() const { return type() == Type::Object; }
+
+    /// Accessors return a neutral value when the type differs; check the type first.
+    bool asBool() const;
+    double asDouble() const;
+    const JsonNumber& asNumber() const;
+    const std::string& asString() const;
+    const Array& asArray() const;
+    const Object& asObject() const;
+
+    /// Object member by key, or nullptr (also for non-objects).
+    const JsonValue* find(std::string_view key) const;
+    /// Appends (arrays) / appends a member (objects); ignored for other types.
+    void push(JsonValue value);
+    void set(std::string key, JsonValue value);
+
+    Array* mutableArray() { return std::get_if<Array>(&m_data); }
+    Object* mutableObject() { return std::get_if<Object>(&m_data); }
+
+private:
+    std::variant<std::nullptr_t, bool, JsonNumber, std::string, Array, Object> m_data;
+};
+
+struct JsonMember {
+    std::string key;
+    JsonValue value;
+};
+
+/// Lowercase JSON type name ("object", "number"...), for error messages.
+const char* jsonTypeName(JsonValue::Type type);
+
+struct JsonLimits {
+    std::size_t maxBytes = 1 << 20;
+    int maxDepth = 64;  ///< arrays/objects nested inside one another
+};
+
+struct JsonParseResult {
+    JsonValue value;
+    bool ok = false;
+    std::string error;  ///< "line 3, column 14: expected ':' after object key"
+    int line = 0;       ///< 1-based position of the error (0 when ok or for size errors)
+    int column = 0;     ///< 1-based, in characters
+};
+
+JsonParseResult parseJson(std::string_view text, const JsonLimits& limits = {});
+
+/// Shortest text that reads back as the same double; "null" for NaN/Inf, which JSON
+/// cannot represent.
+std::string formatJsonNumber(double value);
+
+/// Serialises with 2-space indentation; containers holding only scalars are kept on one
+/// line when short, which keeps layer lists readable. Invalid UTF-8 in strings is
+/// replaced by U+FFFD so the output is always valid JSON.
+std::string writeJson(const JsonValue& value);  // in json_writer.cpp
+
+namespace detail {
+/// Length of the valid UTF-8 sequence at text[pos], or 0 (overlong forms, encoded
+/// surrogates and code points above U+10FFFF are invalid). Shared by parser and writer.
+std::size_t utf8SequenceLength(std::string_view text, std::size_t pos);
+}  // namespace detail
+
+}  // namespace gradflow::core

@@ -1,0 +1,46 @@
+#pragma once
+// What one training step reports: plain values, cheap to copy across threads.
+// A "depth unit" is a hidden layer of a feed-forward net (plus the output layer last) or
+// a time step of a recurrent net; plots only know depth units.
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace gradflow::core {
+
+inline constexpr double kNotApplicable = std::numeric_limits<double>::quiet_NaN();
+
+struct LayerStats {
+    double weightGradNorm = kNotApplicable;      ///< ||dL/dW_l||_F
+    double biasGradNorm = kNotApplicable;        ///< ||dL/db_l||_2
+    double activationGradNorm = kNotApplicable;  ///< RMS over the batch of ||d loss_b / d h_l||
+    double weightNorm = kNotApplicable;          ///< ||W_l||_F before the update
+    double updateRatio = kNotApplicable;         ///< ||delta W_l||_F / ||W_l||_F of this update
+    double activationMean = kNotApplicable;      ///< mean of h_l over units and batch
+    double activationStd = kNotApplicable;
+    double saturation = kNotApplicable;          ///< fraction of (unit, sample) with phi' < 0.05 max phi'
+    double gateMean = kNotApplicable;            ///< LSTM forget / GRU update gate mean (recurrent only)
+    double gateSaturation = kNotApplicable;      ///< fraction of gate values < 0.05 or > 0.95
+};
+
+struct StepStats {
+    std::int64_t step = 0;  ///< 0-based: the gradients update step+1 used
+    double loss = kNotApplicable;
+    double accuracy = kNotApplicable;  ///< classification: fraction correct on the batch
+    double gradNorm = kNotApplicable;  ///< global norm before clipping
+    double gradNormClipped = kNotApplicable;
+    bool clipped = false;
+    bool diverged = false;
+    std::vector<LayerStats> layers;  ///< depth units, input side first
+};
+
+struct DivergenceInfo {
+    bool diverged = false;
+    std::int64_t step = -1;
+    int layer = 0;        ///< 1-based depth unit that first went non-finite
+    std::string message;  ///< "diverged at step N in layer k: ..."
+};
+
+}  // namespace gradflow::core

@@ -1,0 +1,211 @@
+// The gradflow executable, run as a process: exit codes, one-line errors, CSV formats,
+// presets, determinism and divergence.
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "core/experiment_file.h"
+
+namespace {
+
+struct RunResult {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+RunResult runGradflow(const QStringList& arguments) {
+    QProcess process;
+    process.start(QStringLiteral(GRADFLOW_EXECUTABLE), arguments);
+    RunResult result;
+    if (!process.waitForFinished(120000)) {
+        process.kill();
+        process.waitForFinished();
+        result.err = "timed out";
+        return result;
+    }
+    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    result.out = QString::fromUtf8(process.readAllStandardOutput());
+    result.err = QString::fromUtf8(process.readAllStandardError());
+    return result;
+}
+
+QStringList readLines(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) return {};
+    QStringList lines = QString::fromUtf8(file.readAll()).split('\n');
+    if (!lines.isEmpty() && lines.back().isEmpty()) lines.pop_back();
+    return lines;
+}
+
+QByteArray readAll(const QString& path) {
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+}  // namespace
+
+class TestCommandLine : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void badInputExitsTwoWithOneLine_data();
+    void badInputExitsTwoWithOneLine();
+    void helpAndPresetList();
+    void writesExactCsvHeaders();
+    void seedOverrideIsDeterministic();
+    void defaultStepsAndConfigFile();
+    void divergenceIsAResult();
+    void printsTheory();
+
+private:
+    QTemporaryDir m_dir;
+    QString path(const QString& name) const { return m_dir.filePath(name); }
+};
+
+void TestCommandLine::initTestCase() {
+    QVERIFY(m_dir.isValid());
+    QFile garbage(path("garbage.json"));
+    QVERIFY(garbage.open(QIODevice::WriteOnly));
+    garbage.write(QByteArray("\x00\xFF\xFE{{[[", 8));
+    garbage.close();
+    QFile wrong(path("wrong.json"));
+    QVERIFY(wrong.open(QIODevice::WriteOnly));
+    wrong.write(R"({"format": "gradflow-experiment", "version": 1, "model": {"layers": [{"width": 0}]}})");
+}
+
+void TestCommandLine::badInputExitsTwoWithOneLine_data() {
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("fragment");
+    const QString preset = "deep-sigmoid-vanishing";
+    QTest::newRow("unknown option") << QStringList{"--frobnicate"} << "unknown option '--frobnicate'";
+    QTest::newRow("single dash") << QStringList{"-x"} << "unknown option";
+    QTest::newRow("missing value") << QStringList{"--headless", "--preset", preset, "--steps"} << "--steps needs a value";
+    QTest::newRow("option as value") << QStringList{"--headless", "--preset", preset, "--metrics", "--log", "x.csv"}
+                                     << "--metrics needs a value";
+    QTest::newRow("bad number") << QStringList{"--headless", "--preset", preset, "--steps", "abc"} << "--steps must be";
+    QTest::newRow("negative steps") << QStringList{"--headless", "--preset", preset, "--steps", "-1"} << "--steps must be";
+    QTest::newRow("huge steps") << QStringList{"--headless", "--preset", preset, "--steps", "99999999999999999999"}
+                                << "--steps must be";
+    QTest::newRow("fractional seed") << QStringList{"--headless", "--preset", preset, "--seed", "1.5"} << "--seed must be";
+    QTest::newRow("repeated option") << QStringList{"--headless", "--preset", preset, "--steps", "1", "--steps", "2"}
+                                     << "more than once";
+    QTest::newRow("flag with value") << QStringList{"--headless=yes", "--preset", preset} << "takes no value";
+    QTest::newRow("config and preset") << QStringList{"--headless", "--preset", preset, "--config", "a.json"}
+                                       << "not both";
+    QTest::newRow("headless alone") << QStringList{"--headless"} << "needs --config";
+    QTest::newRow("steps without headless") << QStringList{"--preset", preset, "--steps", "5"} << "only used with --headless";
+    QTest::newRow("bad size") << QStringList{"--preset", preset, "--export", "a.png", "--size", "10x"} << "WIDTHxHEIGHT";
+    QTest::newRow("bad scale") << QStringList{"--preset", preset, "--export", "a.png", "--scale", "9"} << "--scale must be";
+    QTest::newRow("every without frames") << QStringList{"--preset", preset, "--every", "3"} << "--every needs --frames";
+    QTest::newRow("unknown preset") << QStringList{"--headless", "--preset", "nope"} << "unknown preset 'nope'";
+    QTest::newRow("missing file") << QStringList{"--headless", "--config", path("missing.json")} << "cannot be opened";
+    QTest::newRow("garbage file") << QStringList{"--headless", "--config", path("garbage.json")} << "json: line 1";
+    QTest::newRow("invalid file") << QStringList{"--headless", "--config", path("wrong.json")} << "model.layers[0].width";
+    QTest::newRow("unwritable metrics") << QStringList{"--headless", "--preset", preset, "--metrics", "/nonexistent/dir/m.csv"}
+                                        << "--metrics: cannot write";
+    QTest::newRow("unwritable log") << QStringList{"--headless", "--preset", preset, "--log", m_dir.path()}
+                                    << "--log: cannot write";
+    QTest::newRow("unwritable spectrum") << QStringList{"--headless", "--preset", preset, "--spectrum", "/proc/nope.csv"}
+                                         << "--spectrum: cannot write";
+}
+
+void TestCommandLine::badInputExitsTwoWithOneLine() {
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, fragment);
+    const RunResult r = runGradflow(arguments);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(fragment), qPrintable(r.err));
+    QCOMPARE(r.err.count('\n'), 1);
+    QVERIFY2(r.err.startsWith("gradflow: "), qPrintable(r.err));
+    QVERIFY(r.out.isEmpty());
+}
+
+void TestCommandLine::helpAndPresetList() {
+    RunResult r = runGradflow({"--help"});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains("--headless"));
+    r = runGradflow({"--list-presets"});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.isEmpty(), qPrintable(r.err));
+    QVERIFY(r.out.contains(QRegularExpression("^deep-sigmoid-vanishing +Deep sigmoid network",
+                                              QRegularExpression::MultilineOption)));
+    QVERIFY(r.out.count('\n') >= 10);
+}
+
+void TestCommandLine::writesExactCsvHeaders() {
+    const RunResult r = runGradflow({"--headless", "--preset", "he-relu-healthy", "--steps", "12", "--metrics",
+                                     path("m.csv"), "--log", path("l.csv"), "--spectrum", path("s.csv"),
+                                     "--spectrum-every", "5"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QStringList metrics = readLines(path("m.csv"));
+    const QStringList log = readLines(path("l.csv"));
+    const QStringList spectrum = readLines(path("s.csv"));
+    QCOMPARE(metrics.value(0),
+             "step,layer,weight_grad_norm,bias_grad_norm,activation_grad_norm,weight_norm,update_ratio,saturation");
+    QCOMPARE(log.value(0), "step,loss,accuracy,grad_norm,grad_norm_clipped,clipped,diverged");
+    QCOMPARE(spectrum.value(0), "step,input,index,singular_value");
+    QCOMPARE(log.size(), 1 + 12);
+    QCOMPARE(metrics.size(), 1 + 12 * 31);  // 30 hidden layers + the output layer
+    QVERIFY(metrics.value(1).startsWith("0,1,"));
+    QVERIFY(metrics.value(31).startsWith("0,31,"));
+    QVERIFY(log.value(12).startsWith("11,"));
+    QCOMPARE(metrics.value(1).split(',').size(), 8);
+    // Spectra at steps 0, 5 and 10: 8 probes x 64 singular values each.
+    QCOMPARE(spectrum.size(), 1 + 3 * 8 * 64);
+    QVERIFY(spectrum.value(1).startsWith("0,0,0,"));
+    QVERIFY(spectrum.back().startsWith("10,7,63,"));
+    bool ok = false;
+    QVERIFY(spectrum.value(1).section(',', 3).toDouble(&ok) > 0 && ok);
+}
+
+void TestCommandLine::seedOverrideIsDeterministic() {
+    const auto run = [&](const QString& seed, const QString& file) {
+        return runGradflow({"--headless", "--preset", "tanh-small-weights", "--steps", "20", "--seed", seed, "--metrics",
+                            path(file)});
+    };
+    QCOMPARE(run("42", "a.csv").exitCode, 0);
+    QCOMPARE(run("42", "b.csv").exitCode, 0);
+    QCOMPARE(run("43", "c.csv").exitCode, 0);
+    QVERIFY(!readAll(path("a.csv")).isEmpty());
+    QCOMPARE(readAll(path("a.csv")), readAll(path("b.csv")));
+    QVERIFY(readAll(path("a.csv")) != readAll(path("c.csv")));
+}
+
+void TestCommandLine::defaultStepsAndConfigFile() {
+    gradflow::core::ExperimentConfig config;
+    gradflow::core::LayerSpec narrow;
+    narrow.width = 8;
+    config.layers.assign(2, narrow);
+    QCOMPARE(gradflow::core::saveExperimentFile(path("small.json").toStdString(), config), std::string());
+    RunResult r = runGradflow({"--headless", "--config", path("small.json"), "--log", path("small.csv")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(readLines(path("small.csv")).size(), 1 + 200);  // no lesson: 200 steps
+    r = runGradflow({"--headless", path("small.json"), "--steps", "0", "--log", path("zero.csv")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(readLines(path("zero.csv")).size(), 1);
+}
+
+void TestCommandLine::divergenceIsAResult() {
+    const RunResult r = runGradflow({"--headless", "--preset", "exploding-large-weights", "--log", path("d.csv"),
+                                     "--metrics", path("dm.csv")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.contains(QRegularExpression("diverged at step \\d+ in layer \\d+")), qPrintable(r.err));
+    const QStringList log = readLines(path("d.csv"));
+    QVERIFY(log.size() > 1);
+    QVERIFY(log.back().endsWith(",1"));
+    QVERIFY(log.size() < 100);  // stopped early
+}
+
+void TestCommandLine::printsTheory() {
+    const RunResult r = runGradflow({"--headless", "--preset", "he-relu-healthy", "--steps", "0", "--theory"});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains("q* = "));
+    QVERIFY(r.out.contains(QRegularExpression("chi_1 = 1(\\.0+)? ")));
+    QVERIFY(r.out.contains("depth scale = "));
+}
+
+QTEST_GUILESS_MAIN(TestCommandLine)
+#include "tst_command_line.moc"

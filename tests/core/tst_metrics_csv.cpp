@@ -1,0 +1,98 @@
+// CSV formatting shared by the command line and the GUI export.
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <clocale>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "core/metrics_csv.h"
+
+using namespace gradflow::core;
+
+class TestMetricsCsv : public QObject {
+    Q_OBJECT
+
+private slots:
+    void formatsNumbers();
+    void formatsPowersOfTenBeyondDouble();
+    void writesRowsAndHeaders();
+    void reportsUnwritablePaths();
+};
+
+void TestMetricsCsv::formatsNumbers() {
+    QCOMPARE(formatCsvNumber(0.5), std::string("0.5"));
+    QCOMPARE(formatCsvNumber(1.0 / 3.0), std::string("0.3333333333"));
+    QCOMPARE(formatCsvNumber(1e-250), std::string("1e-250"));
+    QCOMPARE(formatCsvNumber(std::numeric_limits<double>::quiet_NaN()), std::string("nan"));
+    QCOMPARE(formatCsvNumber(std::numeric_limits<double>::infinity()), std::string("inf"));
+    QCOMPARE(formatCsvNumber(-std::numeric_limits<double>::infinity()), std::string("-inf"));
+    // A GUI may switch LC_NUMERIC to a comma locale; the CSV must not follow it.
+    if (std::setlocale(LC_NUMERIC, "de_DE.UTF-8") != nullptr) {
+        QCOMPARE(formatCsvNumber(0.25), std::string("0.25"));
+        std::setlocale(LC_NUMERIC, "C");
+    }
+}
+
+void TestMetricsCsv::formatsPowersOfTenBeyondDouble() {
+    QCOMPARE(formatPowerOfTen(0.0), std::string("1e0"));
+    QCOMPARE(formatPowerOfTen(-250.0), std::string("1e-250"));
+    QCOMPARE(formatPowerOfTen(-400.5), std::string("3.16227766e-401"));  // below the smallest double
+    QCOMPARE(formatPowerOfTen(512.0 + std::log10(2.0)), std::string("2e512"));
+    QCOMPARE(formatPowerOfTen(std::log10(9.99999999999)), std::string("1e1"));
+    QCOMPARE(formatPowerOfTen(-std::numeric_limits<double>::infinity()), std::string("0"));
+    QCOMPARE(formatPowerOfTen(std::numeric_limits<double>::quiet_NaN()), std::string("nan"));
+}
+
+void TestMetricsCsv::writesRowsAndHeaders() {
+    StepStats stats;
+    stats.step = 3;
+    stats.loss = 0.5;
+    stats.accuracy = kNotApplicable;
+    stats.gradNorm = 2;
+    stats.gradNormClipped = 1;
+    stats.clipped = true;
+    stats.layers.resize(2);
+    stats.layers[0].weightGradNorm = 1e-200;
+    stats.layers[1].saturation = 0.25;
+    std::string rows;
+    appendMetricsRows(rows, stats);
+    QCOMPARE(rows, std::string("3,1,1e-200,nan,nan,nan,nan,nan\n3,2,nan,nan,nan,nan,nan,0.25\n"));
+    std::string log;
+    appendLogRow(log, stats);
+    QCOMPARE(log, std::string("3,0.5,nan,2,1,1,0\n"));
+
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("m.csv").toStdString();
+    MetricsCsvWriter writer;
+    std::string error;
+    QVERIFY(writer.open(path, error));
+    writer.append(stats);
+    QVERIFY(writer.finish(error));
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    QCOMPARE(text.str(), std::string(kMetricsCsvHeader) + "\n" + rows);
+
+    JacobianSpectrum spectrum;
+    spectrum.available = true;
+    spectrum.log10SingularValues = {{-250.0, -251.0}, {1.0}};
+    std::string s;
+    appendSpectrumRows(s, 10, spectrum);
+    QCOMPARE(s, std::string("10,0,0,1e-250\n10,0,1,1e-251\n10,1,0,1e1\n"));
+}
+
+void TestMetricsCsv::reportsUnwritablePaths() {
+    StepLogCsvWriter writer;
+    std::string error;
+    QVERIFY(!writer.open("/nonexistent/dir/log.csv", error));
+    QVERIFY2(error.find("cannot write '/nonexistent/dir/log.csv'") == 0, error.c_str());
+    QVERIFY(!writer.isOpen());
+    QVERIFY(writer.finish(error));  // nothing open: nothing to report
+}
+
+QTEST_APPLESS_MAIN(TestMetricsCsv)
+#include "tst_metrics_csv.moc"

@@ -1,0 +1,139 @@
+// The dashboard contract the main window relies on: seven named views, frames fan out to
+// every view, unchanged frames are skipped, clear() returns to the empty state, unit
+// clicks are forwarded, presenter mode and themes restyle every view; and, when the
+// engine is available, a real short run feeds it without non-finite values on log axes.
+#include <QtTest>
+
+#include "core/mean_field.h"
+#include "core/trainer.h"
+#include "plot_test_data.h"
+#include "ui/dashboard.h"
+#include "ui/plots/gradient_bars_plot.h"
+#include "ui/plots/loss_plot.h"
+#include "ui/snapshot_builder.h"
+
+using namespace gradflow;
+using namespace gradflow::ui;
+using namespace gradflow::ui::testdata;
+
+class TestDashboard : public QObject {
+    Q_OBJECT
+private slots:
+    void viewsAndNames();
+    void framesReachViews();
+    void clearResets();
+    void unitSelectedForwarded();
+    void presenterAndDarkTheme();
+    void hiddenViewsAreNotReplotted();
+    void realRun();
+};
+
+void TestDashboard::viewsAndNames() {
+    Dashboard d;
+    QStringList names;
+    for (PlotView* v : d.views()) names << v->name();
+    QCOMPARE(names, (QStringList{"gradients", "heatmap", "spectrum", "loss", "decision", "health", "phase"}));
+    for (const QString& n : names) QCOMPARE(d.view(n)->name(), n);
+    QVERIFY(d.view("nope") == nullptr);
+    d.resize(1366, 768);
+    d.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&d));
+    // Key views are on screen at once; the rest sit in tabs (one of them visible).
+    QCOMPARE(d.visibleViews().size(), 5);
+    d.revealView(d.view("phase"));
+    QVERIFY(d.visibleViews().contains(d.view("phase")));
+    // Readable at 1366x768: every visible plot keeps a usable size.
+    for (PlotView* v : d.visibleViews()) QVERIFY2(v->plot()->width() >= 300 && v->plot()->height() >= 250, qPrintable(v->name()));
+}
+
+void TestDashboard::framesReachViews() {
+    Dashboard d;
+    core::TrainingHistory history;
+    fillHistory(history, 8, 20, 0.5);
+    auto snap = makeSnapshot(8, 19, 0.5);
+    d.showFrame(snap, history);
+    auto* bars = static_cast<GradientBarsPlot*>(d.view("gradients"));
+    auto* loss = static_cast<LossPlot*>(d.view("loss"));
+    QCOMPARE(bars->bars()->data()->size(), 8);
+    QCOMPARE(loss->lossGraph()->data()->size(), 20);
+    QCOMPARE(d.lastSnapshot(), SnapshotPtr(snap));
+    for (PlotView* v : d.views()) QCOMPARE(v->snapshot(), SnapshotPtr(snap));
+}
+
+void TestDashboard::clearResets() {
+    Dashboard d;
+    core::TrainingHistory history;
+    fillHistory(history, 8, 20, 0.5);
+    d.showFrame(makeSnapshot(8, 19, 0.5), history);
+    d.clear();
+    auto* bars = static_cast<GradientBarsPlot*>(d.view("gradients"));
+    QVERIFY(bars->bars()->data()->isEmpty());
+    QVERIFY(d.lastSnapshot() == nullptr);
+    QVERIFY(static_cast<LossPlot*>(d.view("loss"))->lossGraph()->data()->isEmpty());
+}
+
+void TestDashboard::unitSelectedForwarded() {
+    Dashboard d;
+    QSignalSpy spy(&d, &Dashboard::unitSelected);
+    static_cast<GradientBarsPlot*>(d.view("gradients"))->selectUnit(5);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(spy.front().front().toInt(), 5);
+}
+
+void TestDashboard::presenterAndDarkTheme() {
+    Dashboard d;
+    const double normal = d.view("loss")->plot()->xAxis->labelFont().pointSizeF();
+    d.setPresenterMode(true);
+    QVERIFY(d.presenterMode());
+    for (PlotView* v : d.views()) QVERIFY(v->plot()->xAxis->labelFont().pointSizeF() > normal * 1.4);
+    d.setTheme(ThemeKind::Dark);
+    QVERIFY(d.presenterMode());  // theme and presenter mode are independent
+    for (PlotView* v : d.views()) QVERIFY(v->plot()->axisRect()->backgroundBrush().color().lightness() < 80);
+}
+
+void TestDashboard::hiddenViewsAreNotReplotted() {
+    Dashboard d;
+    d.resize(1366, 768);
+    d.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&d));
+    core::TrainingHistory history;
+    fillHistory(history, 8, 20, 0.5);
+    PlotView* hidden = d.view("phase");
+    PlotView* shown = d.view("gradients");
+    QVERIFY(!hidden->isVisible());
+    QSignalSpy hiddenSpy(hidden->plot(), &QCustomPlot::afterReplot);
+    QSignalSpy shownSpy(shown->plot(), &QCustomPlot::afterReplot);
+    d.showFrame(makeSnapshot(8, 19, 0.5), history);
+    QTRY_VERIFY(shownSpy.count() >= 1);
+    QCOMPARE(hiddenSpy.count(), 0);
+}
+
+void TestDashboard::realRun() {
+    core::ExperimentConfig config;
+    config.layers = std::vector<core::LayerSpec>(12, core::LayerSpec{});
+    for (auto& l : config.layers) {
+        l.width = 16;
+        l.activation.kind = core::ActivationKind::Sigmoid;
+    }
+    auto trainer = core::Trainer::create(config);
+    QVERIFY(trainer);
+    core::TrainingHistory history;
+    const core::StepStats* last = nullptr;
+    for (int i = 0; i < 30; ++i) {
+        last = &trainer->step();
+        history.append(*last);
+    }
+    SnapshotPtr snap = buildFullSnapshot(*trainer, last, 1, 3);
+    QVERIFY(snap && snap->latest);
+    Dashboard d;
+    d.showFrame(snap, history);
+    auto* bars = static_cast<GradientBarsPlot*>(d.view("gradients"));
+    QVERIFY(bars->bars()->data()->size() > 0);
+    for (auto it = bars->bars()->data()->constBegin(); it != bars->bars()->data()->constEnd(); ++it)
+        QVERIFY(std::isfinite(it->value) && it->value > 0);
+    const QCPRange r = bars->plot()->yAxis->range();
+    QVERIFY(r.lower > 0 && r.upper > r.lower);
+}
+
+QTEST_MAIN(TestDashboard)
+#include "tst_dashboard.moc"

@@ -1,0 +1,338 @@
+// Structural checks of every dashboard view: non-finite and zero statistics never reach
+// a log axis (they become gaps and markers), ranges stay valid, heat-map colour limits
+// are stable, empty states work, and each view survives a diverged run.
+#include <QFontDatabase>
+#include <QtTest>
+
+#include "plot_test_data.h"
+#include "ui/plots/decision_boundary_plot.h"
+#include "ui/plots/gradient_bars_plot.h"
+#include "ui/plots/gradient_heatmap.h"
+#include "ui/plots/layer_health_plot.h"
+#include "ui/plots/loss_plot.h"
+#include "ui/plots/phase_diagram_plot.h"
+#include "ui/plots/plot_helpers.h"
+#include "ui/plots/spectrum_plot.h"
+
+using namespace gradflow;
+using namespace gradflow::ui;
+using namespace gradflow::ui::testdata;
+
+namespace {
+
+bool validLogRange(const QCPRange& r) {
+    return std::isfinite(r.lower) && std::isfinite(r.upper) && r.lower > 0 && r.upper > r.lower &&
+           QCPRange::validRange(r.lower, r.upper);
+}
+
+template <typename Container>
+bool allPositiveOrNan(const Container& data) {
+    for (auto it = data->constBegin(); it != data->constEnd(); ++it) {
+        if (std::isnan(it->mainValue())) continue;
+        if (!std::isfinite(it->mainValue()) || it->mainValue() <= 0) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+class TestPlots : public QObject {
+    Q_OBJECT
+private slots:
+    void fontsAvailable();
+    void helpersClassify_data();
+    void helpersClassify();
+    void decadeRangeOnlyExpands();
+    void gradientBarsEmptyState();
+    void gradientBarsNonFinite();
+    void gradientBarsTheoryAnchored();
+    void gradientBarsSaturationLinear();
+    void gradientBarsClickSelects();
+    void heatmapNanCellsAndStableLimits();
+    void heatmapBoundedGrid();
+    void spectrumHistogramAndUnavailable();
+    void lossPlotDiverged();
+    void decisionBoundaryClassesAndSequence();
+    void layerHealthNonFinite();
+    void phaseDiagramComputedOncePerConfig();
+    void presenterThemeScalesFonts();
+};
+
+void TestPlots::fontsAvailable() {
+    // Offscreen rendering without fonts draws tofu boxes silently.
+    QVERIFY(!QFontDatabase::families().isEmpty());
+    QVERIFY(!QFontInfo(QApplication::font()).family().isEmpty());
+    const Theme t = Theme::make(ThemeKind::Light, false);
+    QVERIFY(QFontDatabase::families().contains(t.fontFamily));
+}
+
+void TestPlots::helpersClassify_data() {
+    QTest::addColumn<double>("value");
+    QTest::addColumn<int>("expected");
+    QTest::newRow("normal") << 1e-5 << int(ValueClass::Finite);
+    QTest::newRow("zero") << 0.0 << int(ValueClass::Underflow);
+    QTest::newRow("denormal") << 1e-320 << int(ValueClass::Underflow);
+    QTest::newRow("inf") << kInf << int(ValueClass::Overflow);
+    QTest::newRow("-inf") << -kInf << int(ValueClass::Overflow);
+    QTest::newRow("nan") << kNaN << int(ValueClass::NotANumber);
+    QTest::newRow("huge") << 1e305 << int(ValueClass::Overflow);
+}
+
+void TestPlots::helpersClassify() {
+    QFETCH(double, value);
+    QFETCH(int, expected);
+    QCOMPARE(int(classify(value)), expected);
+    QCOMPARE(std::isnan(logSafe(value)), expected != int(ValueClass::Finite));
+}
+
+void TestPlots::decadeRangeOnlyExpands() {
+    DecadeRange r;
+    QVERIFY(r.empty());
+    r.include(0.0);
+    r.include(kInf);
+    QVERIFY(r.empty());
+    r.include(3e-4);
+    r.include(0.2);
+    QCOMPARE(r.range().lower, 1e-4);
+    QCOMPARE(r.range().upper, 1.0);
+    DecadeRange narrow;
+    narrow.include(0.3);
+    narrow.include(0.7);
+    QCOMPARE(narrow.range().lower, 1e-2);  // two decades at least
+    r.include(0.01);  // inside: no change
+    QCOMPARE(r.range().lower, 1e-4);
+    r.include(1e-250);
+    QVERIFY(validLogRange(r.range()));
+}
+
+void TestPlots::gradientBarsEmptyState() {
+    GradientBarsPlot view;
+    view.resize(700, 400);
+    core::TrainingHistory history;
+    view.showFrame(nullptr, history);
+    QVERIFY(view.bars()->data()->isEmpty());
+    QVERIFY(validLogRange(view.plot()->yAxis->range()));
+    auto snap = std::make_shared<Snapshot>();  // before the first step: no latest
+    view.showFrame(snap, history);
+    view.replotNow();
+    QVERIFY(view.bars()->data()->isEmpty());
+}
+
+void TestPlots::gradientBarsNonFinite() {
+    GradientBarsPlot view;
+    view.resize(700, 400);
+    core::TrainingHistory history;
+    view.showFrame(makeSnapshot(10, 5, 0.5, true), history);
+    view.replotNow();
+    QVERIFY(allPositiveOrNan(view.bars()->data()));
+    QCOMPARE(view.bars()->data()->size(), 5);  // units 0..4 were 0/NaN/Inf/-Inf/denormal
+    QVERIFY(allPositiveOrNan(view.theoryGraph()->data()));
+    QVERIFY(validLogRange(view.plot()->yAxis->range()));
+    // Overflow (+Inf, -Inf, and NaN in a diverged step) and underflow (0, denormal) marked.
+    QCOMPARE(view.overflowMarkers()->data()->size(), 3);
+    QCOMPARE(view.underflowMarkers()->data()->size(), 2);
+    for (auto it = view.overflowMarkers()->data()->constBegin(); it != view.overflowMarkers()->data()->constEnd(); ++it)
+        QVERIFY(view.plot()->yAxis->range().contains(it->value));
+    view.setStatistic(UnitStatistic::ActivationGradient);
+    QVERIFY(allPositiveOrNan(view.bars()->data()));
+    QCOMPARE(view.overflowMarkers()->data()->size(), 1);
+}
+
+void TestPlots::gradientBarsTheoryAnchored() {
+    GradientBarsPlot view;
+    core::TrainingHistory history;
+    const int units = 12;
+    view.showFrame(makeSnapshot(units, 3, 0.5), history);
+    // The prediction meets the measured bar at the last hidden layer (units - 2).
+    auto theory = view.theoryGraph()->data();
+    QCOMPARE(theory->size(), units - 1);
+    const double anchor = (theory->constEnd() - 1)->value;
+    double measured = 0;
+    for (auto it = view.bars()->data()->constBegin(); it != view.bars()->data()->constEnd(); ++it)
+        if (qFuzzyCompare(it->key, double(units - 1))) measured = it->value;
+    QVERIFY(measured > 0);
+    QVERIFY(qFuzzyCompare(anchor, measured));
+    // The y range covers both.
+    QVERIFY(view.plot()->yAxis->range().contains(theory->constBegin()->value));
+}
+
+void TestPlots::gradientBarsSaturationLinear() {
+    GradientBarsPlot view;
+    core::TrainingHistory history;
+    view.setStatistic(UnitStatistic::Saturation);
+    view.showFrame(makeSnapshot(10, 3, 0.5, true), history);
+    QCOMPARE(view.plot()->yAxis->scaleType(), QCPAxis::stLinear);
+    QCOMPARE(view.plot()->yAxis->range().lower, 0.0);
+    QCOMPARE(view.plot()->yAxis->range().upper, 1.0);
+    QVERIFY(view.theoryGraph()->data()->isEmpty());  // theory is about gradients only
+    view.setStatistic(UnitStatistic::UpdateRatio);
+    QCOMPARE(view.plot()->yAxis->scaleType(), QCPAxis::stLogarithmic);
+}
+
+void TestPlots::gradientBarsClickSelects() {
+    GradientBarsPlot view;
+    view.resize(800, 450);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    core::TrainingHistory history;
+    auto snap = makeSnapshot(10, 3, 0.5);
+    snap->selectedUnit = -1;
+    view.showFrame(snap, history);
+    view.replotNow();
+    QSignalSpy spy(&view, &GradientBarsPlot::unitSelected);
+    const QCustomPlot* p = view.plot();
+    const QPoint at(int(p->xAxis->coordToPixel(4.0)), p->axisRect()->center().y());
+    QTest::mouseClick(view.plot(), Qt::LeftButton, Qt::NoModifier, at);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(spy.front().front().toInt(), 3);  // 0-based unit 3 = layer 4
+    QCOMPARE(view.selectedUnit(), 3);
+}
+
+void TestPlots::heatmapNanCellsAndStableLimits() {
+    GradientHeatmap view;
+    core::TrainingHistory history;
+    fillHistory(history, 8, 50, 0.5);
+    auto snap = makeSnapshot(8, 49, 0.5);
+    view.showFrame(snap, history);
+    const QCPRange first = view.colorScale()->dataRange();
+    QVERIFY(validLogRange(first));
+    // A later frame with a poisoned step: the limits do not shrink and bad cells are NaN.
+    history.append(makeStats(50, 8, 0.5, true));
+    view.showFrame(snap, history);
+    const QCPRange second = view.colorScale()->dataRange();
+    QVERIFY(second.lower <= first.lower && second.upper >= first.upper);
+    QCPColorMapData* d = view.colorMap()->data();
+    QVERIFY(d->keySize() > 0 && d->valueSize() == 8);
+    int nan = 0;
+    for (int c = 0; c < d->keySize(); ++c)
+        for (int r = 0; r < d->valueSize(); ++r) {
+            const double v = d->cell(c, r);
+            if (std::isnan(v)) ++nan;
+            else QVERIFY(v > 0 && std::isfinite(v));
+        }
+    QCOMPARE(nan, 5);  // 0, NaN, +Inf, -Inf, denormal of the last column
+    QVERIFY(view.colorMap()->gradient().nanHandling() == QCPColorGradient::nhNanColor);
+    // Same history again: the limits are not recomputed down.
+    view.showFrame(snap, history);
+    QCOMPARE(view.colorScale()->dataRange(), second);
+}
+
+void TestPlots::heatmapBoundedGrid() {
+    GradientHeatmap view;
+    core::TrainingHistory history(4096);
+    fillHistory(history, 300, 2000, 0.97);
+    view.showFrame(makeSnapshot(300, 1999, 0.97), history);
+    QVERIFY(view.colorMap()->data()->keySize() <= GradientHeatmap::kMaxColumns);
+    QVERIFY(view.colorMap()->data()->valueSize() <= GradientHeatmap::kMaxRows);
+    QVERIFY(view.plot()->xAxis->range().contains(2000.0));
+}
+
+void TestPlots::spectrumHistogramAndUnavailable() {
+    SpectrumPlot view;
+    view.resize(800, 400);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    core::TrainingHistory history;
+    auto snap = makeSnapshot(10, 3, 0.5);
+    view.showFrame(snap, history);
+    double total = 0;
+    for (auto it = view.histogram()->data()->constBegin(); it != view.histogram()->data()->constEnd(); ++it) {
+        QVERIFY(std::isfinite(it->key) && std::isfinite(it->value));
+        total += it->value;
+    }
+    QVERIFY(qFuzzyCompare(total, 1.0));
+    QVERIFY(view.plot()->xAxis->range().contains(-8.0) && view.plot()->xAxis->range().contains(0.3));
+    QCOMPARE(view.eigenvalues()->data()->size(), 3);
+    view.replotNow();
+    // Equal scales: one unit in x spans as many pixels as one unit in y.
+    QCPAxisRect* er = view.eigenRect();
+    const double px = er->axis(QCPAxis::atBottom)->coordToPixel(1) - er->axis(QCPAxis::atBottom)->coordToPixel(0);
+    const double py = er->axis(QCPAxis::atLeft)->coordToPixel(0) - er->axis(QCPAxis::atLeft)->coordToPixel(1);
+    QVERIFY2(std::abs(px - py) < 1.5, qPrintable(QString("%1 vs %2").arg(px).arg(py)));
+    // Unavailable spectrum: no bars, no crash.
+    auto none = std::make_shared<Snapshot>(*snap);
+    auto spec = std::make_shared<core::JacobianSpectrum>();
+    spec->unavailableReason = "one hidden layer: no layer-to-layer Jacobian";
+    none->spectrum = spec;
+    view.showFrame(none, history);
+    QVERIFY(view.histogram()->data()->isEmpty());
+    // Extreme but finite log values (depth 500): still finite keys.
+    auto deep = std::make_shared<Snapshot>(*snap);
+    auto deepSpec = std::make_shared<core::JacobianSpectrum>(*snap->spectrum);
+    deepSpec->log10SingularValues = {{200.0, -150.0, -210.5}};
+    deep->spectrum = deepSpec;
+    view.showFrame(deep, history);
+    QVERIFY(view.plot()->xAxis->range().contains(-210.5) && view.plot()->xAxis->range().contains(200.0));
+}
+
+void TestPlots::lossPlotDiverged() {
+    LossPlot view;
+    core::TrainingHistory history;
+    fillHistory(history, 6, 40, 0.5, true);
+    view.showFrame(makeSnapshot(6, 39, 0.5, true), history);
+    QVERIFY(allPositiveOrNan(view.lossGraph()->data()));
+    QVERIFY(std::isnan((view.lossGraph()->data()->constEnd() - 1)->value));
+    QCOMPARE(view.divergedMarkers()->data()->size(), 1);
+    QVERIFY(validLogRange(view.plot()->yAxis->range()));
+    QCOMPARE(view.accuracyGraph()->data()->size(), 40);
+}
+
+void TestPlots::decisionBoundaryClassesAndSequence() {
+    DecisionBoundaryPlot view;
+    core::TrainingHistory history;
+    auto snap = makeSnapshot(6, 3, 0.5);
+    view.showFrame(snap, history);
+    QVERIFY(view.background()->visible());
+    QCOMPARE(view.background()->data()->keySize(), 40);
+    int points = 0;
+    for (QCPGraph* g : view.classGraphs()) points += g->data()->size();
+    QCOMPARE(points, 200);
+    // A sequence task: nothing misleading is drawn.
+    auto seq = std::make_shared<Snapshot>(*snap);
+    auto data = std::make_shared<core::Dataset>(*snap->dataset);
+    data->inputs.assign(20, Eigen::MatrixXd::Zero(2, 10));
+    seq->dataset = data;
+    seq->prediction.reset();
+    view.showFrame(seq, history);
+    QVERIFY(!view.background()->visible());
+    for (QCPGraph* g : view.classGraphs()) QVERIFY(g->data()->isEmpty());
+}
+
+void TestPlots::layerHealthNonFinite() {
+    LayerHealthPlot view;
+    core::TrainingHistory history;
+    view.showFrame(makeSnapshot(10, 3, 0.5, true), history);
+    QCOMPARE(view.saturationBars()->data()->size(), 9);  // one NaN saturation dropped
+    QCOMPARE(view.meanGraph()->data()->size(), 9);       // one Inf mean dropped
+    const QCPRange r = view.plot()->yAxis2->range();
+    QVERIFY(std::isfinite(r.lower) && std::isfinite(r.upper) && r.upper > r.lower);
+}
+
+void TestPlots::phaseDiagramComputedOncePerConfig() {
+    PhaseDiagramPlot view;
+    core::TrainingHistory history;
+    auto snap = makeSnapshot(6, 3, 0.9);
+    for (auto& l : snap->config.layers) l.activation.kind = core::ActivationKind::Tanh;
+    view.showFrame(snap, history);
+    const int once = view.computations();
+    QVERIFY(once >= 1);
+    for (int i = 0; i < 5; ++i) view.showFrame(makeSnapshot(6, 4 + i, 0.9), history);
+    QCOMPARE(view.computations(), once);
+    QCOMPARE(view.currentMarker()->data()->size(), 1);
+    QCPColorMapData* d = view.colorMap()->data();
+    QVERIFY(d->keySize() > 10 && d->valueSize() > 10);
+}
+
+void TestPlots::presenterThemeScalesFonts() {
+    const Theme normal = Theme::make(ThemeKind::Light, false);
+    const Theme presenter = Theme::make(ThemeKind::Dark, true);
+    QVERIFY(presenter.fontPointSize > normal.fontPointSize * 1.4);
+    QVERIFY(presenter.lineWidth >= 3.0);
+    QVERIFY(presenter.background.lightness() < 80);
+    GradientBarsPlot view;
+    view.setTheme(presenter);
+    QCOMPARE(view.plot()->xAxis->labelFont().pointSizeF(), presenter.fontPointSize);
+}
+
+QTEST_MAIN(TestPlots)
+#include "tst_plots.moc"

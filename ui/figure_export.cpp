@@ -1,0 +1,297 @@
+#include "ui/figure_export.h"
+
+#include <QApplication>
+#include <QBuffer>
+#include <QClipboard>
+#include <QDir>
+#include <QFileInfo>
+#include <QMimeData>
+#include <QPdfWriter>
+#include <QSvgGenerator>
+#include <qcustomplot.h>
+
+#include "ui/dashboard.h"
+#include "ui/figure_caption.h"
+#include "ui/plots/plot_view.h"
+
+namespace gradflow::ui {
+
+namespace {
+
+constexpr double kScreenDpi = 96.0;  // layout unit: one logical pixel at 96 dpi
+
+struct FigureCell {
+    PlotView* view;
+    QRectF rect;  ///< in figure coordinates (logical pixels)
+};
+
+struct Figure {
+    QSize size;
+    QList<FigureCell> cells;
+    QString caption;
+    Theme theme;
+};
+
+double captionHeight(const Theme& theme) {
+    return std::ceil(QFontMetricsF(theme.font(0.9)).height() * 1.9);
+}
+
+/// Draws the figure with QCustomPlot's own painter path (toPainter: no label cache,
+/// vector-friendly), antialiased, then restores each plot's on-screen settings.
+void paintFigure(QCPPainter& painter, const Figure& figure) {
+    painter.fillRect(QRectF(QPointF(0, 0), QSizeF(figure.size)), figure.theme.background);
+    for (const FigureCell& cell : figure.cells) {
+        QCustomPlot* plot = cell.view->plot();
+        const QCP::AntialiasedElements aa = plot->antialiasedElements();
+        const QCP::AntialiasedElements notAa = plot->notAntialiasedElements();
+        plot->setNotAntialiasedElements(QCP::aeNone);
+        plot->setAntialiasedElements(QCP::aeAll);
+        painter.save();
+        painter.translate(cell.rect.topLeft());
+        plot->toPainter(&painter, int(std::lround(cell.rect.width())), int(std::lround(cell.rect.height())));
+        painter.restore();
+        plot->setAntialiasedElements(aa);
+        plot->setNotAntialiasedElements(notAa);
+        // toPainter left the layout at the export size: relayout for the screen.
+        plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+    if (!figure.caption.isEmpty()) {
+        const double h = captionHeight(figure.theme);
+        const QRectF band(0, figure.size.height() - h, figure.size.width(), h);
+        painter.setFont(figure.theme.font(0.9));
+        painter.setPen(figure.theme.mutedText);
+        const QRectF text = band.adjusted(12, 0, -12, 0);
+        painter.drawText(text, Qt::AlignLeft | Qt::AlignVCenter,
+                         QFontMetricsF(painter.font()).elidedText(figure.caption, Qt::ElideRight, text.width()));
+    }
+}
+
+QString captionFor(const SnapshotPtr& snapshot, const ExportOptions& options) {
+    if (!options.caption || !snapshot) return {};
+    return QStringLiteral("GradFlow  ·  ") + figureCaption(*snapshot);
+}
+
+QSize viewDefaultSize(PlotView& view) {
+    const QSize s = view.plot()->size();
+    return (view.isVisible() && s.width() > 50 && s.height() > 50) ? s : QSize(900, 560);
+}
+
+Figure viewFigure(PlotView& view, const ExportOptions& options) {
+    Figure f;
+    f.theme = view.theme();
+    f.caption = captionFor(view.snapshot(), options);
+    f.size = options.size.isEmpty() ? viewDefaultSize(view) : options.size;
+    if (options.size.isEmpty() && !f.caption.isEmpty()) f.size.rheight() += int(captionHeight(f.theme));
+    const double plotHeight = f.size.height() - (f.caption.isEmpty() ? 0.0 : captionHeight(f.theme));
+    view.replotNow();  // make sure item positions and axes reflect the latest data
+    f.cells << FigureCell{&view, QRectF(0, 0, f.size.width(), plotHeight)};
+    return f;
+}
+
+Figure dashboardFigure(Dashboard& dashboard, const ExportOptions& options) {
+    Figure f;
+    f.theme = dashboard.theme();
+    f.caption = captionFor(dashboard.lastSnapshot(), options);
+    const double capH = f.caption.isEmpty() ? 0.0 : captionHeight(f.theme);
+    f.size = options.size.isEmpty() ? dashboard.size() + QSize(0, int(capH)) : options.size;
+    const QSizeF area(f.size.width(), f.size.height() - capH);
+    if (!dashboard.isVisible()) {
+        // Off screen (headless): lay the widgets out at exactly the figure size.
+        dashboard.resize(area.toSize());
+        dashboard.setAttribute(Qt::WA_DontShowOnScreen, true);
+        dashboard.show();
+        QCoreApplication::sendPostedEvents();
+        if (dashboard.layout()) dashboard.layout()->activate();
+    }
+    // On screen: keep the user's arrangement, scaled to the requested size.
+    const double sx = area.width() / std::max(1, dashboard.width());
+    const double sy = area.height() / std::max(1, dashboard.height());
+    for (PlotView* v : dashboard.visibleViews()) {
+        // The whole view (tool row included, which export does not draw), so titles of
+        // neighbouring views line up.
+        const QRect r(v->mapTo(&dashboard, QPoint(0, 0)), v->size());
+        v->replotNow();
+        f.cells << FigureCell{v, QRectF(r.x() * sx, r.y() * sy, r.width() * sx, r.height() * sy)};
+    }
+    return f;
+}
+
+QImage rasterise(const Figure& figure, double scale) {
+    scale = std::clamp(scale, 0.25, 8.0);
+    const QSize pixels(int(std::lround(figure.size.width() * scale)), int(std::lround(figure.size.height() * scale)));
+    QImage image(pixels, QImage::Format_ARGB32_Premultiplied);
+    image.fill(figure.theme.background);
+    {
+        QCPPainter painter(&image);
+        painter.setRenderHint(QPainter::Antialiasing, true);
+        painter.setRenderHint(QPainter::TextAntialiasing, true);
+        // Cosmetic (1 px) pens would stay hairlines at 3x: scale them with the figure.
+        if (scale > 1.0) painter.setMode(QCPPainter::pmNonCosmetic);
+        painter.scale(scale, scale);
+        paintFigure(painter, figure);
+    }
+    // Metadata only (after painting, so fonts were laid out at 96 dpi): slide tools
+    // then place a 3x image at the same physical size as the 1x one.
+    const int dpm = int(std::lround(kScreenDpi * scale / 0.0254));
+    image.setDotsPerMeterX(dpm);
+    image.setDotsPerMeterY(dpm);
+    return image;
+}
+
+QByteArray svgBytes(const Figure& figure, const QString& title) {
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    QSvgGenerator generator;
+    generator.setOutputDevice(&buffer);
+    generator.setSize(figure.size);
+    generator.setViewBox(QRect(QPoint(0, 0), figure.size));
+    generator.setResolution(int(kScreenDpi));  // same font metrics as the PNG
+    generator.setTitle(title);
+    generator.setDescription(figure.caption);
+    QCPPainter painter(&generator);
+    painter.setMode(QCPPainter::pmVectorized);
+    painter.setMode(QCPPainter::pmNonCosmetic);
+    paintFigure(painter, figure);
+    painter.end();
+    return bytes;
+}
+
+QString writePdf(const Figure& figure, const QString& path, const QString& title) {
+    QPdfWriter writer(path);
+    writer.setCreator(QStringLiteral("GradFlow"));
+    writer.setTitle(title);
+    writer.setResolution(int(kScreenDpi));
+    writer.setPageSize(QPageSize(QSizeF(figure.size) * 72.0 / kScreenDpi, QPageSize::Point, QString(),
+                                 QPageSize::ExactMatch));
+    writer.setPageMargins(QMarginsF(0, 0, 0, 0));
+    QCPPainter painter;
+    if (!painter.begin(&writer)) return QStringLiteral("cannot write %1").arg(path);
+    painter.setMode(QCPPainter::pmVectorized);
+    painter.setMode(QCPPainter::pmNonCosmetic);
+    paintFigure(painter, figure);
+    painter.end();
+    return {};
+}
+
+QString writeFigure(const Figure& figure, const QString& path, const ExportOptions& options, const QString& title) {
+    ExportFormat format;
+    if (!formatFromPath(path, format))
+        return QStringLiteral("unknown export format for \"%1\": use .png, .svg or .pdf").arg(path);
+    if (figure.size.width() < 16 || figure.size.height() < 16 || figure.size.width() > 20000 ||
+        figure.size.height() > 20000)
+        return QStringLiteral("figure size %1x%2 is outside 16..20000").arg(figure.size.width()).arg(figure.size.height());
+    const QFileInfo info(path);
+    if (!info.absoluteDir().exists()) return QStringLiteral("folder %1 does not exist").arg(info.absolutePath());
+    switch (format) {
+    case ExportFormat::Png: {
+        if (!(options.scale >= 1.0 && options.scale <= 4.0))
+            return QStringLiteral("PNG scale must be between 1 and 4; got %1").arg(options.scale);
+        const QImage image = rasterise(figure, options.scale);
+        return image.save(path, "PNG") ? QString() : QStringLiteral("cannot write %1").arg(path);
+    }
+    case ExportFormat::Svg: {
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly)) return QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        file.write(svgBytes(figure, title));
+        return {};
+    }
+    case ExportFormat::Pdf: return writePdf(figure, path, title);
+    }
+    return {};
+}
+
+}  // namespace
+
+bool formatFromPath(const QString& path, ExportFormat& format) {
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == QLatin1String("png")) format = ExportFormat::Png;
+    else if (suffix == QLatin1String("svg")) format = ExportFormat::Svg;
+    else if (suffix == QLatin1String("pdf")) format = ExportFormat::Pdf;
+    else return false;
+    return true;
+}
+
+QString exportView(PlotView& view, const QString& path, const ExportOptions& options) {
+    return writeFigure(viewFigure(view, options), path, options, view.title());
+}
+
+QString exportDashboard(Dashboard& dashboard, const QString& path, const ExportOptions& options) {
+    return writeFigure(dashboardFigure(dashboard, options), path, options, QStringLiteral("GradFlow dashboard"));
+}
+
+QImage renderViewImage(PlotView& view, const ExportOptions& options) {
+    return rasterise(viewFigure(view, options), options.scale);
+}
+
+QImage renderDashboardImage(Dashboard& dashboard, const ExportOptions& options) {
+    return rasterise(dashboardFigure(dashboard, options), options.scale);
+}
+
+QByteArray renderViewSvg(PlotView& view, const ExportOptions& options) {
+    return svgBytes(viewFigure(view, options), view.title());
+}
+
+void copyToClipboard(Dashboard* dashboard, PlotView* view, const ExportOptions& options) {
+    if (!view && !dashboard) return;
+    ExportOptions o = options;
+    if (o.scale < 2.0) o.scale = 2.0;  // pasted into slides: crisp on a projector
+    const Figure figure = view ? viewFigure(*view, o) : dashboardFigure(*dashboard, o);
+    auto* mime = new QMimeData;
+    mime->setImageData(rasterise(figure, o.scale));
+    mime->setData(QStringLiteral("image/svg+xml"), svgBytes(figure, view ? view->title() : QStringLiteral("GradFlow")));
+    QGuiApplication::clipboard()->setMimeData(mime);
+}
+
+QString renderHeadless(const SnapshotPtr& snapshot, const core::TrainingHistory& history, const QString& path,
+                       QSize size, double scale, const QString& viewName, bool caption, ThemeKind theme) {
+    if (!qobject_cast<QApplication*>(QCoreApplication::instance()))
+        return QStringLiteral("rendering needs a QApplication (run with QT_QPA_PLATFORM=offscreen)");
+    Dashboard dashboard;
+    dashboard.setTheme(theme);
+    PlotView* view = nullptr;
+    if (!viewName.isEmpty()) {
+        view = dashboard.view(viewName);
+        if (!view) {
+            QStringList names;
+            for (PlotView* v : dashboard.views()) names << v->name();
+            return QStringLiteral("unknown view \"%1\"; views: %2").arg(viewName, names.join(QStringLiteral(", ")));
+        }
+    }
+    dashboard.showFrame(snapshot, history);
+    ExportOptions options;
+    options.size = size;
+    options.scale = scale;
+    options.caption = caption;
+    if (view) {
+        view->resize(size);  // a sensible layout for items placed in pixels
+        return exportView(*view, path, options);
+    }
+    return exportDashboard(dashboard, path, options);
+}
+
+FrameSequenceWriter::FrameSequenceWriter(const QString& directory, const ExportOptions& options, const QString& viewName)
+    : m_directory(directory), m_options(options), m_viewName(viewName) {
+    m_ready = QDir().mkpath(directory);
+}
+
+QString FrameSequenceWriter::frameFileName(int index) {
+    return QStringLiteral("frame_%1.png").arg(index, 5, 10, QLatin1Char('0'));
+}
+
+QString FrameSequenceWriter::writeFrame(Dashboard& dashboard) {
+    if (!m_ready) return QStringLiteral("cannot create folder %1").arg(m_directory);
+    const QString path = QDir(m_directory).filePath(frameFileName(m_frames + 1));
+    QString error;
+    if (m_viewName.isEmpty()) {
+        error = exportDashboard(dashboard, path, m_options);
+    } else if (PlotView* view = dashboard.view(m_viewName)) {
+        error = exportView(*view, path, m_options);
+    } else {
+        error = QStringLiteral("unknown view \"%1\"").arg(m_viewName);
+    }
+    if (error.isEmpty()) ++m_frames;
+    return error;
+}
+
+}  // namespace gradflow::ui

@@ -1,0 +1,39 @@
+#pragma once
+// Development instrumentation for the smoothness targets of issue 4 (a frame at least
+// every 33 ms, input handled within 50 ms while training flat out). Enabled with
+// GRADFLOW_FRAME_STATS=1; prints a summary to stderr when the window closes. It measures
+// the GUI thread only: frame-to-frame intervals while training, the time showFrame takes,
+// and event-loop latency (a queued probe every 100 ms; input events wait in the same queue).
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <vector>
+
+class QTimer;
+
+namespace gradflow::ui {
+
+class FrameStats : public QObject {
+    Q_OBJECT
+public:
+    explicit FrameStats(QObject* parent = nullptr);
+    ~FrameStats() override;
+
+    static bool enabled();
+    /// A frame was shown (training running) and took `paintMs` in showFrame.
+    void frameShown(bool running, double paintMs);
+    /// Worker rate at the end, for the summary.
+    void setStepsPerSecond(double rate) { m_stepsPerSecond = std::max(m_stepsPerSecond, rate); }
+    QString summary() const;
+
+private:
+    void probe();
+
+    QElapsedTimer m_clock;
+    qint64 m_lastFrameNs = -1;
+    std::vector<double> m_intervals, m_paints, m_latencies;
+    QTimer* m_probeTimer = nullptr;
+    double m_stepsPerSecond = 0.0;
+};
+
+}  // namespace gradflow::ui

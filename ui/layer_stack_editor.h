@@ -1,0 +1,70 @@
+#pragma once
+// The network builder dock: a page per model kind in a QStackedWidget. The feed-forward
+// page edits the hidden-layer stack (table with drag reordering, add / duplicate /
+// remove, a "depth x width" quick builder, stack-wide defaults with per-layer overrides,
+// residual skips); the recurrent page edits the cell (issue 6). Every edit is an
+// undoable change of the ExperimentDocument; validation messages appear inline.
+// The recurrent page is a CellEditor (cell_editor.h).
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QSpinBox;
+class QStackedWidget;
+class QTableView;
+
+namespace gradflow::ui {
+
+class ExperimentDocument;
+class LayerStackModel;
+struct Theme;
+
+class LayerStackEditor : public QWidget {
+    Q_OBJECT
+public:
+    explicit LayerStackEditor(ExperimentDocument* document, QWidget* parent = nullptr);
+
+    void setTheme(const Theme& theme);
+    QTableView* table() const { return m_table; }
+    LayerStackModel* model() const { return m_model; }
+
+    // Actions, public so the window's menus and the tests can drive them.
+    void addLayer();
+    void duplicateLayers();
+    void removeLayers();
+    void moveSelection(int delta);
+    /// Replaces the stack with `depth` copies of one layer of `width` and the defaults.
+    void buildUniform(int depth, int width);
+
+private:
+    QWidget* createFeedForwardPage();
+    void refresh();  ///< widgets from the document (signals blocked)
+    QList<int> selectedRows() const;
+    void selectRows(int first, int count);
+    void setModelKind(int index);
+    void setDefaultActivation(int kind);
+    void setDefaultInit(int kind);
+    void setDefaultGain(double gain);
+    void setAllBatchNorm(bool on);
+    void setResidual(int every);
+
+    ExperimentDocument* m_document;
+    LayerStackModel* m_model = nullptr;
+    QComboBox* m_modelKind = nullptr;
+    QStackedWidget* m_pages = nullptr;
+    QTableView* m_table = nullptr;
+    QSpinBox* m_depth = nullptr;
+    QSpinBox* m_width = nullptr;
+    QComboBox* m_activation = nullptr;
+    QComboBox* m_init = nullptr;
+    QDoubleSpinBox* m_gain = nullptr;
+    QCheckBox* m_batchNorm = nullptr;
+    QSpinBox* m_skipEvery = nullptr;
+    QLabel* m_summary = nullptr;
+    QLabel* m_issues = nullptr;
+};
+
+}  // namespace gradflow::ui

@@ -1,0 +1,98 @@
+#include "ui/lesson_panel.h"
+
+#include <QComboBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QVBoxLayout>
+
+#include "core/experiment_file.h"
+#include "core/preset_library.h"
+#include "ui/experiment_document.h"
+#include "ui/registry_combos.h"
+
+namespace gradflow::ui {
+
+LessonPanel::LessonPanel(ExperimentDocument* document, QWidget* parent) : QWidget(parent), m_document(document)
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    m_picker = new QComboBox(this);
+    m_picker->setToolTip(tr("Lesson presets: each sets up one phenomenon or remedy, ready to train"));
+    m_picker->addItem(tr("Choose a lesson\u2026"), QString());
+    for (const core::Preset& preset : core::presets()) {
+        const core::ExperimentLoadResult parsed = core::parseExperiment(preset.json);
+        const QString name = fromView(preset.name);
+        const QString title = parsed.config.lesson.title.empty() ? name
+                                                                 : QString::fromStdString(parsed.config.lesson.title);
+        m_picker->addItem(title, name);
+        m_picker->setItemData(m_picker->count() - 1, name, Qt::ToolTipRole);
+    }
+    layout->addWidget(m_picker);
+
+    m_title = new QLabel(this);
+    m_title->setWordWrap(true);
+    m_explanation = new QLabel(this);
+    m_explanation->setWordWrap(true);
+    m_explanation->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_explanation->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto* body = new QWidget(scroll);
+    auto* bodyLayout = new QVBoxLayout(body);
+    bodyLayout->setContentsMargins(0, 0, 0, 0);
+    bodyLayout->addWidget(m_title);
+    bodyLayout->addWidget(m_explanation);
+    bodyLayout->addStretch(1);
+    scroll->setWidget(body);
+    layout->addWidget(scroll, 1);
+
+    m_runSuggested = new QPushButton(this);
+    m_runSuggested->setToolTip(tr("Train for the number of steps this lesson suggests, then pause"));
+    layout->addWidget(m_runSuggested);
+
+    connect(m_picker, &QComboBox::activated, this, [this](int index) {
+        const QString name = m_picker->itemData(index).toString();
+        if (!name.isEmpty()) emit presetRequested(name);
+    });
+    connect(m_runSuggested, &QPushButton::clicked, this, [this] {
+        emit runSuggestedRequested(m_runSuggested->property("steps").toInt());
+    });
+    connect(document, &ExperimentDocument::configChanged, this, &LessonPanel::refresh);
+    setLargeText(false);
+}
+
+void LessonPanel::setCurrentPreset(const QString& name)
+{
+    const int index = m_picker->findData(name);
+    m_picker->setCurrentIndex(index >= 0 ? index : 0);
+}
+
+void LessonPanel::setLargeText(bool large)
+{
+    m_large = large;
+    QFont body = font();
+    body.setPointSizeF(body.pointSizeF() * (large ? 1.6 : 1.0));
+    m_explanation->setFont(body);
+    QFont title = body;
+    title.setBold(true);
+    title.setPointSizeF(body.pointSizeF() * 1.25);
+    m_title->setFont(title);
+    refresh();
+}
+
+void LessonPanel::refresh()
+{
+    const core::LessonSpec& lesson = m_document->config().lesson;
+    m_title->setText(lesson.title.empty() ? tr("Your own experiment") : QString::fromStdString(lesson.title));
+    m_explanation->setText(lesson.explanation.empty()
+                               ? tr("Build a network in the Network panel, press Train (Space) and watch the "
+                                    "per-layer gradients. Pick a lesson above for a guided example.")
+                               : QString::fromStdString(lesson.explanation));
+    const int steps = lesson.suggestedSteps;
+    m_runSuggested->setText(steps > 0 ? tr("Run %1 suggested steps").arg(steps) : tr("Run 200 steps"));
+    m_runSuggested->setProperty("steps", steps > 0 ? steps : 200);
+}
+
+}  // namespace gradflow::ui

@@ -1,0 +1,119 @@
+#pragma once
+// The application window. It wires things together and computes nothing: the document
+// (draft experiment + undo) feeds the editor docks; Reset hands a copy of it to the
+// TrainingWorker; a frame timer pulls the worker's newest snapshot into a GUI-side
+// TrainingHistory and the Dashboard. Learning rate and clipping go to the worker live;
+// other edits wait for Reset, which a banner over the dashboard says.
+
+#include <QElapsedTimer>
+#include <QMainWindow>
+#include <QPointer>
+#include <memory>
+
+#include "core/experiment_config.h"
+#include "core/training_history.h"
+#include "ui/snapshot.h"
+#include "ui/training_worker.h"
+
+class QAction;
+class QDockWidget;
+class QLabel;
+class QMenu;
+class QPushButton;
+class QTimer;
+
+namespace gradflow::ui {
+
+class Dashboard;
+class ExperimentDocument;
+class LayerStackEditor;
+class LessonPanel;
+class RunStatus;
+class TrainingControls;
+class FrameStats;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Loads a preset / file into the document and resets the run (no unsaved prompt:
+    /// callers that replace user work ask first via confirmDiscard()).
+    bool openPreset(const QString& name);
+    bool openFile(const QString& path);
+
+    // For the command line, tests and the menus.
+    ExperimentDocument* document() const { return m_document; }
+    TrainingWorker* worker() const { return m_worker.get(); }
+    Dashboard* dashboard() const { return m_dashboard; }
+    LayerStackEditor* layerEditor() const { return m_layerEditor; }
+    TrainingControls* trainingControls() const { return m_controls; }
+    const core::TrainingHistory& history() const { return m_history; }
+    SnapshotPtr lastSnapshot() const { return m_lastSnapshot; }
+    /// The config the running model was built from (plus live changes).
+    const core::ExperimentConfig& appliedConfig() const { return m_applied; }
+    bool resetPending() const;
+
+    QAction* trainAction() const { return m_trainAction; }
+    QAction* stepAction() const { return m_stepAction; }
+    QAction* resetAction() const { return m_resetAction; }
+
+    void trainOrPause();
+    void stepOnce();
+    /// Rebuilds the run from the document; keeps training if it was running.
+    void resetRun();
+    /// Pulls the worker's update and shows it (the frame timer's tick).
+    void pullFrame();
+    /// Asks "save changes?" if the document is modified; false = the user cancelled.
+    bool confirmDiscard();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createDocks();
+    QWidget* createCentral();
+    void onDocumentChanged();
+    void onStateChanged(TrainingWorker::State state);
+    void updateTitle();
+    void updateRecentMenu();
+    void addRecentFile(const QString& path);
+    void openWithDialog();
+    bool save();
+    bool saveAs();
+    void setPresenterMode(bool on);
+    void showAbout();
+    QIcon themeIcon(const char* name, int fallbackPixmap) const;
+    void readSettings();
+    void writeSettings();
+
+    ExperimentDocument* m_document = nullptr;
+    std::unique_ptr<TrainingWorker> m_worker;
+    Dashboard* m_dashboard = nullptr;
+    LayerStackEditor* m_layerEditor = nullptr;
+    TrainingControls* m_controls = nullptr;
+    LessonPanel* m_lesson = nullptr;
+    RunStatus* m_status = nullptr;
+    QWidget* m_banner = nullptr;
+    QLabel* m_bannerText = nullptr;
+    QPushButton* m_bannerButton = nullptr;
+    QTimer* m_frameTimer = nullptr;
+    QList<QDockWidget*> m_docks;
+    QMenu* m_recentMenu = nullptr;
+    QAction* m_trainAction = nullptr;
+    QAction* m_stepAction = nullptr;
+    QAction* m_resetAction = nullptr;
+    QAction* m_presenterAction = nullptr;
+
+    core::ExperimentConfig m_applied;
+    core::TrainingHistory m_history;
+    SnapshotPtr m_lastSnapshot;
+    std::unique_ptr<FrameStats> m_frameStats;  ///< GRADFLOW_FRAME_STATS=1 instrumentation
+};
+
+}  // namespace gradflow::ui

@@ -1,0 +1,227 @@
+// MainWindow's actions, menus, toolbar, file dialogs and settings: kept apart from the
+// wiring in main_window.cpp so each file reads in one sitting.
+
+#include <QAction>
+#include <QApplication>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QScreen>
+#include <QSettings>
+#include <QStyle>
+#include <QToolBar>
+#include <QUndoStack>
+
+#include "core/experiment_file.h"
+#include "core/preset_library.h"
+#include "ui/dashboard.h"
+#include "ui/experiment_document.h"
+#include "ui/figure_export.h"
+#include "ui/lesson_panel.h"
+#include "ui/main_window.h"
+#include "ui/registry_combos.h"
+
+namespace gradflow::ui {
+
+namespace {
+constexpr int kMaxRecentFiles = 8;
+const QString kRecentKey = QStringLiteral("recentFiles");
+const QString kFileFilter = QObject::tr("GradFlow experiments (*.json);;All files (*)");
+}  // namespace
+
+void MainWindow::createActions()
+{
+    m_trainAction = new QAction(tr("&Train"), this);
+    m_trainAction->setShortcut(Qt::Key_Space);
+    connect(m_trainAction, &QAction::triggered, this, &MainWindow::trainOrPause);
+    m_stepAction = new QAction(themeIcon("media-skip-forward", QStyle::SP_MediaSkipForward), tr("&Step"), this);
+    m_stepAction->setShortcut(Qt::Key_S);
+    m_stepAction->setToolTip(tr("Do one training step, then pause (S)"));
+    connect(m_stepAction, &QAction::triggered, this, &MainWindow::stepOnce);
+    m_resetAction = new QAction(themeIcon("view-refresh", QStyle::SP_BrowserReload), tr("&Reset"), this);
+    m_resetAction->setShortcut(Qt::Key_R);
+    m_resetAction->setToolTip(tr("Rebuild the network with fresh weights from the current settings; keeps "
+                                 "training if it was running (R)"));
+    connect(m_resetAction, &QAction::triggered, this, &MainWindow::resetRun);
+    for (QAction* a : {m_trainAction, m_stepAction, m_resetAction}) addAction(a);  // shortcuts with menus hidden
+
+    m_presenterAction = new QAction(tr("&Presenter Mode"), this);
+    m_presenterAction->setCheckable(true);
+    m_presenterAction->setShortcut(Qt::Key_F11);
+    m_presenterAction->setToolTip(tr("Full screen, large type and thick lines for a classroom (F11)"));
+    connect(m_presenterAction, &QAction::toggled, this, &MainWindow::setPresenterMode);
+    addAction(m_presenterAction);
+
+    auto* toolbar = addToolBar(tr("Run"));
+    toolbar->setObjectName(QStringLiteral("runToolBar"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->setMovable(false);
+    toolbar->addAction(m_trainAction);
+    toolbar->addAction(m_stepAction);
+    toolbar->addAction(m_resetAction);
+    // Train is the one button a first-time user must find: make it stand out.
+    if (QWidget* train = toolbar->widgetForAction(m_trainAction)) {
+        train->setObjectName(QStringLiteral("trainButton"));
+        train->setStyleSheet(QStringLiteral("#trainButton { background: #228833; color: white; font-weight: bold; "
+                                            "border-radius: 4px; padding: 3px 14px; margin: 2px 4px; }"
+                                            "#trainButton:hover { background: #2a9a3f; }"
+                                            "#trainButton:disabled { background: #999999; }"));
+    }
+}
+
+QIcon MainWindow::themeIcon(const char* name, int fallback) const
+{
+    // Desktops without an icon theme (and Xvfb) still get the style's standard icons.
+    return QIcon::fromTheme(QLatin1String(name), style()->standardIcon(QStyle::StandardPixmap(fallback)));
+}
+
+void MainWindow::createMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open\u2026"), QKeySequence::Open, this,
+                    &MainWindow::openWithDialog);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addAction(QIcon::fromTheme(QStringLiteral("document-save")), tr("&Save"), QKeySequence::Save, this,
+                    [this] { save(); });
+    file->addAction(tr("Save &As\u2026"), QKeySequence::SaveAs, this, [this] { saveAs(); });
+    file->addSeparator();
+    file->addAction(tr("&Export Figure\u2026"), QKeySequence(Qt::CTRL | Qt::Key_E), this,
+                    [this] { exportWithDialog(this, m_dashboard, nullptr); });
+    file->addAction(tr("&Copy Figure"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), this,
+                    [this] { copyToClipboard(m_dashboard, nullptr); });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    updateRecentMenu();
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = m_document->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = m_document->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
+
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(m_trainAction);
+    run->addAction(m_stepAction);
+    run->addAction(m_resetAction);
+
+    QMenu* presets = menuBar()->addMenu(tr("&Lessons"));
+    for (const core::Preset& preset : core::presets()) {
+        const QString name = fromView(preset.name);
+        const core::ExperimentLoadResult parsed = core::parseExperiment(preset.json);
+        const QString title = parsed.config.lesson.title.empty() ? name : QString::fromStdString(parsed.config.lesson.title);
+        presets->addAction(title, this, [this, name] {
+            if (confirmDiscard()) openPreset(name);
+        });
+    }
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* dock : m_docks) view->addAction(dock->toggleViewAction());
+    view->addSeparator();
+    view->addAction(m_presenterAction);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About GradFlow"), this, &MainWindow::showAbout);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::openWithDialog()
+{
+    if (!confirmDiscard()) return;
+    const QString start = QFileInfo(m_document->filePath()).absolutePath();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Experiment"), start, kFileFilter);
+    if (!path.isEmpty()) openFile(path);
+}
+
+bool MainWindow::save()
+{
+    if (m_document->filePath().isEmpty()) return saveAs();
+    const QString error = m_document->save(m_document->filePath());
+    if (error.isEmpty()) return true;
+    QMessageBox::warning(this, tr("Cannot save experiment"), error);
+    return false;
+}
+
+bool MainWindow::saveAs()
+{
+    QString suggestion = m_document->filePath();
+    if (suggestion.isEmpty()) suggestion = QStringLiteral("experiment.json");
+    QString path = QFileDialog::getSaveFileName(this, tr("Save Experiment"), suggestion, kFileFilter);
+    if (path.isEmpty()) return false;
+    if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".json");
+    const QString error = m_document->save(path);
+    if (!error.isEmpty()) {
+        QMessageBox::warning(this, tr("Cannot save experiment"), error);
+        return false;
+    }
+    addRecentFile(m_document->filePath());
+    return true;
+}
+
+void MainWindow::addRecentFile(const QString& path)
+{
+    QSettings settings;
+    QStringList files = settings.value(kRecentKey).toStringList();
+    files.removeAll(path);
+    files.prepend(path);
+    settings.setValue(kRecentKey, files.mid(0, kMaxRecentFiles));
+    updateRecentMenu();
+}
+
+void MainWindow::updateRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList files = QSettings().value(kRecentKey).toStringList();
+    for (const QString& path : files) {
+        QAction* action = m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] {
+            if (confirmDiscard()) openFile(path);
+        });
+        action->setToolTip(path);
+        action->setEnabled(QFileInfo::exists(path));
+    }
+    m_recentMenu->setEnabled(!files.isEmpty());
+}
+
+void MainWindow::setPresenterMode(bool on)
+{
+    m_dashboard->setPresenterMode(on);
+    m_lesson->setLargeText(on);
+    // Controls collapse to the run toolbar and the lesson; the other docks come back after.
+    for (QDockWidget* dock : m_docks)
+        if (dock->objectName() != QStringLiteral("lessonDock")) dock->setVisible(!on);
+    if (on) showFullScreen();
+    else showNormal();
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About GradFlow"),
+                       tr("<h3>GradFlow %1</h3><p>See vanishing and exploding gradients: build a network, train it "
+                          "and watch per-layer gradient magnitudes and the Jacobian spectrum move live.</p>"
+                          "<p>Built with Qt %2, QCustomPlot and Eigen.</p>")
+                           .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
+}
+
+void MainWindow::readSettings()
+{
+    QSettings settings;
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) {
+        // First launch: most of the screen, but never larger than it (1366x768 laptops).
+        const QRect available = screen()->availableGeometry();
+        resize(std::min(1600, available.width() * 9 / 10), std::min(1000, available.height() * 9 / 10));
+    }
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+}
+
+void MainWindow::writeSettings()
+{
+    if (m_presenterAction->isChecked()) m_presenterAction->setChecked(false);  // never remember full screen
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+}
+
+}  // namespace gradflow::ui

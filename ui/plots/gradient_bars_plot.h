@@ -1,0 +1,60 @@
+#pragma once
+// View 1: per-depth-unit gradient magnitudes of the latest step on a log axis, layer 1 at
+// the input side, with the mean-field prediction overlaid (scaled to meet the measured
+// value at the last hidden layer). Non-finite values become gaps plus a marker at the
+// axis edge, never a point on the log axis. Clicking a bar selects that unit.
+
+#include "ui/plots/plot_helpers.h"
+#include "ui/plots/plot_view.h"
+
+class QComboBox;
+
+namespace gradflow::ui {
+
+class GradientBarsPlot : public PlotView {
+    Q_OBJECT
+public:
+    explicit GradientBarsPlot(QWidget* parent = nullptr);
+
+    void showFrame(const SnapshotPtr& snapshot, const core::TrainingHistory& history) override;
+    void clear() override;
+    void setTheme(const Theme& theme) override;
+
+    void setStatistic(UnitStatistic statistic);
+    UnitStatistic statistic() const { return m_statistic; }
+    int selectedUnit() const { return m_selected; }
+    /// Selects a 0-based unit (as a click would) and emits unitSelected.
+    void selectUnit(int unit);
+
+    // Read by tests: the series exactly as handed to QCustomPlot.
+    QCPBars* bars() const { return m_bars; }
+    QCPGraph* theoryGraph() const { return m_theory; }
+    QCPGraph* overflowMarkers() const { return m_overflow; }
+    QCPGraph* underflowMarkers() const { return m_underflow; }
+
+signals:
+    void unitSelected(int unit);
+
+private:
+    void rebuild();
+    void configureValueAxis();
+    void onMouseMove(QMouseEvent* event);
+    void onMousePress(QMouseEvent* event);
+    int unitAt(const QPointF& pos) const;
+
+    QComboBox* m_statisticBox = nullptr;
+    UnitStatistic m_statistic = UnitStatistic::WeightGradient;
+    QCPBars* m_bars = nullptr;
+    QCPBars* m_selectedBar = nullptr;
+    QCPGraph* m_theory = nullptr;
+    QCPGraph* m_overflow = nullptr;
+    QCPGraph* m_underflow = nullptr;
+    QCPItemStraightLine* m_reference = nullptr;
+    QCPItemText* m_status = nullptr;
+    SnapshotPtr m_snapshot;
+    std::uint64_t m_runId = 0;
+    DecadeRange m_range;
+    int m_selected = -1;
+};
+
+}  // namespace gradflow::ui

@@ -1,0 +1,152 @@
+#include "ui/plots/gradient_heatmap.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <algorithm>
+
+namespace gradflow::ui {
+
+GradientHeatmap::GradientHeatmap(QWidget* parent)
+    : PlotView(QStringLiteral("heatmap"), tr("Gradient flow over training"), parent) {
+    m_statisticBox = new QComboBox(this);
+    m_statisticBox->addItem(tr("‖∂L/∂W‖"), int(UnitStatistic::WeightGradient));
+    m_statisticBox->addItem(tr("‖∂L/∂h‖"), int(UnitStatistic::ActivationGradient));
+    m_statisticBox->addItem(tr("Update ratio"), int(UnitStatistic::UpdateRatio));
+    m_statisticBox->setToolTip(tr("Colour = this statistic, per layer (rows) and training step (columns), log scale"));
+    toolRow()->addWidget(new QLabel(tr("Colour:"), this));
+    toolRow()->addWidget(m_statisticBox);
+    toolRow()->addStretch(1);
+    connect(m_statisticBox, &QComboBox::currentIndexChanged, this,
+            [this](int) { setStatistic(UnitStatistic(m_statisticBox->currentData().toInt())); });
+
+    QCustomPlot* p = plot();
+    m_map = new QCPColorMap(p->xAxis, p->yAxis);
+    m_map->setInterpolate(false);  // one block per (unit, step): no invented values
+    m_map->setTightBoundary(false);
+    m_scale = new QCPColorScale(p);
+    body()->addElement(0, 1, m_scale);
+    m_scale->setType(QCPAxis::atRight);
+    m_scale->setDataScaleType(QCPAxis::stLogarithmic);
+    makeLogAxis(m_scale->axis());
+    m_scale->setBarWidth(12);
+    m_map->setColorScale(m_scale);
+    // Keep the colour bar as tall as the plot.
+    auto* group = new QCPMarginGroup(p);
+    p->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, group);
+    m_scale->setMarginGroup(QCP::msTop | QCP::msBottom, group);
+    p->xAxis->setLabel(tr("training step"));
+    p->yAxis->setTicker(integerTicker());
+    p->xAxis->setTicker(integerTicker());
+    m_nanNote = new QCPItemText(p);
+    m_nanNote->setClipToAxisRect(false);
+    m_nanNote->position->setType(QCPItemPosition::ptViewportRatio);
+    m_nanNote->position->setCoords(0.995, 0.995);
+    m_nanNote->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+    m_nanNote->setText(tr("■ 0 / not finite"));
+    setTheme(Theme::make(ThemeKind::Light, false));
+    clear();
+}
+
+void GradientHeatmap::setTheme(const Theme& theme) {
+    PlotView::setTheme(theme);
+    styleAxis(m_scale->axis(), theme);
+    m_map->setGradient(magnitudeGradient(theme));
+    m_nanNote->setFont(theme.font(0.85));
+    m_nanNote->setColor(theme.nanColor);
+}
+
+void GradientHeatmap::clear() {
+    m_limits.reset();
+    m_seenEntries = 0;
+    m_seenStep = -1;
+    m_map->data()->clear();
+    m_map->data()->setSize(1, 1);
+    m_map->data()->setCell(0, 0, std::numeric_limits<double>::quiet_NaN());
+    m_map->setVisible(false);
+    m_scale->axis()->setLabel(statisticLabel(m_statistic));
+    m_scale->setDataRange(QCPRange(1e-3, 1));
+    plot()->xAxis->setRange(0, 100);
+    plot()->yAxis->setRange(0.5, 8.5);
+    plot()->yAxis->setLabel(tr("layer"));
+    m_nanNote->setVisible(false);
+    rememberSnapshot(nullptr);
+    setEmptyMessage(tr("Press Train to start\nthe gradient history fills in here"));
+}
+
+void GradientHeatmap::setStatistic(UnitStatistic statistic) {
+    if (statistic == m_statistic) return;
+    m_statistic = statistic;
+    m_limits.reset();
+    m_seenEntries = 0;
+    m_seenStep = -1;
+    m_scale->axis()->setLabel(statisticLabel(statistic));
+    if (m_history) rebuild(*m_history);
+    requestReplot();
+}
+
+void GradientHeatmap::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistory& history) {
+    if (snapshot && snapshot->runId != m_runId) {
+        m_runId = snapshot->runId;
+        clear();
+    }
+    rememberSnapshot(snapshot);
+    m_history = &history;
+    if (snapshot) m_unitName = snapshot->depthUnitName;
+    const auto& entries = history.entries();
+    const std::int64_t lastStep = entries.empty() ? -1 : entries.back().step;
+    if (entries.size() == m_seenEntries && lastStep == m_seenStep) return;  // nothing new
+    rebuild(history);
+}
+
+void GradientHeatmap::rebuild(const core::TrainingHistory& history) {
+    const auto& entries = history.entries();
+    m_seenEntries = entries.size();
+    m_seenStep = entries.empty() ? -1 : entries.back().step;
+    if (entries.empty()) return;
+    std::size_t units = 0;
+    for (const auto& e : entries) units = std::max(units, e.layers.size());
+    if (units == 0) return;
+
+    // Resample to a bounded grid by nearest step, so thinning (non-uniform strides) and
+    // long runs both map onto an evenly spaced step axis.
+    const double first = double(entries.front().step + 1), last = double(entries.back().step + 1);
+    const int columns = int(std::min<std::size_t>(entries.size(), kMaxColumns));
+    const int rows = int(std::min<std::size_t>(units, kMaxRows));
+    QCPColorMapData* data = m_map->data();
+    if (data->keySize() != columns || data->valueSize() != rows) data->setSize(columns, rows);
+    const double keyHi = columns > 1 ? last : first + 1.0;
+    data->setRange(QCPRange(first, keyHi), QCPRange(1.0, rows > 1 ? double(units) : 1.0 + 1e-9));
+    bool anyBad = false;
+    std::size_t cursor = 0;
+    for (int c = 0; c < columns; ++c) {
+        const double target = columns > 1 ? first + (last - first) * c / (columns - 1) : first;
+        while (cursor + 1 < entries.size() &&
+               std::abs(double(entries[cursor + 1].step + 1) - target) <= std::abs(double(entries[cursor].step + 1) - target))
+            ++cursor;
+        const auto& layers = entries[cursor].layers;
+        for (int r = 0; r < rows; ++r) {
+            const std::size_t unit = rows > 1 ? std::size_t(std::lround(double(r) * (units - 1) / (rows - 1))) : 0;
+            const double v = unit < layers.size() ? statisticValue(layers[unit], m_statistic) : core::kNotApplicable;
+            // Log colour scales give 0, negatives and +Inf the lowest colour: use NaN.
+            const double safe = logSafe(v);
+            if (std::isnan(safe) && !std::isnan(v)) anyBad = true;
+            if (std::isnan(v) && entries[cursor].diverged) anyBad = true;
+            m_limits.include(safe);
+            data->setCell(c, r, safe);
+        }
+    }
+    m_scale->setDataRange(m_limits.range());
+    const double halfKey = columns > 1 ? (keyHi - first) / (columns - 1) / 2 : 0.5;
+    const double halfRow = rows > 1 ? (double(units) - 1.0) / (rows - 1) / 2 : 0.5;
+    plot()->xAxis->setRange(first - halfKey, keyHi + halfKey);
+    plot()->yAxis->setRange(1.0 - halfRow, double(units) + halfRow);
+    QString name = QString::fromStdString(m_unitName);
+    if (!name.isEmpty()) name[0] = name[0].toUpper();
+    plot()->yAxis->setLabel(tr("%1 (1 = input side)").arg(name));
+    m_map->setVisible(true);
+    m_nanNote->setVisible(anyBad);
+    setEmptyMessage(QString());
+}
+
+}  // namespace gradflow::ui

@@ -1,0 +1,47 @@
+#pragma once
+// View 2: gradient flow over the whole run, depth unit x training step, on a log colour
+// scale. Colour limits only ever expand (whole decades), so a frame never recolours the
+// past; the history is resampled to a bounded grid; 0 and non-finite cells get the
+// distinct NaN colour instead of silently taking the lowest colour.
+
+#include "ui/plots/plot_helpers.h"
+#include "ui/plots/plot_view.h"
+
+class QComboBox;
+
+namespace gradflow::ui {
+
+class GradientHeatmap : public PlotView {
+    Q_OBJECT
+public:
+    explicit GradientHeatmap(QWidget* parent = nullptr);
+
+    void showFrame(const SnapshotPtr& snapshot, const core::TrainingHistory& history) override;
+    void clear() override;
+    void setTheme(const Theme& theme) override;
+
+    void setStatistic(UnitStatistic statistic);
+    /// Largest grid drawn, whatever the history holds (columns = steps, rows = units).
+    static constexpr int kMaxColumns = 480;
+    static constexpr int kMaxRows = 256;
+
+    QCPColorMap* colorMap() const { return m_map; }
+    QCPColorScale* colorScale() const { return m_scale; }
+
+private:
+    void rebuild(const core::TrainingHistory& history);
+
+    QComboBox* m_statisticBox = nullptr;
+    UnitStatistic m_statistic = UnitStatistic::WeightGradient;
+    QCPColorMap* m_map = nullptr;
+    QCPColorScale* m_scale = nullptr;
+    QCPItemText* m_nanNote = nullptr;
+    DecadeRange m_limits;
+    std::uint64_t m_runId = 0;
+    std::size_t m_seenEntries = 0;
+    std::int64_t m_seenStep = -1;
+    const core::TrainingHistory* m_history = nullptr;
+    std::string m_unitName = "layer";
+};
+
+}  // namespace gradflow::ui

@@ -1,0 +1,100 @@
+#include "ui/plots/loss_plot.h"
+
+namespace gradflow::ui {
+
+LossPlot::LossPlot(QWidget* parent) : PlotView(QStringLiteral("loss"), tr("Loss and accuracy"), parent) {
+    QCustomPlot* p = plot();
+    QCPAxis* acc = p->yAxis2;
+    acc->setVisible(true);
+    acc->setRange(0, 1);
+    acc->setLabel(tr("accuracy (batch)"));
+    makeLogAxis(p->yAxis);
+    p->yAxis->setLabel(tr("loss (log)"));
+    p->xAxis->setLabel(tr("training step"));
+    m_chance = p->addGraph(p->xAxis, acc);
+    m_chance->setName(tr("chance accuracy"));
+    m_accuracy = p->addGraph(p->xAxis, acc);
+    m_accuracy->setName(tr("accuracy"));
+    m_loss = p->addGraph(p->xAxis, p->yAxis);
+    m_loss->setName(tr("loss"));
+    m_diverged = p->addGraph(p->xAxis, p->yAxis);
+    m_diverged->setLineStyle(QCPGraph::lsNone);
+    m_diverged->setName(tr("diverged (loss not finite)"));
+    p->legend->setVisible(true);
+    placeLegendAbove();
+    setTheme(Theme::make(ThemeKind::Light, false));
+    clear();
+}
+
+void LossPlot::setTheme(const Theme& theme) {
+    PlotView::setTheme(theme);
+    m_loss->setPen(QPen(theme.accent, theme.lineWidth));
+    m_accuracy->setPen(QPen(theme.secondary, theme.lineWidth));
+    m_chance->setPen(QPen(theme.mutedText, 1.0, Qt::DotLine));
+    m_diverged->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangle, QPen(theme.warning, 1.5), theme.warning,
+                                                theme.markerSize * 1.8));
+}
+
+void LossPlot::clear() {
+    m_range.reset();
+    m_seenEntries = 0;
+    m_seenStep = -1;
+    for (QCPGraph* g : {m_loss, m_accuracy, m_chance, m_diverged}) {
+        g->data()->clear();
+        g->removeFromLegend();
+    }
+    plot()->xAxis->setRange(0, 100);
+    plot()->yAxis->setRange(1e-2, 10);
+    rememberSnapshot(nullptr);
+    setEmptyMessage(tr("Press Train to start\nloss and accuracy are drawn here"));
+}
+
+void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistory& history) {
+    if (snapshot && snapshot->runId != m_runId) {
+        m_runId = snapshot->runId;
+        clear();
+    }
+    rememberSnapshot(snapshot);
+    const auto& entries = history.entries();
+    const std::int64_t lastStep = entries.empty() ? -1 : entries.back().step;
+    if (entries.size() == m_seenEntries && lastStep == m_seenStep) return;
+    m_seenEntries = entries.size();
+    m_seenStep = lastStep;
+    if (entries.empty()) return;
+
+    // Rebuilt from the (bounded, thinned) history each time: thinning removes old points.
+    QVector<double> steps, loss, accSteps, acc, badSteps;
+    steps.reserve(int(entries.size()));
+    loss.reserve(int(entries.size()));
+    for (const auto& e : entries) {
+        const double x = double(e.step + 1);
+        const double l = logSafe(e.loss);
+        steps << x;
+        loss << l;  // NaN = gap, never a point at the axis edge
+        m_range.include(l);
+        if (!std::isfinite(e.loss)) badSteps << x;
+        if (std::isfinite(e.accuracy)) accSteps << x, acc << e.accuracy;
+    }
+    m_loss->setData(steps, loss, true);
+    m_accuracy->setData(accSteps, acc, true);
+    const QCPRange y = m_range.range(QCPRange(1e-2, 10));
+    plot()->yAxis->setRange(y);
+    // One marker where the loss first went non-finite (the run stops there).
+    if (badSteps.size() > 1) badSteps.resize(1);
+    m_diverged->setData(badSteps, QVector<double>(badSteps.size(), y.upper / std::pow(y.upper / y.lower, 0.04)), true);
+    const double xMax = std::max(steps.back(), 10.0);
+    plot()->xAxis->setRange(0, xMax * 1.02);
+    const bool classification = !acc.isEmpty();
+    const double chance = snapshot && snapshot->dataset ? snapshot->dataset->chanceAccuracy : 0.0;
+    if (classification && chance > 0) m_chance->setData({0.0, xMax * 1.02}, {chance, chance}, true);
+    else m_chance->data()->clear();
+    plot()->yAxis2->setVisible(classification);
+    m_loss->addToLegend();
+    for (auto [g, on] : {std::pair{m_accuracy, classification}, std::pair{m_chance, classification && chance > 0},
+                         std::pair{m_diverged, !badSteps.isEmpty()}}) {
+        if (on) g->addToLegend(); else g->removeFromLegend();
+    }
+    setEmptyMessage(QString());
+}
+
+}  // namespace gradflow::ui

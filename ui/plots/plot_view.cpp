@@ -1,0 +1,141 @@
+#include "ui/plots/plot_view.h"
+
+#include <QContextMenuEvent>
+#include <QHBoxLayout>
+#include <QMenu>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include "ui/dashboard.h"
+#include "ui/figure_export.h"
+
+namespace gradflow::ui {
+
+PlotView::PlotView(const QString& name, const QString& title, QWidget* parent)
+    : QWidget(parent), m_name(name), m_title(title) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    m_plot = new QCustomPlot(this);
+    m_plot->setMinimumSize(240, 180);
+    // Plots are redrawn by the dashboard once per frame; interactions would add replots.
+    m_plot->setInteractions(QCP::Interactions());
+    m_plot->setNoAntialiasingOnDrag(true);
+    // Title row above a body grid, so views with several panels or a colour bar still
+    // get a centred title.
+    QCPAxisRect* rect = m_plot->axisRect();
+    QCPLayoutGrid* main = m_plot->plotLayout();
+    main->take(rect);
+    main->simplify();
+    m_titleElement = new QCPTextElement(m_plot, title);
+    main->addElement(0, 0, m_titleElement);
+    m_body = new QCPLayoutGrid;
+    main->addElement(1, 0, m_body);
+    m_body->addElement(0, 0, rect);
+    main->setRowSpacing(0);
+    m_emptyText = new QCPItemText(m_plot);
+    m_emptyText->setClipToAxisRect(false);
+    m_emptyText->position->setType(QCPItemPosition::ptViewportRatio);
+    m_emptyText->position->setCoords(0.5, 0.55);
+    m_emptyText->setPositionAlignment(Qt::AlignCenter);
+    m_emptyText->setTextAlignment(Qt::AlignCenter);
+    m_emptyText->setPadding(QMargins(14, 10, 14, 10));
+    layout->addWidget(m_plot, 1);
+    setContextMenuPolicy(Qt::DefaultContextMenu);
+}
+
+PlotView::~PlotView() = default;
+
+QHBoxLayout* PlotView::toolRow() {
+    if (!m_toolRow) {
+        m_toolRow = new QHBoxLayout();
+        m_toolRow->setContentsMargins(8, 4, 8, 0);
+        m_toolRow->setSpacing(6);
+        static_cast<QVBoxLayout*>(layout())->insertLayout(0, m_toolRow);
+    }
+    return m_toolRow;
+}
+
+void PlotView::setEmptyMessage(const QString& text) {
+    m_emptyText->setText(text);
+    m_emptyText->setVisible(!text.isEmpty());
+}
+
+void PlotView::setTheme(const Theme& theme) {
+    m_theme = theme;
+    applyTheme(m_plot, theme);
+    m_titleElement->setFont(theme.titleFont());
+    m_titleElement->setTextColor(theme.foreground);
+    m_titleElement->setMargins(QMargins(6, theme.presenter ? 8 : 5, 6, 0));
+    if (m_legendAbove) {
+        m_plot->legend->setBrush(Qt::NoBrush);
+        m_plot->legend->setBorderPen(Qt::NoPen);
+        m_plot->legend->setMargins(QMargins(8, 2, 8, 0));
+        m_plot->legend->setColumnSpacing(theme.presenter ? 24 : 16);
+    }
+    m_emptyText->setFont(theme.font(1.1));
+    m_emptyText->setColor(theme.mutedText);
+    m_emptyText->setBrush(theme.panel);
+    m_emptyText->setPen(QPen(theme.grid));
+    QPalette pal = palette();
+    pal.setColor(QPalette::Window, theme.background);
+    pal.setColor(QPalette::WindowText, theme.foreground);
+    setPalette(pal);
+    setAutoFillBackground(true);
+    setFont(theme.font());
+}
+
+void PlotView::placeLegendAbove() {
+    QCPLegend* legend = m_plot->legend;
+    QCPLayoutInset* inset = m_plot->axisRect()->insetLayout();
+    if (!inset->take(legend)) return;
+    inset->simplify();
+    m_body->insertRow(0);
+    m_body->addElement(0, 0, legend);
+    m_body->setRowStretchFactor(0, 0.001);
+    m_body->setRowSpacing(0);
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    legend->setWrap(3);
+    legend->setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX);
+    m_legendAbove = true;
+    setTheme(m_theme);
+}
+
+void PlotView::syncDevicePixelRatio() {
+    const double dpr = devicePixelRatioF();
+    if (!qFuzzyCompare(m_plot->bufferDevicePixelRatio(), dpr)) m_plot->setBufferDevicePixelRatio(dpr);
+}
+
+void PlotView::requestReplot() {
+    if (!isVisible()) return;  // replot() does the full work even when hidden
+    syncDevicePixelRatio();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void PlotView::replotNow() {
+    m_plot->replot(QCustomPlot::rpImmediateRefresh);
+}
+
+void PlotView::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    syncDevicePixelRatio();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void PlotView::contextMenuEvent(QContextMenuEvent* event) {
+    QMenu menu(this);
+    Dashboard* dashboard = nullptr;
+    for (QWidget* w = parentWidget(); w && !dashboard; w = w->parentWidget()) dashboard = qobject_cast<Dashboard*>(w);
+    menu.addAction(tr("Export \"%1\"…").arg(m_title), this,
+                   [this, dashboard] { exportWithDialog(this, dashboard, this); });
+    menu.addAction(tr("Copy \"%1\" as image").arg(m_title), this, [this, dashboard] { copyToClipboard(dashboard, this); });
+    if (dashboard) {
+        menu.addSeparator();
+        menu.addAction(tr("Export whole dashboard…"), this,
+                       [this, dashboard] { exportWithDialog(this, dashboard, nullptr); });
+        menu.addAction(tr("Copy whole dashboard"), this, [dashboard] { copyToClipboard(dashboard, nullptr); });
+    }
+    menu.exec(event->globalPos());
+}
+
+}  // namespace gradflow::ui

@@ -1,0 +1,82 @@
+#pragma once
+// Base of every dashboard view: one QCustomPlot (views with several panels use several
+// axis rects inside it, so export always has exactly one plot to render), an optional
+// tool row above it, a title, an empty-state message, and the frame contract: fill the
+// plottables in bulk from a snapshot, then ask for one queued replot.
+
+#include <QString>
+#include <QWidget>
+#include <qcustomplot.h>
+
+#include "core/training_history.h"
+#include "ui/snapshot.h"
+#include "ui/theme.h"
+
+class QCustomPlot;
+class QCPItemText;
+class QCPTextElement;
+class QCPLayoutGrid;
+class QHBoxLayout;
+
+namespace gradflow::ui {
+
+class PlotView : public QWidget {
+    Q_OBJECT
+public:
+    /// `name` is the stable id used by export and `--view NAME` (e.g. "gradients").
+    PlotView(const QString& name, const QString& title, QWidget* parent = nullptr);
+    ~PlotView() override;
+
+    QString name() const { return m_name; }
+    QString title() const { return m_title; }
+    QCustomPlot* plot() const { return m_plot; }
+
+    /// Updates the plottables from a frame; does not replot (the dashboard does, once).
+    virtual void showFrame(const SnapshotPtr& snapshot, const core::TrainingHistory& history) = 0;
+    /// Back to the empty state (a new run begins).
+    virtual void clear() = 0;
+    /// Restyles everything; subclasses extend and call the base first.
+    virtual void setTheme(const Theme& theme);
+    const Theme& theme() const { return m_theme; }
+
+    /// One queued replot (coalesces), skipped while the view is not visible.
+    void requestReplot();
+    /// Replots now even if hidden (export uses this).
+    void replotNow();
+
+    /// The last frame's snapshot (export captions read the configuration from it).
+    SnapshotPtr snapshot() const { return m_snapshot; }
+
+protected:
+    void rememberSnapshot(const SnapshotPtr& snapshot) { m_snapshot = snapshot; }
+    /// The row above the plot for selectors; created on first use.
+    QHBoxLayout* toolRow();
+    /// A centred message over the plot ("Press Train to start"); empty text hides it.
+    void setEmptyMessage(const QString& text);
+    QCPTextElement* titleElement() const { return m_titleElement; }
+    /// The grid below the title; the default axis rect sits at (0, 0).
+    QCPLayoutGrid* body() const { return m_body; }
+    /// Moves the legend out of the axis rect into a row above it, laid out horizontally,
+    /// so it never covers data (bars of any height, diverging curves).
+    void placeLegendAbove();
+    void contextMenuEvent(QContextMenuEvent* event) override;
+    /// A view that becomes visible (tab switch) redraws from the data it already holds.
+    void showEvent(QShowEvent* event) override;
+
+private:
+    /// QCustomPlot 2.1.0 reads the device pixel ratio only at construction: follow
+    /// screen changes (and high-DPI screens) before each replot.
+    void syncDevicePixelRatio();
+
+    QString m_name, m_title;
+    QCustomPlot* m_plot = nullptr;
+    QCPTextElement* m_titleElement = nullptr;
+    QCPLayoutGrid* m_body = nullptr;
+    bool m_legendAbove = false;
+    QCPItemText* m_emptyText = nullptr;
+    QHBoxLayout* m_toolRow = nullptr;
+    Theme m_theme;
+    SnapshotPtr m_snapshot;
+};
+
+}  // namespace gradflow::ui

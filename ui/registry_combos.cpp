@@ -1,0 +1,59 @@
+#include "ui/registry_combos.h"
+
+#include <QComboBox>
+
+#include "core/activation.h"
+#include "core/dataset.h"
+#include "core/initializer.h"
+
+namespace gradflow::ui {
+
+QString fromView(std::string_view text) { return QString::fromUtf8(text.data(), qsizetype(text.size())); }
+
+void fillActivationCombo(QComboBox* combo)
+{
+    combo->clear();
+    for (const auto& info : core::activationRegistry()) {
+        combo->addItem(fromView(info.label), int(info.kind));
+        combo->setItemData(combo->count() - 1, fromView(info.formula), Qt::ToolTipRole);
+    }
+}
+
+void fillInitCombo(QComboBox* combo)
+{
+    combo->clear();
+    for (const auto& info : core::initializerRegistry()) {
+        combo->addItem(fromView(info.label), int(info.kind));
+        combo->setItemData(combo->count() - 1, fromView(info.formula), Qt::ToolTipRole);
+    }
+}
+
+void fillDataCombo(QComboBox* combo, bool sequence)
+{
+    combo->clear();
+    for (const auto& info : core::dataKindRegistry()) {
+        if (info.sequence != sequence) continue;
+        combo->addItem(fromView(info.label), int(info.kind));
+        combo->setItemData(combo->count() - 1,
+                           info.classification ? QObject::tr("Classification") : QObject::tr("Regression"),
+                           Qt::ToolTipRole);
+    }
+}
+
+void selectByData(QComboBox* combo, int value)
+{
+    const int index = combo->findData(value);
+    combo->setCurrentIndex(index);
+    // The combo's own tooltip says what it does; append the current item's formula.
+    const QString base = combo->property("baseToolTip").toString();
+    const QString item = index >= 0 ? combo->itemData(index, Qt::ToolTipRole).toString() : QString();
+    combo->setToolTip(item.isEmpty() ? base : base + QStringLiteral("\n") + item);
+}
+
+void fitLossToData(core::ExperimentConfig& config)
+{
+    config.training.loss = core::dataKindInfo(config.data.kind).classification ? core::LossKind::CrossEntropy
+                                                                              : core::LossKind::MeanSquaredError;
+}
+
+}  // namespace gradflow::ui

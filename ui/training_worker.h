@@ -1,0 +1,124 @@
+#pragma once
+// Runs a core::Trainer on its own thread. The thread is a plain loop (no event loop):
+// queued slots sent to a busy loop would never run, so every command is a field set under
+// m_mutex followed by a wake-up, and the loop checks an atomic "something changed" flag
+// between steps. Results leave as an immutable Snapshot in a mutex-guarded mailbox plus a
+// vector of the steps the GUI's TrainingHistory keeps; the GUI pulls both on its frame
+// timer with takeUpdate(), so the event loop never floods however fast training runs.
+// Pattern: Qt's Mandelbrot example and ../shared/design/QT-QCUSTOMPLOT-EIGEN-NOTES.md §3.
+
+#include <QMutex>
+#include <QObject>
+#include <QString>
+#include <QWaitCondition>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "core/experiment_config.h"
+#include "core/step_stats.h"
+#include "ui/snapshot.h"
+
+class QThread;
+
+namespace gradflow::core {
+class Trainer;
+}
+
+namespace gradflow::ui {
+
+class TrainingWorker : public QObject {
+    Q_OBJECT
+public:
+    enum class State {
+        Empty,     ///< no model yet (before the first reset)
+        Building,  ///< a reset is building the model
+        Paused,    ///< ready; stepping only on request
+        Running,
+        Diverged,  ///< the run went non-finite; only reset leaves this state
+        Failed,    ///< the config could not be built (message in errorText())
+        Stopped,   ///< shut down; the thread has ended
+    };
+    Q_ENUM(State)
+
+    /// What the GUI takes each frame. `snapshot` is null when nothing was published since
+    /// the last take; `steps` are the newly kept steps (oldest first); `newRun` says the
+    /// GUI must clear its history before appending.
+    struct Update {
+        SnapshotPtr snapshot;
+        std::vector<core::StepStats> steps;
+        bool newRun = false;
+    };
+
+    explicit TrainingWorker(QObject* parent = nullptr);
+    /// Stops and joins the thread (never terminates it).
+    ~TrainingWorker() override;
+
+    // Commands: thread-safe, non-blocking, callable from any thread.
+    /// Rebuilds the trainer from `config` (validated first) and pauses at step 0.
+    void reset(const core::ExperimentConfig& config);
+    void train();
+    void pause();
+    /// Performs exactly `steps` more steps, then pauses.
+    void step(int steps = 1);
+    void setLearningRate(double learningRate);
+    void setClip(const core::ClipSpec& clip);
+    /// Target steps per second; 0 = flat out.
+    void setSpeed(double stepsPerSecond);
+    /// 0-based depth unit whose spectrum later snapshots carry; -1 for none.
+    void setSelectedUnit(int unit);
+    /// Ends the loop and joins the thread; idempotent. Called by the destructor.
+    void stop();
+
+    // Queries: thread-safe.
+    State state() const { return m_state.load(); }
+    std::int64_t stepsDone() const { return m_stepsDone.load(); }
+    std::uint64_t runId() const { return m_runId.load(); }
+    QString errorText() const;
+    bool isThreadRunning() const;
+    /// Takes the newest snapshot and the kept steps. `historyStride` is the GUI history's
+    /// current stride: the worker only queues steps that are multiples of it.
+    Update takeUpdate(std::int64_t historyStride = 1);
+
+signals:
+    /// Emitted from the worker thread (queued to receivers in the GUI thread).
+    void stateChanged(gradflow::ui::TrainingWorker::State state);
+
+private:
+    struct Commands;  // what the GUI asked for since the loop last looked
+    void run();
+    bool waitForWork(Commands& taken);
+    void rebuild(const core::ExperimentConfig& config);
+    void applyLiveSettings(const Commands& taken);
+    void trainChunk(bool budgeted);
+    void publish(bool forceExpensive, bool running);
+    void setState(State state);
+    void throttle();
+
+    // Shared with the GUI thread, guarded by m_mutex.
+    mutable QMutex m_mutex;
+    QWaitCondition m_wake;
+    std::unique_ptr<Commands> m_commands;
+    SnapshotPtr m_latest;
+    std::vector<core::StepStats> m_pendingSteps;
+    bool m_pendingNewRun = false;
+    QString m_error;
+    std::int64_t m_keepStride = 1;
+
+    // Lock-free flags read between steps.
+    std::atomic<bool> m_interrupt{false};  ///< a command is waiting: leave the chunk
+    std::atomic<State> m_state{State::Empty};
+    std::atomic<std::int64_t> m_stepsDone{0};
+    std::atomic<std::uint64_t> m_runId{0};
+    std::atomic<double> m_speed{0.0};
+    std::atomic<int> m_selectedUnit{-1};
+
+    // Owned by the worker thread only.
+    struct Loop;
+    std::unique_ptr<Loop> m_loop;
+    QThread* m_thread = nullptr;
+};
+
+}  // namespace gradflow::ui
