@@ -41,6 +41,9 @@ public:
         if (m_divergence.diverged) return m_stats;
         nextBatch();
         m_stats.step = m_steps++;
+        // A step that diverges before clipping must not show the previous step's norms.
+        m_stats.gradNorm = m_stats.gradNormClipped = kNotApplicable;
+        m_stats.clipped = false;
         m_net.forward(m_batchInputs);
         m_stats.loss = m_net.loss(m_batchTargets, m_config.training.loss, m_stats.accuracy);
         m_net.backward();

@@ -203,7 +203,8 @@ void GradientBarsPlot::rebuild() {
         if (show) pl->addToLegend(); else pl->removeFromLegend();
     };
     m_bars->setName(tr("measured, step %1").arg(s && s->latest ? s->latest->step + 1 : 0));
-    legendIf(m_bars, !keys.isEmpty());
+    // Always listed: an empty legend squeezes the plot to a strip before the first step.
+    legendIf(m_bars, true);
     legendIf(m_selectedBar, false);
     legendIf(m_theory, !theoryKeys.isEmpty());
     legendIf(m_overflow, !overKeys.isEmpty());

@@ -21,6 +21,9 @@ LossPlot::LossPlot(QWidget* parent) : PlotView(QStringLiteral("loss"), tr("Loss 
     m_diverged->setLineStyle(QCPGraph::lsNone);
     m_diverged->setName(tr("diverged (loss not finite)"));
     p->legend->setVisible(true);
+    // Antialiased wide polylines through thousands of noisy points cost 20-70 ms a frame on
+    // screen (measured); exports switch antialiasing back on.
+    p->setNotAntialiasedElements(QCP::aePlottables);
     placeLegendAbove();
     setTheme(Theme::make(ThemeKind::Light, false));
     clear();
@@ -43,6 +46,9 @@ void LossPlot::clear() {
         g->data()->clear();
         g->removeFromLegend();
     }
+    // An empty legend squeezes the plot to a strip in QCPLayoutGrid (seen in the empty
+    // state), so the loss entry stays listed before the first step.
+    m_loss->addToLegend();
     plot()->xAxis->setRange(0, 100);
     plot()->yAxis->setRange(1e-2, 10);
     rememberSnapshot(nullptr);

@@ -1,0 +1,185 @@
+// Every lesson preset, run headless, shows the effect its lesson claims. A preset without
+// a check here fails the test, so a new lesson cannot ship unverified.
+
+#include <QtTest>
+
+#include <cmath>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "core/experiment_file.h"
+#include "core/preset_library.h"
+#include "core/trainer.h"
+
+using namespace gradflow::core;
+
+namespace {
+
+struct Run {
+    std::unique_ptr<Trainer> trainer;
+    StepStats first;  ///< step 0: the network at initialisation
+    StepStats last;   ///< the last step run
+    bool anyClipped = false;
+};
+
+ExperimentConfig presetConfig(const std::string& name) {
+    const Preset* preset = findPreset(name);
+    if (!preset) return {};
+    return parseExperiment(preset->json).config;
+}
+
+Run run(const std::string& name, int steps) {
+    Run r;
+    r.trainer = Trainer::create(presetConfig(name));
+    r.first = r.trainer->step();
+    r.last = r.first;
+    r.anyClipped = r.first.clipped;
+    for (int i = 1; i < steps && !r.trainer->divergence().diverged; ++i) {
+        r.last = r.trainer->step();
+        r.anyClipped |= r.last.clipped;
+    }
+    return r;
+}
+
+int suggestedSteps(const std::string& name) { return presetConfig(name).lesson.suggestedSteps; }
+
+// Last hidden depth unit over the first one (the output layer of a feed-forward net is
+// not part of the stack the lessons are about).
+double lastOverFirst(const StepStats& s, double LayerStats::*field, bool recurrent) {
+    const std::size_t last = recurrent ? s.layers.size() - 1 : s.layers.size() - 2;
+    return s.layers[last].*field / s.layers[0].*field;
+}
+
+double meanHiddenSaturation(const StepStats& s) {
+    double sum = 0;
+    for (std::size_t i = 0; i + 1 < s.layers.size(); ++i) sum += s.layers[i].saturation;
+    return sum / double(s.layers.size() - 1);
+}
+
+QString describe(const char* what, double value) { return QString("%1 = %2").arg(what).arg(value, 0, 'g', 4); }
+
+using Check = std::function<void(const std::string&)>;
+
+const std::map<std::string, Check>& checks() {
+    static const std::map<std::string, Check> table = {
+        {"deep-sigmoid-vanishing",
+         [](const std::string& n) {
+             const double ratio = lastOverFirst(run(n, 1).first, &LayerStats::weightGradNorm, false);
+             QVERIFY2(ratio > 1e4, qPrintable(describe("last/first weight gradient", ratio)));
+         }},
+        {"tanh-small-weights",
+         [](const std::string& n) {
+             const double ratio = lastOverFirst(run(n, 1).first, &LayerStats::weightGradNorm, false);
+             QVERIFY2(ratio > 1e4, qPrintable(describe("last/first weight gradient", ratio)));
+         }},
+        {"relu-xavier-vs-he",
+         [](const std::string& n) {
+             const double ratio = lastOverFirst(run(n, 1).first, &LayerStats::activationGradNorm, false);
+             QVERIFY2(ratio > 1e2, qPrintable(describe("last/first activation gradient", ratio)));
+         }},
+        {"he-relu-healthy",
+         [](const std::string& n) {
+             const Run r = run(n, suggestedSteps(n));
+             const double ratio = lastOverFirst(r.first, &LayerStats::weightGradNorm, false);
+             QVERIFY2(ratio > 0.1 && ratio < 10, qPrintable(describe("last/first weight gradient", ratio)));
+             QVERIFY(!r.trainer->divergence().diverged);
+             QVERIFY(r.last.loss < r.first.loss);
+         }},
+        {"batchnorm-rescue",
+         [](const std::string& n) {
+             // Batch norm's rescue shows once training has started (at init BN nets have a
+             // known gradient growth toward the input, Yang et al. 2019).
+             const Run r = run(n, suggestedSteps(n));
+             const double ratio = lastOverFirst(r.last, &LayerStats::weightGradNorm, false);
+             QVERIFY2(ratio > 0.1 && ratio < 10, qPrintable(describe("last/first weight gradient", ratio)));
+         }},
+        {"residual-rescue",
+         [](const std::string& n) {
+             const double ratio = lastOverFirst(run(n, 1).first, &LayerStats::weightGradNorm, false);
+             QVERIFY2(ratio > 0.1 && ratio < 10, qPrintable(describe("last/first weight gradient", ratio)));
+         }},
+        {"orthogonal-tanh-isometry",
+         [](const std::string& n) {
+             const double ratio = lastOverFirst(run(n, 1).first, &LayerStats::weightGradNorm, false);
+             QVERIFY2(ratio > 0.5 && ratio < 2, qPrintable(describe("last/first weight gradient", ratio)));
+         }},
+        {"exploding-large-weights",
+         [](const std::string& n) {
+             const Run r = run(n, suggestedSteps(n));
+             QVERIFY(r.trainer->divergence().diverged);
+         }},
+        {"clipping-tames-explosion",
+         [](const std::string& n) {
+             const Run r = run(n, suggestedSteps(n));
+             QVERIFY(r.anyClipped);
+             QVERIFY(!r.trainer->divergence().diverged);
+             QVERIFY(r.last.loss < r.first.loss);
+             ExperimentConfig unclipped = presetConfig(n);
+             unclipped.training.clip.mode = ClipMode::Off;
+             auto t = Trainer::create(unclipped);
+             for (int i = 0; i < suggestedSteps(n) && !t->divergence().diverged; ++i) t->step();
+             QVERIFY2(t->divergence().diverged, "without clipping the same run should diverge");
+         }},
+        {"saturating-large-lr",
+         [](const std::string& n) {
+             const double saturation = meanHiddenSaturation(run(n, suggestedSteps(n)).last);
+             QVERIFY2(saturation > 0.5, qPrintable(describe("mean saturation", saturation)));
+         }},
+        {"rnn-adding-forgets",
+         [](const std::string& n) {
+             const double ratio = lastOverFirst(run(n, 1).first, &LayerStats::activationGradNorm, true);
+             QVERIFY2(ratio > 1e6, qPrintable(describe("dL/dh_T / dL/dh_1", ratio)));
+         }},
+        {"lstm-adding-remembers",
+         [](const std::string& n) {
+             const double lstm = lastOverFirst(run(n, 1).first, &LayerStats::activationGradNorm, true);
+             const double vanilla =
+                 lastOverFirst(run("rnn-adding-forgets", 1).first, &LayerStats::activationGradNorm, true);
+             QVERIFY2(lstm < vanilla / 1e3, qPrintable(describe("LSTM ratio", lstm) + ", " + describe("vanilla", vanilla)));
+         }},
+        {"gru-adding-remembers",
+         [](const std::string& n) {
+             const double gru = lastOverFirst(run(n, 1).first, &LayerStats::activationGradNorm, true);
+             const double vanilla =
+                 lastOverFirst(run("rnn-adding-forgets", 1).first, &LayerStats::activationGradNorm, true);
+             QVERIFY2(gru < vanilla / 10, qPrintable(describe("GRU ratio", gru) + ", " + describe("vanilla", vanilla)));
+         }},
+        {"irnn-identity-relu",
+         [](const std::string& n) {
+             const double ratio = lastOverFirst(run(n, 1).first, &LayerStats::activationGradNorm, true);
+             QVERIFY2(ratio > 0.1 && ratio < 10, qPrintable(describe("dL/dh_T / dL/dh_1", ratio)));
+         }},
+        {"rnn-exploding-clipped",
+         [](const std::string& n) {
+             const Run r = run(n, suggestedSteps(n));
+             const double ratio = lastOverFirst(r.first, &LayerStats::activationGradNorm, true);
+             QVERIFY2(ratio < 1e-3, qPrintable(describe("dL/dh_T / dL/dh_1 (grows back in time)", ratio)));
+             QVERIFY(r.first.clipped);
+             QVERIFY(!r.trainer->divergence().diverged);
+         }},
+    };
+    return table;
+}
+
+}  // namespace
+
+class TestPresetEffects : public QObject {
+    Q_OBJECT
+private slots:
+    void effect_data() {
+        QTest::addColumn<QString>("name");
+        for (const Preset& p : presets()) QTest::newRow(std::string(p.name).c_str()) << QString::fromUtf8(p.name.data(), qsizetype(p.name.size()));
+    }
+    void effect() {
+        QFETCH(QString, name);
+        const std::string preset = name.toStdString();
+        QVERIFY(parseExperiment(findPreset(preset)->json).ok());
+        const auto it = checks().find(preset);
+        QVERIFY2(it != checks().end(), "this preset has no effect check: add one");
+        it->second(preset);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestPresetEffects)
+#include "tst_preset_effects.moc"
