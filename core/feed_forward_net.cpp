@@ -8,6 +8,7 @@
 #include "gradient_clipping.h"
 #include "initializer.h"
 #include "random.h"
+#include "loss.h"
 
 namespace gradflow::core {
 
@@ -163,33 +164,7 @@ const typename FeedForwardNet<Scalar>::Matrix& FeedForwardNet<Scalar>::forward(c
 
 template <typename Scalar>
 double FeedForwardNet<Scalar>::loss(const Matrix& targets, LossKind kind, double& accuracy) {
-    const double batch = m_batch;
-    double total = 0.0;
-    m_outputGrad.resize(m_outputs.rows(), m_outputs.cols());
-    if (kind == LossKind::CrossEntropy) {
-        int correct = 0;
-        for (Eigen::Index b = 0; b < m_outputs.cols(); ++b) {
-            // log-sum-exp with the max subtracted: exact for any logit magnitude.
-            Eigen::Index predicted = 0, label = 0;
-            const Scalar top = m_outputs.col(b).maxCoeff(&predicted);
-            targets.col(b).maxCoeff(&label);
-            const auto shifted = (m_outputs.col(b).array() - top).exp();
-            const Scalar sum = shifted.sum();
-            total += std::log(double(sum)) - double(m_outputs(label, b) - top);
-            m_outputGrad.col(b) = (shifted / sum).matrix() - targets.col(b);
-            correct += predicted == label ? 1 : 0;
-        }
-        m_outputGrad /= static_cast<Scalar>(batch);
-        accuracy = correct / batch;
-        return total / batch;
-    }
-    // Mean squared error over samples and output units.
-    const double count = batch * double(m_outputs.rows());
-    m_outputGrad = m_outputs - targets;
-    for (Eigen::Index i = 0; i < m_outputGrad.size(); ++i) total += double(m_outputGrad.data()[i]) * m_outputGrad.data()[i];
-    m_outputGrad *= static_cast<Scalar>(2.0 / count);
-    accuracy = kNotApplicable;
-    return total / count;
+    return computeLoss<Scalar>(m_outputs, targets, kind, m_outputGrad, accuracy);
 }
 
 template <typename Scalar>
