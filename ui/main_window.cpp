@@ -105,6 +105,10 @@ MainWindow::~MainWindow()
 {
     // Join the worker before the widgets it never touches go away; idempotent.
     m_worker->stop();
+    // The document is a child destroyed after this destructor; its undo stack emits
+    // cleanChanged on the way out, which would call our slots on a half-destroyed
+    // MainWindow (UndefinedBehaviorSanitizer caught it).
+    m_document->disconnect(this);
 }
 
 QWidget* MainWindow::createCentral()
