@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 #include <string>
 
@@ -61,23 +62,22 @@ QString describe(const char* what, double value) { return QString("%1 = %2").arg
 
 using Check = std::function<void(const std::string&)>;
 
+// The commonest claim: at initialisation, the last/first depth-unit ratio of a statistic
+// lies in (low, high]; high may be infinite (a first-layer gradient that underflowed to 0).
+Check ratioAtInit(double LayerStats::*field, bool recurrent, double low, double high, const char* what) {
+    return [=](const std::string& n) {
+        const double ratio = lastOverFirst(run(n, 1).first, field, recurrent);
+        QVERIFY2(ratio > low && ratio <= high, qPrintable(describe(what, ratio)));
+    };
+}
+
+constexpr double kHuge = std::numeric_limits<double>::infinity();
+
 const std::map<std::string, Check>& checks() {
     static const std::map<std::string, Check> table = {
-        {"deep-sigmoid-vanishing",
-         [](const std::string& n) {
-             const double ratio = lastOverFirst(run(n, 1).first, &LayerStats::weightGradNorm, false);
-             QVERIFY2(ratio > 1e4, qPrintable(describe("last/first weight gradient", ratio)));
-         }},
-        {"tanh-small-weights",
-         [](const std::string& n) {
-             const double ratio = lastOverFirst(run(n, 1).first, &LayerStats::weightGradNorm, false);
-             QVERIFY2(ratio > 1e4, qPrintable(describe("last/first weight gradient", ratio)));
-         }},
-        {"relu-xavier-vs-he",
-         [](const std::string& n) {
-             const double ratio = lastOverFirst(run(n, 1).first, &LayerStats::activationGradNorm, false);
-             QVERIFY2(ratio > 1e2, qPrintable(describe("last/first activation gradient", ratio)));
-         }},
+        {"deep-sigmoid-vanishing", ratioAtInit(&LayerStats::weightGradNorm, false, 1e4, kHuge, "last/first weight gradient")},
+        {"tanh-small-weights", ratioAtInit(&LayerStats::weightGradNorm, false, 1e4, kHuge, "last/first weight gradient")},
+        {"relu-xavier-vs-he", ratioAtInit(&LayerStats::activationGradNorm, false, 1e2, kHuge, "last/first activation gradient")},
         {"he-relu-healthy",
          [](const std::string& n) {
              const Run r = run(n, suggestedSteps(n));
@@ -94,16 +94,8 @@ const std::map<std::string, Check>& checks() {
              const double ratio = lastOverFirst(r.last, &LayerStats::weightGradNorm, false);
              QVERIFY2(ratio > 0.1 && ratio < 10, qPrintable(describe("last/first weight gradient", ratio)));
          }},
-        {"residual-rescue",
-         [](const std::string& n) {
-             const double ratio = lastOverFirst(run(n, 1).first, &LayerStats::weightGradNorm, false);
-             QVERIFY2(ratio > 0.1 && ratio < 10, qPrintable(describe("last/first weight gradient", ratio)));
-         }},
-        {"orthogonal-tanh-isometry",
-         [](const std::string& n) {
-             const double ratio = lastOverFirst(run(n, 1).first, &LayerStats::weightGradNorm, false);
-             QVERIFY2(ratio > 0.5 && ratio < 2, qPrintable(describe("last/first weight gradient", ratio)));
-         }},
+        {"residual-rescue", ratioAtInit(&LayerStats::weightGradNorm, false, 0.1, 10, "last/first weight gradient")},
+        {"orthogonal-tanh-isometry", ratioAtInit(&LayerStats::weightGradNorm, false, 0.5, 2, "last/first weight gradient")},
         {"exploding-large-weights",
          [](const std::string& n) {
              const Run r = run(n, suggestedSteps(n));
@@ -126,11 +118,7 @@ const std::map<std::string, Check>& checks() {
              const double saturation = meanHiddenSaturation(run(n, suggestedSteps(n)).last);
              QVERIFY2(saturation > 0.5, qPrintable(describe("mean saturation", saturation)));
          }},
-        {"rnn-adding-forgets",
-         [](const std::string& n) {
-             const double ratio = lastOverFirst(run(n, 1).first, &LayerStats::activationGradNorm, true);
-             QVERIFY2(ratio > 1e6, qPrintable(describe("dL/dh_T / dL/dh_1", ratio)));
-         }},
+        {"rnn-adding-forgets", ratioAtInit(&LayerStats::activationGradNorm, true, 1e6, kHuge, "dL/dh_T / dL/dh_1")},
         {"lstm-adding-remembers",
          [](const std::string& n) {
              const double lstm = lastOverFirst(run(n, 1).first, &LayerStats::activationGradNorm, true);
@@ -145,11 +133,7 @@ const std::map<std::string, Check>& checks() {
                  lastOverFirst(run("rnn-adding-forgets", 1).first, &LayerStats::activationGradNorm, true);
              QVERIFY2(gru < vanilla / 10, qPrintable(describe("GRU ratio", gru) + ", " + describe("vanilla", vanilla)));
          }},
-        {"irnn-identity-relu",
-         [](const std::string& n) {
-             const double ratio = lastOverFirst(run(n, 1).first, &LayerStats::activationGradNorm, true);
-             QVERIFY2(ratio > 0.1 && ratio < 10, qPrintable(describe("dL/dh_T / dL/dh_1", ratio)));
-         }},
+        {"irnn-identity-relu", ratioAtInit(&LayerStats::activationGradNorm, true, 0.1, 10, "dL/dh_T / dL/dh_1")},
         {"rnn-exploding-clipped",
          [](const std::string& n) {
              const Run r = run(n, suggestedSteps(n));
