@@ -1,5 +1,6 @@
 #include "mean_field.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -197,6 +198,11 @@ MeanFieldPrediction predictMeanField(const ExperimentConfig& config) {
 }
 
 std::vector<double> predictedGradientProfile(const ExperimentConfig& config) {
+    if (config.model == ModelKind::FeedForward) {
+        const bool normalised = std::any_of(config.layers.begin(), config.layers.end(),
+                                            [](const LayerSpec& l) { return l.batchNorm; });
+        if (normalised || config.residual.every > 0) return {};
+    }
     const MeanFieldPrediction prediction = predictMeanField(config);
     if (!prediction.available) return {};
     const int depth = hiddenToHidden(config).depth;

@@ -40,7 +40,9 @@ MeanFieldPrediction predictMeanField(const ExperimentConfig& config);
 
 /// Predicted ||dL/dh_l|| relative to the last hidden layer, l = 1..L (chi_1^((L-l)/2)),
 /// for the gradient plots' overlay; L = hidden layers, or time steps for vanilla
-/// recurrent nets. Empty when the prediction is unavailable.
+/// recurrent nets. Empty when the prediction is unavailable, and for stacks with batch
+/// norm or residual skips: both change the per-layer factor the profile is built from,
+/// so a plain-stack line over them would mislead.
 std::vector<double> predictedGradientProfile(const ExperimentConfig& config);
 
 struct PhaseDiagram {

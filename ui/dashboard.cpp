@@ -1,118 +1,149 @@
 #include "ui/dashboard.h"
 
-#include <QSplitter>
+#include <QGridLayout>
+#include <QLabel>
 #include <QTabWidget>
-#include <QVBoxLayout>
 
-#include "ui/plots/decision_boundary_plot.h"
-#include "ui/plots/gradient_bars_plot.h"
-#include "ui/plots/gradient_heatmap.h"
-#include "ui/plots/layer_health_plot.h"
-#include "ui/plots/loss_plot.h"
-#include "ui/plots/phase_diagram_plot.h"
-#include "ui/plots/spectrum_plot.h"
+#include "ui/dashboard_page.h"
+#include "ui/plots/plot_view.h"
+#include "ui/plots/shared_axes.h"
 
 namespace gradflow::ui {
 
-Dashboard::Dashboard(QWidget* parent) : QWidget(parent), m_theme(Theme::make(ThemeKind::Light, false)) {
-    // Top row: the story (gradient magnitudes by depth) big, with the spectrum that
-    // explains it. Bottom row: the run over time (heat map, loss) and tabs for the rest.
-    m_gradients = new GradientBarsPlot;
-    auto* heatmap = new GradientHeatmap;
-    auto* spectrum = new SpectrumPlot;
-    auto* loss = new LossPlot;
-    auto* decision = new DecisionBoundaryPlot;
-    auto* health = new LayerHealthPlot;
-    auto* phase = new PhaseDiagramPlot;
-    for (PlotView* v : std::initializer_list<PlotView*>{m_gradients, heatmap, spectrum, loss, decision, health, phase})
-        addView(v);
+namespace {
+const std::array<QString, 2> kSideLetters = {QStringLiteral("A"), QStringLiteral("B")};
+}
 
-    auto* top = new QSplitter(Qt::Horizontal);
-    top->addWidget(m_gradients);
-    top->addWidget(spectrum);
-    top->setStretchFactor(0, 3);
-    top->setStretchFactor(1, 2);
-    m_tabs = new QTabWidget;
-    m_tabs->setDocumentMode(true);
-    m_tabs->addTab(decision, tr("Data"));
-    m_tabs->addTab(health, tr("Layer health"));
-    m_tabs->addTab(phase, tr("Phase diagram"));
-    m_tabs->setTabToolTip(0, tr("The data set and the network's decision boundary or fitted curve"));
-    m_tabs->setTabToolTip(1, tr("Saturated / dead units and activation spread per layer"));
-    m_tabs->setTabToolTip(2, tr("Mean-field theory: where this initialisation sits between order and chaos"));
-    auto* bottom = new QSplitter(Qt::Horizontal);
-    bottom->addWidget(heatmap);
-    bottom->addWidget(loss);
-    bottom->addWidget(m_tabs);
-    bottom->setStretchFactor(0, 4);
-    bottom->setStretchFactor(1, 3);
-    bottom->setStretchFactor(2, 3);
-    auto* rows = new QSplitter(Qt::Vertical);
-    rows->addWidget(top);
-    rows->addWidget(bottom);
-    rows->setStretchFactor(0, 5);
-    rows->setStretchFactor(1, 4);
-    // Proportional first sizes (QSplitter scales them to the real size on first layout);
-    // stretch factors alone let size hints of the tab widget and legends win.
-    top->setSizes({3000, 2000});
-    bottom->setSizes({3600, 3200, 3200});
-    rows->setSizes({5000, 4400});
-    for (QSplitter* s : {top, bottom, rows}) {
-        s->setChildrenCollapsible(false);
-        s->setHandleWidth(6);
+Dashboard::Dashboard(QWidget* parent) : QWidget(parent), m_theme(Theme::make(ThemeKind::Light, false)) {
+    // A grid rather than a splitter: the two sides always get equal widths, so equal
+    // axes also look equal.
+    auto* grid = new QGridLayout(this);
+    grid->setContentsMargins(4, 4, 4, 4);
+    grid->setHorizontalSpacing(10);
+    grid->setVerticalSpacing(2);
+    for (int side = 0; side < 2; ++side) {
+        m_pages[side] = new DashboardPage(this);
+        m_headings[side] = new QLabel(this);
+        m_headings[side]->setObjectName(QStringLiteral("comparisonHeading%1").arg(kSideLetters[side]));
+        m_headings[side]->setTextFormat(Qt::PlainText);
+        m_headings[side]->hide();
+        grid->addWidget(m_headings[side], 0, side);
+        grid->addWidget(m_pages[side], 1, side);
+        connect(m_pages[side], &DashboardPage::unitSelected, this, &Dashboard::unitSelected);
     }
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(rows);
-    connect(m_gradients, &GradientBarsPlot::unitSelected, this, &Dashboard::unitSelected);
+    grid->setRowStretch(1, 1);
+    grid->setColumnStretch(0, 1);
+    m_grid = grid;
+    m_pages[1]->hide();
+    // The tabbed views follow each other, so both sides always show the same view.
+    for (int side = 0; side < 2; ++side) {
+        QTabWidget* other = m_pages[1 - side]->tabs();
+        connect(m_pages[side]->tabs(), &QTabWidget::currentChanged, other, &QTabWidget::setCurrentIndex);
+    }
     setTheme(ThemeKind::Light);
 }
 
 Dashboard::~Dashboard() = default;
 
-void Dashboard::addView(PlotView* view) { m_views << view; }
-
-PlotView* Dashboard::view(const QString& name) const {
-    for (PlotView* v : m_views)
-        if (v->name() == name) return v;
-    return nullptr;
-}
+QList<PlotView*> Dashboard::views() const { return m_pages[0]->views(); }
+QList<PlotView*> Dashboard::comparisonViews() const { return m_pages[1]->views(); }
+PlotView* Dashboard::view(const QString& name) const { return m_pages[0]->view(name); }
+SnapshotPtr Dashboard::lastSnapshot() const { return m_pages[0]->lastSnapshot(); }
+SnapshotPtr Dashboard::comparisonSnapshot() const { return m_comparing ? m_pages[1]->lastSnapshot() : nullptr; }
 
 QList<PlotView*> Dashboard::visibleViews() const {
     QList<PlotView*> out;
-    for (PlotView* v : m_views) {
-        // isVisibleTo(this) also works while the dashboard itself is off screen.
-        if (v->isVisibleTo(this)) out << v;
+    for (const DashboardPage* page : m_pages) {
+        for (PlotView* v : page->views()) {
+            // isVisibleTo(this) also works while the dashboard itself is off screen.
+            if (v->isVisibleTo(this)) out << v;
+        }
+    }
+    return out;
+}
+
+QList<Dashboard::Heading> Dashboard::visibleHeadings() const {
+    QList<Heading> out;
+    for (int side = 0; side < 2; ++side) {
+        const QLabel* label = m_headings[side];
+        if (!label->isVisibleTo(this)) continue;
+        out << Heading{label->geometry(), label->text(), label->palette().color(QPalette::WindowText)};
     }
     return out;
 }
 
 void Dashboard::revealView(PlotView* view) {
-    const int index = m_tabs->indexOf(view);
-    if (index >= 0) m_tabs->setCurrentIndex(index);
+    for (DashboardPage* page : m_pages) {
+        const int index = page->tabs()->indexOf(view);
+        if (index >= 0) page->tabs()->setCurrentIndex(index);  // the other side follows
+    }
 }
 
 void Dashboard::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistory& history) {
-    const auto& entries = history.entries();
-    const std::int64_t lastStep = entries.empty() ? -1 : entries.back().step;
-    if (snapshot == m_last && entries.size() == m_lastHistorySize && lastStep == m_lastHistoryStep) return;
-    m_last = snapshot;
-    m_lastHistorySize = entries.size();
-    m_lastHistoryStep = lastStep;
-    for (PlotView* v : m_views) {
-        v->showFrame(snapshot, history);
-        v->requestReplot();  // queued: one replot per view per frame, none for hidden tabs
+    m_pages[0]->showFrame(snapshot, history);
+    updateHeading(0);
+}
+
+void Dashboard::showFrames(const SnapshotPtr& snapshot, const core::TrainingHistory& history,
+                           const SnapshotPtr& comparison, const core::TrainingHistory& comparisonHistory) {
+    if (!m_comparing) {
+        showFrame(snapshot, history);
+        return;
     }
+    // Forced: a side whose data did not change still holds the last union as its range.
+    m_pages[0]->showFrame(snapshot, history, true);
+    m_pages[1]->showFrame(comparison, comparisonHistory, true);
+    updateHeading(0);
+    updateHeading(1);
+    shareAxes();
 }
 
 void Dashboard::clear() {
-    m_last.reset();
-    m_lastHistorySize = 0;
-    m_lastHistoryStep = -1;
-    for (PlotView* v : m_views) {
-        v->clear();
-        v->requestReplot();
-    }
+    for (DashboardPage* page : m_pages) page->clear();
+    updateHeading(0);
+    updateHeading(1);
+}
+
+void Dashboard::setComparison(bool on, const QString& baseLabel, const QString& changeLabel) {
+    m_comparing = on;
+    m_labels = {baseLabel, changeLabel};
+    updateCompactness();
+    m_pages[1]->setVisible(on);
+    // An empty column with a stretch still takes its share of the width.
+    m_grid->setColumnStretch(1, on ? 1 : 0);
+    m_grid->setHorizontalSpacing(on ? 10 : 0);
+    if (!on) m_pages[1]->clear();
+    for (QLabel* heading : m_headings) heading->setVisible(on);
+    updateHeading(0);
+    updateHeading(1);
+}
+
+void Dashboard::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    updateCompactness();
+}
+
+void Dashboard::updateCompactness() {
+    // Below ~800 px a side cannot show four views side by side legibly.
+    const bool compact = m_comparing && width() / 2 < 800;
+    for (DashboardPage* page : m_pages) page->setCompact(compact);
+}
+
+void Dashboard::updateHeading(int side) {
+    QLabel* heading = m_headings[side];
+    QString text = kSideLetters[side] + QStringLiteral("  \u00b7  ") + m_labels[side];
+    const SnapshotPtr snapshot = m_pages[side]->lastSnapshot();
+    const bool diverged = snapshot && snapshot->divergence.diverged;
+    if (diverged) text += tr("  \u00b7  diverged at step %1").arg(snapshot->divergence.step);
+    heading->setText(text);
+    QPalette pal = heading->palette();
+    pal.setColor(QPalette::WindowText, diverged ? m_theme.warning : (side == 0 ? m_theme.accent : m_theme.secondary));
+    heading->setPalette(pal);
+}
+
+void Dashboard::shareAxes() {
+    const QList<PlotView*> a = m_pages[0]->views(), b = m_pages[1]->views();
+    for (qsizetype i = 0; i < std::min(a.size(), b.size()); ++i) shareAxisRanges(*a[i]->plot(), *b[i]->plot());
 }
 
 void Dashboard::setPresenterMode(bool on) {
@@ -127,10 +158,10 @@ void Dashboard::setTheme(ThemeKind kind) {
     pal.setColor(QPalette::WindowText, m_theme.foreground);
     setPalette(pal);
     setAutoFillBackground(true);
-    for (PlotView* v : m_views) {
-        v->setTheme(m_theme);
-        v->requestReplot();
-    }
+    for (QLabel* heading : m_headings) heading->setFont(m_theme.font(1.35, true));
+    for (DashboardPage* page : m_pages) page->setTheme(m_theme);
+    updateHeading(0);
+    updateHeading(1);
 }
 
 }  // namespace gradflow::ui

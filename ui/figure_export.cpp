@@ -25,9 +25,17 @@ struct FigureCell {
     QRectF rect;  ///< in figure coordinates (logical pixels)
 };
 
+/// A line of text drawn as on screen (a comparison side's heading).
+struct FigureText {
+    QRectF rect;
+    QString text;
+    QColor color;
+};
+
 struct Figure {
     QSize size;
     QList<FigureCell> cells;
+    QList<FigureText> texts;
     QString caption;
     Theme theme;
 };
@@ -46,6 +54,7 @@ void paintFigure(QCPPainter& painter, const Figure& figure) {
         const QCP::AntialiasedElements notAa = plot->notAntialiasedElements();
         plot->setNotAntialiasedElements(QCP::aeNone);
         plot->setAntialiasedElements(QCP::aeAll);
+        cell.view->fitTo(int(std::lround(cell.rect.width())));
         painter.save();
         painter.translate(cell.rect.topLeft());
         plot->toPainter(&painter, int(std::lround(cell.rect.width())), int(std::lround(cell.rect.height())));
@@ -53,7 +62,14 @@ void paintFigure(QCPPainter& painter, const Figure& figure) {
         plot->setAntialiasedElements(aa);
         plot->setNotAntialiasedElements(notAa);
         // toPainter left the layout at the export size: relayout for the screen.
+        cell.view->fitTo(plot->width());
         plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+    for (const FigureText& text : figure.texts) {
+        painter.setFont(figure.theme.font(1.35, true));
+        painter.setPen(text.color);
+        painter.drawText(text.rect, Qt::AlignLeft | Qt::AlignVCenter,
+                         QFontMetricsF(painter.font()).elidedText(text.text, Qt::ElideRight, text.rect.width()));
     }
     if (!figure.caption.isEmpty()) {
         const double h = captionHeight(figure.theme);
@@ -92,6 +108,8 @@ Figure dashboardFigure(Dashboard& dashboard, const ExportOptions& options) {
     Figure f;
     f.theme = dashboard.theme();
     f.caption = captionFor(dashboard.lastSnapshot(), options);
+    if (!f.caption.isEmpty() && dashboard.comparing())
+        f.caption += QStringLiteral("  \u00b7  A: %1, B: %2").arg(dashboard.sideLabel(0), dashboard.sideLabel(1));
     const double capH = f.caption.isEmpty() ? 0.0 : captionHeight(f.theme);
     f.size = options.size.isEmpty() ? dashboard.size() + QSize(0, int(capH)) : options.size;
     const QSizeF area(f.size.width(), f.size.height() - capH);
@@ -112,6 +130,10 @@ Figure dashboardFigure(Dashboard& dashboard, const ExportOptions& options) {
         const QRect r(v->mapTo(&dashboard, QPoint(0, 0)), v->size());
         v->replotNow();
         f.cells << FigureCell{v, QRectF(r.x() * sx, r.y() * sy, r.width() * sx, r.height() * sy)};
+    }
+    for (const Dashboard::Heading& h : dashboard.visibleHeadings()) {
+        const QRect& r = h.rect;
+        f.texts << FigureText{QRectF(r.x() * sx, r.y() * sy, r.width() * sx, r.height() * sy), h.text, h.color};
     }
     return f;
 }

@@ -96,6 +96,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_frameTimer->start();
 
     m_worker->setSpeed(m_controls->speed());
+    updateCompareAction();
     readSettings();
     onStateChanged(m_worker->state());
     updateTitle();
@@ -174,16 +175,19 @@ void MainWindow::onDocumentChanged()
     const core::ExperimentConfig& draft = m_document->config();
     const auto& issues = m_document->issues();
     // Live settings go straight to the running model when they are valid.
+    bool live = false;
     if (draft.training.optimizer.learningRate != m_applied.training.optimizer.learningRate &&
         !hasIssueIn(issues, "training.learning_rate")) {
         m_applied.training.optimizer.learningRate = draft.training.optimizer.learningRate;
-        m_worker->setLearningRate(m_applied.training.optimizer.learningRate);
+        live = true;
     }
     if (!(draft.training.clip == m_applied.training.clip) && !hasIssueIn(issues, "training.clip")) {
         m_applied.training.clip = draft.training.clip;
-        m_worker->setClip(m_applied.training.clip);
+        live = true;
     }
+    if (live) sendLiveSettings();
     m_applied.lesson = draft.lesson;
+    updateCompareAction();
     const bool pending = resetPending();
     if (!m_document->isValid()) {
         m_bannerText->setText(tr("<b>Settings have errors</b> (marked in red in the panels): fix them to apply."));
@@ -203,7 +207,7 @@ void MainWindow::resetRun()
     if (!m_document->isValid()) return;
     const bool wasRunning = m_worker->state() == TrainingWorker::State::Running;
     m_applied = m_document->config();
-    m_worker->reset(m_applied);
+    restartWorker();
     if (wasRunning) m_worker->train();
     onDocumentChanged();
 }
@@ -220,7 +224,7 @@ void MainWindow::trainOrPause()
         state == TrainingWorker::State::Failed) {
         if (!m_document->isValid()) return;
         m_applied = m_document->config();
-        m_worker->reset(m_applied);
+        restartWorker();
         onDocumentChanged();
     }
     m_worker->train();
@@ -234,19 +238,29 @@ void MainWindow::stepOnce()
 
 void MainWindow::pullFrame()
 {
-    TrainingWorker::Update update = m_worker->takeUpdate(m_history.stride());
+    // Both sides keep the same steps, so their histories thin alike.
+    TrainingWorker::Update update =
+        m_worker->takeUpdate(std::max(m_history.stride(), m_comparisonHistory.stride()));
     if (update.newRun) {
         m_history.clear();
+        m_comparisonHistory.clear();
         m_dashboard->clear();
         m_status->clear();
         m_lastSnapshot.reset();
+        m_lastComparison.reset();
     }
     for (const core::StepStats& stats : update.steps) m_history.append(stats);
+    for (const core::StepStats& stats : update.comparison.steps) m_comparisonHistory.append(stats);
+    if (update.comparison.snapshot) m_lastComparison = std::move(update.comparison.snapshot);
     if (!update.snapshot) return;  // nothing moved: skip the frame
     m_lastSnapshot = std::move(update.snapshot);
     QElapsedTimer paint;
     paint.start();
-    m_dashboard->showFrame(m_lastSnapshot, m_history);
+    if (m_dashboard->comparing() && update.lanes == 2 && m_lastComparison) {
+        m_dashboard->showFrames(m_lastSnapshot, m_history, m_lastComparison, m_comparisonHistory);
+    } else {
+        m_dashboard->showFrame(m_lastSnapshot, m_history);
+    }
     m_status->showSnapshot(*m_lastSnapshot);
     if (m_frameStats) {
         m_frameStats->frameShown(m_lastSnapshot->running, paint.nsecsElapsed() / 1e6);
@@ -287,7 +301,8 @@ bool MainWindow::openPreset(const QString& name)
     m_document->replace(result.config, QString());
     m_lesson->setCurrentPreset(name);
     m_applied = result.config;
-    m_worker->reset(m_applied);
+    endComparison();  // a new lesson starts on its own
+    restartWorker();
     onDocumentChanged();
     return true;
 }
@@ -303,7 +318,8 @@ bool MainWindow::openFile(const QString& path)
     addRecentFile(m_document->filePath());
     m_lesson->setCurrentPreset(QString());
     m_applied = m_document->config();
-    m_worker->reset(m_applied);
+    endComparison();
+    restartWorker();
     onDocumentChanged();
     return true;
 }

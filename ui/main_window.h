@@ -24,6 +24,7 @@ class QTimer;
 
 namespace gradflow::ui {
 
+class CompareMenu;
 class Dashboard;
 class ExperimentDocument;
 class LayerStackEditor;
@@ -51,6 +52,9 @@ public:
     TrainingControls* trainingControls() const { return m_controls; }
     const core::TrainingHistory& history() const { return m_history; }
     SnapshotPtr lastSnapshot() const { return m_lastSnapshot; }
+    /// Side B of a comparison (empty/null when not comparing).
+    const core::TrainingHistory& comparisonHistory() const { return m_comparisonHistory; }
+    SnapshotPtr lastComparisonSnapshot() const { return m_lastComparison; }
     /// The config the running model was built from (plus live changes).
     const core::ExperimentConfig& appliedConfig() const { return m_applied; }
     bool resetPending() const;
@@ -58,6 +62,16 @@ public:
     QAction* trainAction() const { return m_trainAction; }
     QAction* stepAction() const { return m_stepAction; }
     QAction* resetAction() const { return m_resetAction; }
+    QAction* compareAction() const { return m_compareAction; }
+    CompareMenu* compareMenu() const { return m_compareMenu; }
+
+    /// Trains the current setup (A) beside the same setup with one change (B, a
+    /// core::ConfigChange id) in lockstep, from fresh weights; false if the change does
+    /// not apply to the current settings.
+    bool startComparison(const QString& changeId);
+    void stopComparison();
+    /// The running comparison's change id, "" when not comparing.
+    QString comparisonChange() const { return m_comparisonChange; }
 
     void trainOrPause();
     void stepOnce();
@@ -87,6 +101,15 @@ private:
     bool save();
     bool saveAs();
     void setPresenterMode(bool on);
+    void setDarkTheme(bool on);
+    /// Rebuilds the worker's run from m_applied (and its comparison, if one runs).
+    void restartWorker();
+    /// Learning rate and clipping of m_applied to the running lanes.
+    void sendLiveSettings();
+    /// Back to a single run's view, without restarting the worker.
+    void endComparison();
+    /// The compare button names what one click on it does.
+    void updateCompareAction();
     void showAbout();
     QIcon themeIcon(const char* name, int fallbackPixmap) const;
     void readSettings();
@@ -109,10 +132,16 @@ private:
     QAction* m_stepAction = nullptr;
     QAction* m_resetAction = nullptr;
     QAction* m_presenterAction = nullptr;
+    QAction* m_darkAction = nullptr;
+    QAction* m_compareAction = nullptr;
+    CompareMenu* m_compareMenu = nullptr;
+    QString m_comparisonChange;
 
     core::ExperimentConfig m_applied;
     core::TrainingHistory m_history;
     SnapshotPtr m_lastSnapshot;
+    core::TrainingHistory m_comparisonHistory;
+    SnapshotPtr m_lastComparison;
     std::unique_ptr<FrameStats> m_frameStats;  ///< GRADFLOW_FRAME_STATS=1 instrumentation
 };
 

@@ -11,11 +11,14 @@
 #include <QScreen>
 #include <QSettings>
 #include <QStyle>
+#include <QStyleFactory>
 #include <QToolBar>
+#include <QToolButton>
 #include <QUndoStack>
 
 #include "core/experiment_file.h"
 #include "core/preset_library.h"
+#include "ui/compare_menu.h"
 #include "ui/dashboard.h"
 #include "ui/experiment_document.h"
 #include "ui/figure_export.h"
@@ -54,6 +57,23 @@ void MainWindow::createActions()
     connect(m_presenterAction, &QAction::toggled, this, &MainWindow::setPresenterMode);
     addAction(m_presenterAction);
 
+    m_darkAction = new QAction(tr("&Dark Theme"), this);
+    m_darkAction->setCheckable(true);
+    m_darkAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
+    m_darkAction->setToolTip(tr("Light text on a dark background, for dim rooms and dark slides (Ctrl+Shift+D)"));
+    connect(m_darkAction, &QAction::toggled, this, &MainWindow::setDarkTheme);
+    addAction(m_darkAction);
+
+    m_compareMenu = new CompareMenu([this] { return m_document->config(); }, this);
+    connect(m_compareMenu, &CompareMenu::changeChosen, this, &MainWindow::startComparison);
+    connect(m_compareMenu, &CompareMenu::stopRequested, this, &MainWindow::stopComparison);
+    m_compareAction = new QAction(QIcon::fromTheme(QStringLiteral("view-split-left-right")), tr("Compare"), this);
+    connect(m_compareAction, &QAction::triggered, this, [this] {
+        const QString id = m_compareAction->data().toString();
+        if (id.isEmpty()) stopComparison();
+        else startComparison(id);
+    });
+
     auto* toolbar = addToolBar(tr("Run"));
     toolbar->setObjectName(QStringLiteral("runToolBar"));
     toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
@@ -61,6 +81,15 @@ void MainWindow::createActions()
     toolbar->addAction(m_trainAction);
     toolbar->addAction(m_stepAction);
     toolbar->addAction(m_resetAction);
+    toolbar->addSeparator();
+    // One click on the button starts the most instructive comparison; the arrow lists all.
+    auto* compare = new QToolButton(toolbar);
+    compare->setObjectName(QStringLiteral("compareButton"));
+    compare->setDefaultAction(m_compareAction);
+    compare->setMenu(m_compareMenu);
+    compare->setPopupMode(QToolButton::MenuButtonPopup);
+    compare->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->addWidget(compare);
     // Train is the one button a first-time user must find: make it stand out.
     if (QWidget* train = toolbar->widgetForAction(m_trainAction)) {
         train->setObjectName(QStringLiteral("trainButton"));
@@ -107,6 +136,7 @@ void MainWindow::createMenus()
     run->addAction(m_trainAction);
     run->addAction(m_stepAction);
     run->addAction(m_resetAction);
+    menuBar()->addMenu(m_compareMenu);
 
     QMenu* presets = menuBar()->addMenu(tr("&Lessons"));
     for (const core::Preset& preset : core::presets()) {
@@ -122,6 +152,7 @@ void MainWindow::createMenus()
     for (QDockWidget* dock : m_docks) view->addAction(dock->toggleViewAction());
     view->addSeparator();
     view->addAction(m_presenterAction);
+    view->addAction(m_darkAction);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About GradFlow"), this, &MainWindow::showAbout);
@@ -196,6 +227,40 @@ void MainWindow::setPresenterMode(bool on)
     else showNormal();
 }
 
+void MainWindow::setDarkTheme(bool on)
+{
+    // The plots follow the theme; the widgets around them take Fusion's palette in the
+    // dark (the platform style may ignore a dark palette), and go back to the platform
+    // style in the light.
+    static const QString platformStyle = QApplication::style()->name();
+    static const QPalette platformPalette = QApplication::palette();
+    m_dashboard->setTheme(on ? ThemeKind::Dark : ThemeKind::Light);
+    if (on) {
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2e));
+        dark.setColor(QPalette::WindowText, QColor(0xe8, 0xe8, 0xe8));
+        dark.setColor(QPalette::Base, QColor(0x1f, 0x1f, 0x22));
+        dark.setColor(QPalette::AlternateBase, QColor(0x2b, 0x2b, 0x2e));
+        dark.setColor(QPalette::Text, QColor(0xe8, 0xe8, 0xe8));
+        dark.setColor(QPalette::Button, QColor(0x38, 0x38, 0x3c));
+        dark.setColor(QPalette::ButtonText, QColor(0xe8, 0xe8, 0xe8));
+        dark.setColor(QPalette::ToolTipBase, QColor(0x38, 0x38, 0x3c));
+        dark.setColor(QPalette::ToolTipText, QColor(0xe8, 0xe8, 0xe8));
+        dark.setColor(QPalette::Highlight, QColor(0x44, 0x77, 0xaa));
+        dark.setColor(QPalette::HighlightedText, Qt::white);
+        dark.setColor(QPalette::PlaceholderText, QColor(0x99, 0x99, 0x99));
+        dark.setColor(QPalette::Disabled, QPalette::Text, QColor(0x88, 0x88, 0x88));
+        dark.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x88, 0x88, 0x88));
+        dark.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x88, 0x88, 0x88));
+        QApplication::setPalette(dark);
+    } else {
+        QApplication::setStyle(QStyleFactory::create(platformStyle));
+        QApplication::setPalette(platformPalette);
+    }
+    QSettings().setValue(QStringLiteral("view/dark"), on);
+}
+
 void MainWindow::showAbout()
 {
     QMessageBox::about(this, tr("About GradFlow"),
@@ -214,6 +279,7 @@ void MainWindow::readSettings()
         resize(std::min(1600, available.width() * 9 / 10), std::min(1000, available.height() * 9 / 10));
     }
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    if (settings.value(QStringLiteral("view/dark"), false).toBool()) m_darkAction->setChecked(true);
 }
 
 void MainWindow::writeSettings()

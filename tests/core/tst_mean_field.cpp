@@ -147,6 +147,17 @@ private slots:
         for (int l = 1; l <= 5; ++l) QVERIFY(std::abs(profile[static_cast<size_t>(l - 1)] - std::pow(0.5, 0.5 * (5 - l))) < 1e-12);
     }
 
+    void noPlainStackLineOverBatchNormOrSkips() {
+        ExperimentConfig config = plainNet(ActivationKind::Sigmoid, InitKind::XavierNormal, 6, 32);
+        QCOMPARE(static_cast<int>(predictedGradientProfile(config).size()), 6);
+        ExperimentConfig normalised = config;
+        normalised.layers[3].batchNorm = true;
+        QVERIFY(predictedGradientProfile(normalised).empty());
+        ExperimentConfig residual = config;
+        residual.residual.every = 2;
+        QVERIFY(predictedGradientProfile(residual).empty());
+    }
+
     void gatedCellsAreUnavailable() {
         ExperimentConfig config;
         config.model = ModelKind::Recurrent;

@@ -8,6 +8,7 @@ namespace gradflow::ui {
 
 DecisionBoundaryPlot::DecisionBoundaryPlot(QWidget* parent)
     : PlotView(QStringLiteral("decision"), tr("Data and decision boundary"), parent) {
+    setShortTitle(tr("Decision boundary"));
     QCustomPlot* p = plot();
     m_map = new QCPColorMap(p->xAxis, p->yAxis);
     m_map->setInterpolate(true);  // a smooth boundary; the grid is only a sampling of it

@@ -17,6 +17,7 @@ QString capitalised(const std::string& s) {
 
 GradientBarsPlot::GradientBarsPlot(QWidget* parent)
     : PlotView(QStringLiteral("gradients"), tr("Gradient magnitude per layer"), parent) {
+    setShortTitle(tr("Gradient per layer"));
     auto* label = new QLabel(tr("Statistic:"), this);
     m_statisticBox = new QComboBox(this);
     m_statisticBox->addItem(tr("Weight gradient ‖∂L/∂W‖"), int(UnitStatistic::WeightGradient));

@@ -9,6 +9,7 @@ namespace gradflow::ui {
 
 GradientHeatmap::GradientHeatmap(QWidget* parent)
     : PlotView(QStringLiteral("heatmap"), tr("Gradient flow over training"), parent) {
+    setShortTitle(tr("Gradient flow"));
     m_statisticBox = new QComboBox(this);
     m_statisticBox->addItem(tr("‖∂L/∂W‖"), int(UnitStatistic::WeightGradient));
     m_statisticBox->addItem(tr("‖∂L/∂h‖"), int(UnitStatistic::ActivationGradient));

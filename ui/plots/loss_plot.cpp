@@ -3,6 +3,7 @@
 namespace gradflow::ui {
 
 LossPlot::LossPlot(QWidget* parent) : PlotView(QStringLiteral("loss"), tr("Loss and accuracy"), parent) {
+    setShortTitle(tr("Loss"));
     QCustomPlot* p = plot();
     QCPAxis* acc = p->yAxis2;
     acc->setVisible(true);

@@ -15,6 +15,7 @@ constexpr double kChiSpan = 10.0;  ///< colour scale covers chi_1 in [1/10, 10]
 
 PhaseDiagramPlot::PhaseDiagramPlot(QWidget* parent)
     : PlotView(QStringLiteral("phase"), tr("Mean-field phase diagram"), parent) {
+    setShortTitle(tr("Phase diagram"));
     QCustomPlot* p = plot();
     m_map = new QCPColorMap(p->xAxis, p->yAxis);
     m_map->setInterpolate(true);

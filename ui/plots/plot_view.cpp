@@ -4,6 +4,7 @@
 #include <QHBoxLayout>
 #include <QMenu>
 #include <QVBoxLayout>
+#include <numeric>
 #include <qcustomplot.h>
 
 #include "ui/dashboard.h"
@@ -17,7 +18,8 @@ PlotView::PlotView(const QString& name, const QString& title, QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     m_plot = new QCustomPlot(this);
-    m_plot->setMinimumSize(240, 180);
+    // Small enough that two dashboards side by side (a comparison) fit a 1366-px screen.
+    m_plot->setMinimumSize(160, 150);
     // Plots are redrawn by the dashboard once per frame; interactions would add replots.
     m_plot->setInteractions(QCP::Interactions());
     m_plot->setNoAntialiasingOnDrag(true);
@@ -95,7 +97,7 @@ void PlotView::placeLegendAbove() {
     m_body->setRowStretchFactor(0, 0.001);
     m_body->setRowSpacing(0);
     legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    legend->setWrap(3);
+    fitTo(m_plot->width());
     legend->setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX);
     m_legendAbove = true;
     setTheme(m_theme);
@@ -106,13 +108,59 @@ void PlotView::syncDevicePixelRatio() {
     if (!qFuzzyCompare(m_plot->bufferDevicePixelRatio(), dpr)) m_plot->setBufferDevicePixelRatio(dpr);
 }
 
+void PlotView::setShortTitle(const QString& title) { m_shortTitle = title; }
+
+void PlotView::fitTo(int width) {
+    // Title: the short form when the full one would be cut off at both ends.
+    if (!m_shortTitle.isEmpty()) {
+        const int titleWidth = QFontMetrics(m_titleElement->font()).horizontalAdvance(m_title) + 24;
+        m_titleElement->setText(titleWidth > width ? m_shortTitle : m_title);
+    }
+    // x ticks: about one label per 70 px of axis, so numbers never run together.
+    const double ratio = m_plot->width() > 0 ? double(width) / m_plot->width() : 1.0;
+    const QList<QCPAxisRect*> rects = m_plot->axisRects();
+    for (QCPAxisRect* rect : rects) {
+        const double rectWidth = rect->width() > 0 ? rect->width() * ratio : double(width) / rects.size();
+        for (QCPAxis* axis : rect->axes(QCPAxis::atBottom)) {
+            // The view's own choice is the most ticks it ever gets.
+            QVariant preferred = axis->property("preferredTickCount");
+            if (!preferred.isValid()) {
+                preferred = axis->ticker()->tickCount();
+                axis->setProperty("preferredTickCount", preferred);
+            }
+            axis->ticker()->setTickCount(std::clamp(int(rectWidth / 70.0), 2, std::max(2, preferred.toInt())));
+        }
+    }
+    if (!m_legendAbove) return;
+    QCPLegend* legend = m_plot->legend;
+    QVector<int> widths;
+    // itemCount() counts the grid's cells, empty ones (null) included.
+    for (int i = 0; i < legend->itemCount(); ++i)
+        if (QCPAbstractLegendItem* item = legend->item(i)) widths << item->minimumOuterSizeHint().width();
+    // Filled columns first: a column is as wide as its widest entry.
+    const auto rowWidth = [&](int columns) {
+        QVector<int> column(columns, 0);
+        for (int i = 0; i < widths.size(); ++i) column[i % columns] = std::max(column[i % columns], widths[i]);
+        return std::accumulate(column.begin(), column.end(), 0) + legend->columnSpacing() * (columns - 1);
+    };
+    const int available = width - legend->margins().left() - legend->margins().right() - 16;
+    int columns = std::max<int>(1, int(widths.size()));
+    while (columns > 1 && rowWidth(columns) > available) --columns;
+    if (columns != legend->wrap()) {
+        legend->setWrap(columns);
+        legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
+    }
+}
+
 void PlotView::requestReplot() {
     if (!isVisible()) return;  // replot() does the full work even when hidden
     syncDevicePixelRatio();
+    fitTo(m_plot->width());
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void PlotView::replotNow() {
+    fitTo(m_plot->width());
     m_plot->replot(QCustomPlot::rpImmediateRefresh);
 }
 

@@ -44,6 +44,13 @@ public:
     /// Replots now even if hidden (export uses this).
     void replotNow();
 
+    /// Adapts text to a plot `width` pixels wide, so nothing is cut or runs together at
+    /// narrow sizes (a comparison's half-width views, small exports): as many legend
+    /// entries per row as fit, the short title if the full one does not, fewer x ticks.
+    void fitTo(int width);
+    /// The title used when the full one does not fit ("Gradient flow").
+    void setShortTitle(const QString& title);
+
     /// The last frame's snapshot (export captions read the configuration from it).
     SnapshotPtr snapshot() const { return m_snapshot; }
 
@@ -68,7 +75,7 @@ private:
     /// screen changes (and high-DPI screens) before each replot.
     void syncDevicePixelRatio();
 
-    QString m_name, m_title;
+    QString m_name, m_title, m_shortTitle;
     QCustomPlot* m_plot = nullptr;
     QCPTextElement* m_titleElement = nullptr;
     QCPLayoutGrid* m_body = nullptr;

@@ -34,6 +34,7 @@ private:
 
 SpectrumPlot::SpectrumPlot(QWidget* parent)
     : PlotView(QStringLiteral("spectrum"), tr("Jacobian spectrum"), parent) {
+    setShortTitle(tr("Spectrum"));
     QCustomPlot* p = plot();
     p->setNotAntialiasedElements(QCP::aePlottables);
     m_isometryBand = new QCPItemRect(p);

@@ -1,0 +1,65 @@
+#include "ui/plots/shared_axes.h"
+
+#include <cmath>
+#include <optional>
+#include <qcustomplot.h>
+
+namespace gradflow::ui {
+
+namespace {
+
+bool usable(const QCPRange& range, bool logarithmic)
+{
+    if (!std::isfinite(range.lower) || !std::isfinite(range.upper) || range.upper <= range.lower) return false;
+    return !logarithmic || range.lower > 0.0;
+}
+
+std::optional<QCPRange> unite(const QCPRange& a, const QCPRange& b, bool logarithmic)
+{
+    const bool useA = usable(a, logarithmic), useB = usable(b, logarithmic);
+    if (useA && useB) return QCPRange(std::min(a.lower, b.lower), std::max(a.upper, b.upper));
+    if (useA) return a;
+    if (useB) return b;
+    return std::nullopt;
+}
+
+void shareAxis(QCPAxis* a, QCPAxis* b)
+{
+    if (!a || !b || !a->visible() || !b->visible()) return;
+    const bool logarithmic = a->scaleType() == QCPAxis::stLogarithmic || b->scaleType() == QCPAxis::stLogarithmic;
+    if (const auto range = unite(a->range(), b->range(), logarithmic)) {
+        a->setRange(*range);
+        b->setRange(*range);
+    }
+}
+
+QList<QCPColorScale*> colorScales(QCustomPlot& plot)
+{
+    QList<QCPColorScale*> scales;
+    for (QCPLayoutElement* element : plot.plotLayout()->elements(true))
+        if (auto* scale = qobject_cast<QCPColorScale*>(element)) scales << scale;
+    return scales;
+}
+
+}  // namespace
+
+void shareAxisRanges(QCustomPlot& a, QCustomPlot& b)
+{
+    const QList<QCPAxisRect*> rectsA = a.axisRects(), rectsB = b.axisRects();
+    for (qsizetype i = 0; i < std::min(rectsA.size(), rectsB.size()); ++i) {
+        for (const auto side : {QCPAxis::atLeft, QCPAxis::atBottom, QCPAxis::atRight, QCPAxis::atTop}) {
+            const QList<QCPAxis*> axesA = rectsA[i]->axes(side), axesB = rectsB[i]->axes(side);
+            for (qsizetype k = 0; k < std::min(axesA.size(), axesB.size()); ++k) shareAxis(axesA[k], axesB[k]);
+        }
+    }
+    const QList<QCPColorScale*> scalesA = colorScales(a), scalesB = colorScales(b);
+    for (qsizetype i = 0; i < std::min(scalesA.size(), scalesB.size()); ++i) {
+        const bool logarithmic = scalesA[i]->dataScaleType() == QCPAxis::stLogarithmic;
+        if (const auto range = unite(scalesA[i]->dataRange(), scalesB[i]->dataRange(), logarithmic)) {
+            scalesA[i]->setDataRange(*range);
+            scalesB[i]->setDataRange(*range);
+        }
+    }
+}
+
+}  // namespace gradflow::ui
