@@ -9,6 +9,7 @@
 #include "plot_test_data.h"
 #include "ui/dashboard.h"
 #include "ui/plots/gradient_bars_plot.h"
+#include "ui/plots/gradient_heatmap.h"
 #include "ui/plots/loss_plot.h"
 #include "ui/snapshot_builder.h"
 
@@ -26,6 +27,7 @@ private slots:
     void presenterAndDarkTheme();
     void hiddenViewsAreNotReplotted();
     void realRun();
+    void comparisonSharesAxes();
 };
 
 void TestDashboard::viewsAndNames() {
@@ -133,6 +135,53 @@ void TestDashboard::realRun() {
         QVERIFY(std::isfinite(it->value) && it->value > 0);
     const QCPRange r = bars->plot()->yAxis->range();
     QVERIFY(r.lower > 0 && r.upper > r.lower);
+}
+
+void TestDashboard::comparisonSharesAxes() {
+    Dashboard d;
+    d.resize(1366, 700);
+    d.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&d));
+    QCOMPARE(d.visibleHeadings().size(), 0);
+    d.setComparison(true, QStringLiteral("without batch norm"), QStringLiteral("with batch norm"));
+    QVERIFY(d.comparing());
+    core::TrainingHistory steep, flat;
+    fillHistory(steep, 8, 20, 0.1);
+    fillHistory(flat, 8, 20, 0.9);
+    d.showFrames(makeSnapshot(8, 19, 0.1), steep, makeSnapshot(8, 19, 0.9), flat);
+    const QList<PlotView*> a = d.views(), b = d.comparisonViews();
+    QCOMPARE(a.size(), b.size());
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        QCOMPARE(a[i]->name(), b[i]->name());
+        QCOMPARE(b[i]->snapshot()->theory.chi1, 0.9 * 0.9);
+        const QCPRange ya = a[i]->plot()->yAxis->range(), yb = b[i]->plot()->yAxis->range();
+        QVERIFY2(ya == yb, qPrintable(a[i]->name()));
+        QVERIFY2(a[i]->plot()->xAxis->range() == b[i]->plot()->xAxis->range(), qPrintable(a[i]->name()));
+    }
+    // The gradient axis covers both sides: A's input layer at 0.1 * 0.1^7, B's near 0.1.
+    const QCPRange bars = d.view("gradients")->plot()->yAxis->range();
+    QVERIFY(bars.lower <= 1e-8 && bars.upper >= 0.1);
+    auto* heatA = static_cast<GradientHeatmap*>(d.view("heatmap"));
+    auto* heatB = static_cast<GradientHeatmap*>(b[a.indexOf(heatA)]);
+    QVERIFY(heatA->colorScale()->dataRange() == heatB->colorScale()->dataRange());
+    // Both sides are on screen, each under its heading, and the export draws them all.
+    const auto headings = d.visibleHeadings();
+    QCOMPARE(headings.size(), 2);
+    QVERIFY(headings[0].text.contains(QStringLiteral("without batch norm")));
+    QVERIFY(headings[1].text.contains(QStringLiteral("with batch norm")));
+    QVERIFY(headings[0].rect.right() < headings[1].rect.left());
+    int sideB = 0;
+    for (PlotView* v : d.visibleViews()) sideB += b.contains(v) ? 1 : 0;
+    QVERIFY(sideB >= 3);
+    QCOMPARE(d.visibleViews().size(), 2 * sideB);
+    // Half of 1366 px is too narrow for four views in a row: each side turns compact and
+    // every visible plot keeps a usable width.
+    for (PlotView* v : d.visibleViews()) QVERIFY2(v->plot()->width() >= 200, qPrintable(v->name()));
+
+    d.setComparison(false);
+    QVERIFY(!d.comparing());
+    QCOMPARE(d.visibleHeadings().size(), 0);
+    for (PlotView* v : b) QVERIFY(!v->isVisibleTo(&d));
 }
 
 QTEST_MAIN(TestDashboard)

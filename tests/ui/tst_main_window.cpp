@@ -14,7 +14,9 @@
 #include <random>
 
 #include "core/activation.h"
+#include "ui/compare_menu.h"
 #include "ui/dashboard.h"
+#include "ui/plots/plot_view.h"
 #include "ui/experiment_document.h"
 #include "ui/layer_stack_editor.h"
 #include "ui/layer_stack_model.h"
@@ -54,6 +56,7 @@ private slots:
     void saveAndReopen();
     void closeMidRunIsClean();
     void hammerActions();
+    void compareInOneClick();
 };
 
 void TestMainWindow::initTestCase()
@@ -259,6 +262,60 @@ void TestMainWindow::hammerActions()
         return s == State::Paused || s == State::Running;
     }));
     window.reset();  // destroying mid-run joins the worker
+}
+
+void TestMainWindow::compareInOneClick()
+{
+    auto window = makeWindow();
+    QVERIFY(window);
+    QAction* compare = window->compareAction();
+    QVERIFY(compare->isEnabled());
+    QVERIFY2(compare->text().contains(QStringLiteral("batch norm")), qPrintable(compare->text()));
+    compare->trigger();  // the one click
+    QCOMPARE(window->comparisonChange(), QStringLiteral("batch-norm-on"));
+    QVERIFY(window->dashboard()->comparing());
+    window->worker()->step(20);
+    QVERIFY(waitFor([&] {
+        const auto a = window->lastSnapshot(), b = window->lastComparisonSnapshot();
+        return a && b && a->stepsDone == 20 && b->stepsDone == 20 && !a->running && !b->running;
+    }));
+    const auto a = window->lastSnapshot(), b = window->lastComparisonSnapshot();
+    for (const auto& layer : a->config.layers) QVERIFY(!layer.batchNorm);
+    for (const auto& layer : b->config.layers) QVERIFY(layer.batchNorm);
+    QCOMPARE(b->config.seed, a->config.seed);
+    QCOMPARE(window->comparisonHistory().entries().size(), window->history().entries().size());
+    QCOMPARE(window->history().entries().back().step, window->comparisonHistory().entries().back().step);
+    const auto* gradientsA = window->dashboard()->view(QStringLiteral("gradients"));
+    const auto* gradientsB = window->dashboard()->comparisonViews().front();
+    QCOMPARE(gradientsB->name(), gradientsA->name());
+    QVERIFY(gradientsA->plot()->yAxis->range() == gradientsB->plot()->yAxis->range());
+
+    // Any other change from the menu, and a live edit reaches both sides with B's change kept.
+    emit window->compareMenu()->aboutToShow();
+    QAction* lowerRate = nullptr;
+    for (QAction* action : window->compareMenu()->actions())
+        if (action->data().toString() == QStringLiteral("learning-rate-down")) lowerRate = action;
+    QVERIFY(lowerRate);
+    lowerRate->trigger();
+    QCOMPARE(window->comparisonChange(), QStringLiteral("learning-rate-down"));
+    auto config = window->document()->config();
+    config.training.optimizer.learningRate = 0.4;
+    window->document()->setConfig(config, QStringLiteral("lr"));
+    window->worker()->step(1);
+    QVERIFY(waitFor([&] {
+        const auto a = window->lastSnapshot(), b = window->lastComparisonSnapshot();
+        return a && b && a->stepsDone == 1 && b->stepsDone == 1 && a->config.training.optimizer.learningRate == 0.4 &&
+               std::abs(b->config.training.optimizer.learningRate - 0.04) < 1e-15;
+    }));
+
+    // The same button now stops the comparison.
+    QVERIFY(compare->text().contains(QStringLiteral("Stop")));
+    compare->trigger();
+    QVERIFY(window->comparisonChange().isEmpty());
+    QVERIFY(!window->dashboard()->comparing());
+    QVERIFY(waitFor([&] { return window->lastSnapshot() && window->lastSnapshot()->stepsDone == 0; }));
+    QVERIFY(!window->lastComparisonSnapshot());
+    QVERIFY(compare->text().contains(QStringLiteral("batch norm")));
 }
 
 QTEST_MAIN(TestMainWindow)

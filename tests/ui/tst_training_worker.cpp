@@ -54,6 +54,10 @@ int threadCount() { return int(QDir(QStringLiteral("/proc/self/task")).entryList
 
 bool settled(const TrainingWorker& worker) { return worker.state() == State::Paused; }
 
+using SnapshotPtrPair = std::pair<gradflow::ui::SnapshotPtr, gradflow::ui::SnapshotPtr>;
+
+using SnapshotPtrPair = std::pair<gradflow::ui::SnapshotPtr, gradflow::ui::SnapshotPtr>;
+
 }  // namespace
 
 class TestTrainingWorker : public QObject {
@@ -72,6 +76,9 @@ private slots:
     void destroyMidRunIsClean();
     void hammerCommands();
     void fullSnapshotForExport();
+    void comparisonLanesStepInLockstep();
+    void comparisonGoesOnWhenOneSideDiverges();
+    void liveSettingsPerLane();
 };
 
 void TestTrainingWorker::startsEmptyAndBuildsOnReset()
@@ -294,6 +301,109 @@ void TestTrainingWorker::fullSnapshotForExport()
     QCOMPARE(int(snapshot->prediction->predictedClass.size()), gradflow::ui::kGridSize * gradflow::ui::kGridSize);
     QCOMPARE(int(snapshot->predictedProfile.size()), 4);
     QVERIFY(snapshot->selectedUnitSpectrum);
+}
+
+void TestTrainingWorker::comparisonLanesStepInLockstep()
+{
+    TrainingWorker worker;
+    ExperimentConfig a = smallConfig(4, 16);
+    ExperimentConfig b = a;
+    for (auto& layer : b.layers) layer.batchNorm = true;  // costlier per step than A
+    worker.reset(a, b);
+    QVERIFY(waitFor([&] { return settled(worker); }));
+    worker.takeUpdate();
+    worker.step(25);
+    QVERIFY(waitFor([&] { return worker.stepsDone() == 25 && settled(worker); }));
+    TrainingWorker::Update update;
+    QVERIFY(waitFor([&] {
+        auto u = worker.takeUpdate();
+        for (auto& s : u.steps) update.steps.push_back(s);
+        for (auto& s : u.comparison.steps) update.comparison.steps.push_back(s);
+        if (u.snapshot) update.snapshot = u.snapshot;
+        if (u.comparison.snapshot) update.comparison.snapshot = u.comparison.snapshot;
+        update.lanes = u.lanes;
+        return update.snapshot && update.comparison.snapshot && update.snapshot->stepsDone == 25 &&
+               !update.snapshot->running;
+    }));
+    QCOMPARE(update.lanes, 2);
+    QCOMPARE(update.comparison.snapshot->stepsDone, 25);
+    QVERIFY(update.comparison.snapshot->config == b);
+    QVERIFY(update.snapshot->config == a);
+    QCOMPARE(update.steps.size(), std::size_t(25));
+    QCOMPARE(update.comparison.steps.size(), std::size_t(25));
+    for (std::size_t i = 0; i < 25; ++i) QCOMPARE(update.comparison.steps[i].step, update.steps[i].step);
+    // Same seed, data and batches: only the change differs, and it shows in the loss.
+    QVERIFY(update.steps.front().loss != update.comparison.steps.front().loss);
+
+    // Flat out, then pause: both lanes stop at the same step.
+    worker.train();
+    QVERIFY(waitFor([&] { return worker.stepsDone() > 80; }));
+    worker.pause();
+    QVERIFY(waitFor([&] { return settled(worker); }));
+    SnapshotPtrPair last;
+    QVERIFY(waitFor([&] {
+        auto u = worker.takeUpdate();
+        if (u.snapshot) last.first = u.snapshot;
+        if (u.comparison.snapshot) last.second = u.comparison.snapshot;
+        return last.first && last.second && !last.first->running && last.first->stepsDone == worker.stepsDone();
+    }));
+    QCOMPARE(last.second->stepsDone, last.first->stepsDone);
+
+    // Back to one lane.
+    worker.reset(a);
+    QVERIFY(waitFor([&] { return settled(worker) && worker.stepsDone() == 0; }));
+    QVERIFY(waitFor([&] {
+        auto u = worker.takeUpdate();
+        return u.snapshot && u.lanes == 1 && !u.comparison.snapshot;
+    }));
+}
+
+void TestTrainingWorker::comparisonGoesOnWhenOneSideDiverges()
+{
+    TrainingWorker worker;
+    const ExperimentConfig exploding = divergingConfig();
+    ExperimentConfig a = exploding;
+    a.training.optimizer.learningRate = 0.001;  // same net, sane rate and weights
+    for (auto& layer : a.layers) layer.init.gain = 1.0;
+    worker.reset(a, exploding);
+    QVERIFY(waitFor([&] { return settled(worker); }));
+    worker.train();
+    std::int64_t divergedAt = -1;
+    QVERIFY(waitFor([&] {
+        auto u = worker.takeUpdate();
+        if (u.comparison.snapshot && u.comparison.snapshot->divergence.diverged)
+            divergedAt = u.comparison.snapshot->divergence.step;
+        return divergedAt >= 0;
+    }, 60000));
+    // Side A keeps training past B's divergence; the run is not "diverged" while it does.
+    QVERIFY2(waitFor([&] { return worker.stepsDone() > divergedAt + 50; }),
+             qPrintable(QStringLiteral("state %1 at step %2, B diverged at %3")
+                            .arg(int(worker.state())).arg(worker.stepsDone()).arg(divergedAt)));
+    QCOMPARE(worker.state(), State::Running);
+    worker.pause();
+    QVERIFY(waitFor([&] { return settled(worker); }));
+}
+
+void TestTrainingWorker::liveSettingsPerLane()
+{
+    TrainingWorker worker;
+    ExperimentConfig a = smallConfig();
+    ExperimentConfig b = a;
+    b.training.optimizer.learningRate = 0.5;
+    worker.reset(a, b);
+    QVERIFY(waitFor([&] { return settled(worker); }));
+    worker.setLearningRate(0.02, 0);
+    const gradflow::core::ClipSpec clip{gradflow::core::ClipMode::Norm, 0.25};
+    worker.setClip(clip, 1);
+    worker.step(1);
+    QVERIFY(waitFor([&] {
+        auto u = worker.takeUpdate();
+        return u.snapshot && u.comparison.snapshot && u.snapshot->stepsDone == 1 &&
+               u.snapshot->config.training.optimizer.learningRate == 0.02 &&
+               u.snapshot->config.training.clip.mode == gradflow::core::ClipMode::Off &&
+               u.comparison.snapshot->config.training.optimizer.learningRate == 0.5 &&
+               u.comparison.snapshot->config.training.clip == clip;
+    }));
 }
 
 QTEST_GUILESS_MAIN(TestTrainingWorker)
