@@ -1,10 +1,13 @@
 #include "command_line.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <functional>
 #include <set>
 #include <string_view>
+
+#include "core/config_change.h"
 
 namespace gradflow::app {
 namespace {
@@ -95,6 +98,16 @@ const std::vector<OptionSpec>& optionTable() {
         {"view", "NAME", [](O& o, S v) { return nonEmpty(v, o.viewName); }},
         {"frames", "DIR", [](O& o, S v) { return nonEmpty(v, o.framesDir); }},
         {"every", "K", [](O& o, S v) { return parseInteger(v, 1, 1'000'000'000, o.framesEvery); }},
+        {"compare", "CHANGE", [](O& o, S v) {
+             const auto ids = core::allChangeIds();
+             if (std::find(ids.begin(), ids.end(), v) == ids.end()) {
+                 std::string known;
+                 for (const std::string& id : ids) known += (known.empty() ? "" : ", ") + id;
+                 return "must be one of " + known + "; got '" + v + "'";
+             }
+             o.compareChange = v;
+             return std::string();
+         }},
     };
     return table;
 }
@@ -123,6 +136,10 @@ std::string checkCombinations(const CommandLineOptions& o, const std::set<std::s
         }
     }
     if (given.count("every") != 0 && o.framesDir.empty()) return "--every needs --frames DIR";
+    if (!o.compareChange.empty() && o.headless && !o.wantsFigureExport())
+        return "--compare with --headless needs --export FILE or --frames DIR (the comparison is a figure)";
+    if (!o.compareChange.empty() && !o.viewName.empty())
+        return "--compare exports the whole dashboard (both sides); drop --view";
     if (o.wantsFigureExport() && !o.hasExperiment()) return "figure export needs --config FILE or --preset NAME";
     return {};
 }
@@ -204,6 +221,9 @@ std::string usageText() {
            "  --export FILE         the dashboard (or --view NAME) as .png, .svg or .pdf\n"
            "  --size WxH            figure size in pixels;  --scale S  pixel ratio 1..4\n"
            "  --frames DIR          numbered PNG frames every --every K steps (default 10)\n"
+           "  --compare CHANGE      side by side with one change, trained in lockstep (also opens\n"
+           "                        the GUI comparing): batch-norm-on, relu-he, residual-on, clip-on,\n"
+           "                        init-he, cell-lstm, ... (every id: see the error for an unknown one)\n"
            "\n"
            "Exit status: 0 when the run completed or diverged (a diverging demo is a result),\n"
            "2 for bad arguments, a bad experiment file or an unwritable output.\n";

@@ -38,6 +38,10 @@ struct CommandLineOptions {
     std::string framesDir;     ///< --frames DIR
     int framesEvery = 10;      ///< --every K
 
+    /// --compare CHANGE: side B is the experiment with this one change (core/config_change
+    /// ids, e.g. batch-norm-on); the GUI opens comparing, figures show both sides.
+    std::string compareChange;
+
     bool wantsFigureExport() const { return !exportPath.empty() || !framesDir.empty(); }
     bool hasExperiment() const { return !configPath.empty() || !presetName.empty(); }
 };

@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "app/headless_run.h"
+#include "core/config_change.h"
 #include "core/preset_library.h"
 #include "core/trainer.h"
 #include "core/training_history.h"
@@ -47,10 +48,18 @@ public:
     HeadlessHooks hooks()
     {
         HeadlessHooks h;
-        h.beforeRun = [this](const core::ExperimentConfig&) { return checkPaths(); };
+        h.beforeRun = [this](const core::ExperimentConfig& config) {
+            std::string error = prepareComparison(config);
+            return error.empty() ? checkPaths() : error;
+        };
         h.afterStep = [this](const core::Trainer& trainer, const core::StepStats& stats) {
             m_history.append(stats);
             m_last = stats;
+            // Lockstep: side B takes its step with A's, until it diverges.
+            if (m_compare && !m_compare->divergence().diverged) {
+                m_compareLast = m_compare->step();
+                m_compareHistory.append(m_compareLast);
+            }
             if (m_frames && (trainer.stepsDone() % std::max(1, m_options.framesEvery) == 0 || stats.diverged))
                 return writeFrame(trainer);
             return std::string();
@@ -73,6 +82,32 @@ private:
         return o;
     }
 
+    /// Side B for --compare: the experiment with the one change, as its own trainer.
+    std::string prepareComparison(const core::ExperimentConfig& config)
+    {
+        if (m_options.compareChange.empty()) return {};
+        const auto changed = core::applyChange(config, m_options.compareChange);
+        const auto change = core::describeChange(config, m_options.compareChange);
+        if (!changed || !change) {
+            std::string offered;
+            for (const core::ConfigChange& c : core::changesFor(config)) offered += (offered.empty() ? "" : ", ") + c.id;
+            return "--compare: '" + m_options.compareChange + "' does not apply to this experiment; it offers: " + offered;
+        }
+        try {
+            m_compare = core::Trainer::create(*changed);
+        } catch (const std::exception& e) {
+            return "--compare: " + std::string(e.what());
+        }
+        m_baseLabel = QString::fromStdString(change->baseLabel);
+        m_changeLabel = QString::fromStdString(change->label);
+        return {};
+    }
+
+    ui::SnapshotPtr comparisonSnapshot() const
+    {
+        return ui::buildFullSnapshot(*m_compare, m_compare->stepsDone() > 0 ? &m_compareLast : nullptr, 1);
+    }
+
     std::string checkPaths()
     {
         ui::ExportFormat format;
@@ -85,6 +120,7 @@ private:
             m_dashboard = std::make_unique<ui::Dashboard>();
             m_dashboard->setAttribute(Qt::WA_DontShowOnScreen);
             m_dashboard->resize(size());
+            if (m_compare) m_dashboard->setComparison(true, m_baseLabel, m_changeLabel);
             m_dashboard->show();
             m_frames = std::make_unique<ui::FrameSequenceWriter>(QString::fromStdString(m_options.framesDir),
                                                                  exportOptions(),
@@ -95,7 +131,12 @@ private:
 
     std::string writeFrame(const core::Trainer& trainer)
     {
-        m_dashboard->showFrame(ui::buildFullSnapshot(trainer, &m_last, 1), m_history);
+        if (m_compare) {
+            m_dashboard->showFrames(ui::buildFullSnapshot(trainer, &m_last, 1), m_history, comparisonSnapshot(),
+                                    m_compareHistory);
+        } else {
+            m_dashboard->showFrame(ui::buildFullSnapshot(trainer, &m_last, 1), m_history);
+        }
         const QString error = m_frames->writeFrame(*m_dashboard);
         return error.isEmpty() ? std::string() : "--frames: " + error.toStdString();
     }
@@ -104,9 +145,12 @@ private:
     {
         if (m_options.exportPath.empty()) return {};
         const ui::SnapshotPtr snapshot = ui::buildFullSnapshot(trainer, trainer.stepsDone() > 0 ? &m_last : nullptr, 1);
+        ui::HeadlessComparison comparison;
+        if (m_compare) comparison = {comparisonSnapshot(), &m_compareHistory, m_baseLabel, m_changeLabel};
         const QString error = ui::renderHeadless(snapshot, m_history, QString::fromStdString(m_options.exportPath),
                                                  size(), m_options.exportScale,
-                                                 QString::fromStdString(m_options.viewName));
+                                                 QString::fromStdString(m_options.viewName), true,
+                                                 ui::ThemeKind::Light, m_compare ? &comparison : nullptr);
         return error.isEmpty() ? std::string() : "--export: " + error.toStdString();
     }
 
@@ -115,6 +159,10 @@ private:
     core::StepStats m_last;
     std::unique_ptr<ui::Dashboard> m_dashboard;
     std::unique_ptr<ui::FrameSequenceWriter> m_frames;
+    std::unique_ptr<core::Trainer> m_compare;  ///< side B of --compare
+    core::TrainingHistory m_compareHistory;
+    core::StepStats m_compareLast;
+    QString m_baseLabel, m_changeLabel;
 };
 
 int runFigureExport(int argc, char** argv, const CommandLineOptions& options)
@@ -162,6 +210,10 @@ int runGui(int argc, char** argv, const CommandLineOptions& options)
         std::cerr << "gradflow: could not open the experiment; starting with the default lesson\n";
     }
     if (!opened) window.openPreset(QString::fromUtf8(core::kDefaultPresetName.data(), qsizetype(core::kDefaultPresetName.size())));
+    if (!options.compareChange.empty() && !window.startComparison(QString::fromStdString(options.compareChange))) {
+        std::cerr << "gradflow: --compare " << options.compareChange
+                  << " does not apply to this experiment; starting without a comparison\n";
+    }
     QApplication::setWindowIcon(window.windowIcon());
     window.show();
     return app.exec();

@@ -266,7 +266,8 @@ void copyToClipboard(Dashboard* dashboard, PlotView* view, const ExportOptions& 
 }
 
 QString renderHeadless(const SnapshotPtr& snapshot, const core::TrainingHistory& history, const QString& path,
-                       QSize size, double scale, const QString& viewName, bool caption, ThemeKind theme) {
+                       QSize size, double scale, const QString& viewName, bool caption, ThemeKind theme,
+                       const HeadlessComparison* comparison) {
     if (!qobject_cast<QApplication*>(QCoreApplication::instance()))
         return QStringLiteral("rendering needs a QApplication (run with QT_QPA_PLATFORM=offscreen)");
     Dashboard dashboard;
@@ -280,7 +281,15 @@ QString renderHeadless(const SnapshotPtr& snapshot, const core::TrainingHistory&
             return QStringLiteral("unknown view \"%1\"; views: %2").arg(viewName, names.join(QStringLiteral(", ")));
         }
     }
-    dashboard.showFrame(snapshot, history);
+    if (comparison && comparison->history) {
+        if (view) return QStringLiteral("a comparison exports the whole dashboard, not one view");
+        // Laid out at the figure size first, so each side picks its compact layout.
+        dashboard.setComparison(true, comparison->baseLabel, comparison->changeLabel);
+        dashboard.resize(size);
+        dashboard.showFrames(snapshot, history, comparison->snapshot, *comparison->history);
+    } else {
+        dashboard.showFrame(snapshot, history);
+    }
     ExportOptions options;
     options.size = size;
     options.scale = scale;

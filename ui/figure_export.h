@@ -51,12 +51,21 @@ void copyToClipboard(Dashboard* dashboard, PlotView* view, const ExportOptions& 
 /// whole dashboard. Shows errors in a message box; returns true when a file was written.
 bool exportWithDialog(QWidget* parent, Dashboard* dashboard, PlotView* view);
 
+/// Side B of a headless comparison figure (`--compare`).
+struct HeadlessComparison {
+    SnapshotPtr snapshot;
+    const core::TrainingHistory* history = nullptr;
+    QString baseLabel, changeLabel;  ///< the two sides' headings
+};
+
 /// Headless rendering for `gradflow --headless ... --export FILE`: builds a dashboard off
 /// screen at `size`, shows the frame and writes `path` (format from the suffix).
 /// `viewName` empty exports the dashboard, else that view (see Dashboard::views()).
+/// With `comparison`, the dashboard shows both sides (whole dashboard only).
 QString renderHeadless(const SnapshotPtr& snapshot, const core::TrainingHistory& history, const QString& path,
                        QSize size = QSize(1600, 1000), double scale = 1.0, const QString& viewName = QString(),
-                       bool caption = true, ThemeKind theme = ThemeKind::Light);
+                       bool caption = true, ThemeKind theme = ThemeKind::Light,
+                       const HeadlessComparison* comparison = nullptr);
 
 /// A numbered PNG sequence (frame_00001.png, ...) for `--frames DIR --every K` and the
 /// GUI's "Export animation". Animated GIF is deliberately not offered: Qt's GIF plugin

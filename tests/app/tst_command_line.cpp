@@ -3,6 +3,7 @@
 
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QtEndian>
 #include <QtTest>
 
 #include "core/experiment_file.h"
@@ -59,6 +60,7 @@ private slots:
     void defaultStepsAndConfigFile();
     void divergenceIsAResult();
     void printsTheory();
+    void comparisonFigure();
 
 private:
     QTemporaryDir m_dir;
@@ -100,6 +102,13 @@ void TestCommandLine::badInputExitsTwoWithOneLine_data() {
     QTest::newRow("bad size") << QStringList{"--preset", preset, "--export", "a.png", "--size", "10x"} << "WIDTHxHEIGHT";
     QTest::newRow("bad scale") << QStringList{"--preset", preset, "--export", "a.png", "--scale", "9"} << "--scale must be";
     QTest::newRow("every without frames") << QStringList{"--preset", preset, "--every", "3"} << "--every needs --frames";
+    QTest::newRow("unknown change") << QStringList{"--preset", preset, "--compare", "more-magic"}
+                                    << "--compare must be one of batch-norm-on";
+    QTest::newRow("compare without figure") << QStringList{"--headless", "--preset", preset, "--compare", "batch-norm-on"}
+                                            << "--compare with --headless needs --export";
+    QTest::newRow("compare one view") << QStringList{"--headless", "--preset", preset, "--compare", "batch-norm-on",
+                                                     "--export", "a.png", "--view", "loss"}
+                                      << "drop --view";
     QTest::newRow("unknown preset") << QStringList{"--headless", "--preset", "nope"} << "unknown preset 'nope'";
     QTest::newRow("missing file") << QStringList{"--headless", "--config", path("missing.json")} << "cannot be opened";
     QTest::newRow("garbage file") << QStringList{"--headless", "--config", path("garbage.json")} << "json: line 1";
@@ -205,6 +214,29 @@ void TestCommandLine::printsTheory() {
     QVERIFY(r.out.contains("q* = "));
     QVERIFY(r.out.contains(QRegularExpression("chi_1 = 1(\\.0+)? ")));
     QVERIFY(r.out.contains("depth scale = "));
+}
+
+void TestCommandLine::comparisonFigure() {
+#ifndef GRADFLOW_HAS_UI
+    QSKIP("figures need the GUI build");
+#endif
+    const QString png = m_dir.filePath("compare.png");
+    const RunResult r = runGradflow({"--headless", "--preset", "deep-sigmoid-vanishing", "--steps", "20", "--compare",
+                                     "batch-norm-on", "--export", png, "--size", "900x500", "--scale", "2"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    // PNG: 8-byte signature, then IHDR with big-endian width and height.
+    const QByteArray bytes = readAll(png);
+    QVERIFY(bytes.startsWith("\x89PNG") && bytes.size() > 24);
+    const auto be32 = [&](int at) { return qFromBigEndian<quint32>(bytes.constData() + at); };
+    QCOMPARE(be32(16), 1800u);
+    QCOMPARE(be32(20), 1000u);
+    // A change the experiment does not allow names what it does allow, and writes nothing.
+    const QString none = m_dir.filePath("none.png");
+    const RunResult bad = runGradflow({"--headless", "--preset", "rnn-adding-forgets", "--compare", "batch-norm-on",
+                                       "--export", none});
+    QCOMPARE(bad.exitCode, 2);
+    QVERIFY2(bad.err.contains("does not apply to this experiment; it offers: cell-lstm"), qPrintable(bad.err));
+    QVERIFY(!QFileInfo::exists(none));
 }
 
 QTEST_GUILESS_MAIN(TestCommandLine)
