@@ -124,8 +124,10 @@ void Dashboard::resizeEvent(QResizeEvent* event) {
 }
 
 void Dashboard::updateCompactness() {
-    // Below ~800 px a side cannot show four views side by side legibly.
-    const bool compact = m_comparing && width() / 2 < 800;
+    // Below ~800 px (presenter type: ~1500 px) a side cannot show four views in a row
+    // legibly; the spectrum and loss then join the tabs.
+    const int sideWidth = m_comparing ? width() / 2 : width();
+    const bool compact = sideWidth < (m_theme.presenter ? 1500 : 800);
     for (DashboardPage* page : m_pages) page->setCompact(compact);
 }
 
@@ -149,6 +151,7 @@ void Dashboard::shareAxes() {
 void Dashboard::setPresenterMode(bool on) {
     m_theme = Theme::make(m_theme.kind, on);
     setTheme(m_theme.kind);
+    updateCompactness();
 }
 
 void Dashboard::setTheme(ThemeKind kind) {

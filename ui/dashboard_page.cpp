@@ -1,6 +1,8 @@
 #include "ui/dashboard_page.h"
 
+#include <QApplication>
 #include <QSplitter>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -120,6 +122,9 @@ void DashboardPage::setCompact(bool compact) {
 }
 
 void DashboardPage::setTheme(const Theme& theme) {
+    QFont tabFont = QApplication::font();
+    tabFont.setPointSizeF(tabFont.pointSizeF() * (theme.presenter ? 1.4 : 1.0));
+    m_tabs->tabBar()->setFont(tabFont);
     for (PlotView* v : m_views) {
         v->setTheme(theme);
         v->requestReplot();

@@ -79,6 +79,10 @@ void LessonPanel::setLargeText(bool large)
     title.setBold(true);
     title.setPointSizeF(body.pointSizeF() * 1.25);
     m_title->setFont(title);
+    QFont control = font();
+    control.setPointSizeF(control.pointSizeF() * (large ? 1.4 : 1.0));
+    m_picker->setFont(control);
+    m_runSuggested->setFont(control);
     refresh();
 }
 

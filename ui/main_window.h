@@ -21,6 +21,7 @@ class QLabel;
 class QMenu;
 class QPushButton;
 class QTimer;
+class QToolBar;
 
 namespace gradflow::ui {
 
@@ -133,6 +134,7 @@ private:
     QAction* m_resetAction = nullptr;
     QAction* m_presenterAction = nullptr;
     QAction* m_darkAction = nullptr;
+    QToolBar* m_runToolBar = nullptr;
     QAction* m_compareAction = nullptr;
     CompareMenu* m_compareMenu = nullptr;
     QString m_comparisonChange;

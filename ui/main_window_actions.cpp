@@ -10,6 +10,7 @@
 #include <QMessageBox>
 #include <QScreen>
 #include <QSettings>
+#include <QStatusBar>
 #include <QStyle>
 #include <QStyleFactory>
 #include <QToolBar>
@@ -74,7 +75,7 @@ void MainWindow::createActions()
         else startComparison(id);
     });
 
-    auto* toolbar = addToolBar(tr("Run"));
+    auto* toolbar = m_runToolBar = addToolBar(tr("Run"));
     toolbar->setObjectName(QStringLiteral("runToolBar"));
     toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolbar->setMovable(false);
@@ -219,6 +220,15 @@ void MainWindow::updateRecentMenu()
 void MainWindow::setPresenterMode(bool on)
 {
     m_dashboard->setPresenterMode(on);
+    // The run controls and the status line read from the back row too.
+    static const QFont normalFont = QApplication::font();
+    QFont large = normalFont;
+    large.setPointSizeF(normalFont.pointSizeF() * 1.5);
+    for (QWidget* w : {static_cast<QWidget*>(m_runToolBar), static_cast<QWidget*>(statusBar())}) {
+        w->setFont(on ? large : normalFont);
+        for (QWidget* child : w->findChildren<QWidget*>()) child->setFont(on ? large : normalFont);
+    }
+    m_runToolBar->setIconSize(on ? QSize(32, 32) : QSize());
     m_lesson->setLargeText(on);
     // Controls collapse to the run toolbar and the lesson; the other docks come back after.
     for (QDockWidget* dock : m_docks)

@@ -219,6 +219,9 @@ void TrainingWorker::run()
     while (waitForWork(taken)) {
         if (taken.resetConfigs) {
             rebuild(*taken.resetConfigs);
+            // Live settings sent after the reset request but taken with it belong to the
+            // new run (the GUI edits its applied config after asking for the reset).
+            applyLiveSettings(taken);
             continue;
         }
         applyLiveSettings(taken);

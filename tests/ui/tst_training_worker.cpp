@@ -79,6 +79,7 @@ private slots:
     void comparisonLanesStepInLockstep();
     void comparisonGoesOnWhenOneSideDiverges();
     void liveSettingsPerLane();
+    void liveSettingSentWithResetIsKept();
 };
 
 void TestTrainingWorker::startsEmptyAndBuildsOnReset()
@@ -403,6 +404,29 @@ void TestTrainingWorker::liveSettingsPerLane()
                u.snapshot->config.training.clip.mode == gradflow::core::ClipMode::Off &&
                u.comparison.snapshot->config.training.optimizer.learningRate == 0.5 &&
                u.comparison.snapshot->config.training.clip == clip;
+    }));
+}
+
+void TestTrainingWorker::liveSettingSentWithResetIsKept()
+{
+    // The GUI asks for a reset, then edits the live settings of the run it asked for. A
+    // busy loop takes both at once; the edit must survive the rebuild.
+    TrainingWorker worker;
+    worker.reset(smallConfig(8, 64));
+    QVERIFY(waitFor([&] { return settled(worker); }));
+    worker.train();
+    QVERIFY(waitFor([&] { return worker.stepsDone() > 20; }));  // mid-chunk from here on
+    worker.reset(smallConfig(4, 16));
+    worker.setLearningRate(0.5);
+    worker.step(1);
+    QVERIFY(waitFor([&] {
+        auto u = worker.takeUpdate();
+        return u.snapshot && u.snapshot->stepsDone == 1 && !u.snapshot->running;
+    }));
+    worker.step(1);
+    QVERIFY(waitFor([&] {
+        auto u = worker.takeUpdate();
+        return u.snapshot && u.snapshot->stepsDone == 2 && u.snapshot->config.training.optimizer.learningRate == 0.5;
     }));
 }
 

@@ -131,6 +131,7 @@ void PlotView::fitTo(int width) {
             axis->ticker()->setTickCount(std::clamp(int(rectWidth / 70.0), 2, std::max(2, preferred.toInt())));
         }
     }
+    fitText(width);
     if (!m_legendAbove) return;
     QCPLegend* legend = m_plot->legend;
     QVector<int> widths;

@@ -63,6 +63,9 @@ protected:
     QCPTextElement* titleElement() const { return m_titleElement; }
     /// The grid below the title; the default axis rect sits at (0, 0).
     QCPLayoutGrid* body() const { return m_body; }
+    /// A view's own text fitting, after the generic part of fitTo(): `width` is the plot
+    /// width the next drawing will have.
+    virtual void fitText(int width) { Q_UNUSED(width); }
     /// Moves the legend out of the axis rect into a row above it, laid out horizontally,
     /// so it never covers data (bars of any height, diverging curves).
     void placeLegendAbove();

@@ -150,7 +150,7 @@ void SpectrumPlot::clear() {
     m_histogram->data()->clear();
     m_eigen->data()->clear();
     m_singular->data()->clear();
-    m_summary->setVisible(false);
+    showSummary(false);
     m_sigmaCircle->setVisible(false);
     plot()->xAxis->setRange(m_xLo - 0.25, m_xHi + 0.25);
     plot()->yAxis->setRange(0, 1);
@@ -178,7 +178,7 @@ void SpectrumPlot::fillHistogram(const Snapshot& s) {
     const core::JacobianSpectrum* spec = s.spectrum.get();
     if (!spec || !spec->available) {
         m_histogram->data()->clear();
-        m_summary->setVisible(false);
+        showSummary(false);
         m_histogramEmpty->setVisible(true);
         m_histogramEmpty->setText(spec ? tr("No end-to-end spectrum:\n%1").arg(QString::fromStdString(spec->unavailableReason))
                                   : s.divergence.diverged ? tr("No spectrum: the run diverged\n(the Jacobian is not finite)")
@@ -232,7 +232,7 @@ void SpectrumPlot::fillHistogram(const Snapshot& s) {
     const bool barsLeft = sum.meanLog10 < (m_xLo + m_xHi) / 2;
     m_summary->position->setCoords(barsLeft ? 0.98 : 0.02, 0.03);
     m_summary->setPositionAlignment((barsLeft ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
-    m_summary->setVisible(true);
+    showSummary(true);
 }
 
 void SpectrumPlot::fillEigenvalues(const Snapshot& s) {
@@ -240,8 +240,10 @@ void SpectrumPlot::fillEigenvalues(const Snapshot& s) {
     m_singular->data()->clear();
     m_sigmaCircle->setVisible(false);
     const QString unitName = QString::fromStdString(s.depthUnitName);
-    m_eigenTitle->setText(s.selectedUnit < 0 ? tr("selected %1: eigenvalues λ").arg(unitName)
-                                             : tr("%1 %2 Jacobian: eigenvalues λ").arg(unitName).arg(s.selectedUnit + 1));
+    m_eigenTitleFull = s.selectedUnit < 0 ? tr("selected %1: eigenvalues λ").arg(unitName)
+                                          : tr("%1 %2 Jacobian: eigenvalues λ").arg(unitName).arg(s.selectedUnit + 1);
+    m_eigenTitleShort = s.selectedUnit < 0 ? tr("eigenvalues λ") : tr("%1 %2: λ").arg(unitName).arg(s.selectedUnit + 1);
+    m_eigenTitle->setText(m_eigenTitleFull);
     if (s.selectedUnit < 0 || !s.selectedUnitSpectrum) {
         m_eigenText->setText(s.selectedUnit < 0  ? tr("Click a bar in the\ngradient view")
                              : s.selectedUnit == 0 ? tr("%1 1 has no\n%1-to-%1 Jacobian").arg(unitName)
@@ -282,6 +284,31 @@ void SpectrumPlot::fillEigenvalues(const Snapshot& s) {
                              ? tr("not square: × = singular values\nσ_max %1 (dashed)").arg(formatValue(sigmaMax))
                              : tr("radius ρ %1 · σ_max %2\nsolid |λ| = 1 · dashed σ_max")
                                    .arg(formatValue(u.spectralRadius), formatValue(sigmaMax)));
+}
+
+}  // namespace gradflow::ui
+
+namespace gradflow::ui {
+
+void SpectrumPlot::showSummary(bool show) {
+    m_summaryWanted = show;
+    m_summary->setVisible(show);
+}
+
+void SpectrumPlot::fitText(int width) {
+    // The two panels share the width 1.3 : 1 (see the column stretch factors).
+    const double histWidth = width * 1.3 / 2.3 - 60, eigenWidth = width / 2.3 - 40;
+    const auto fits = [](const QCPTextElement* e, const QString& text, double room) {
+        return QFontMetrics(e->font()).horizontalAdvance(text) + 8 <= room;
+    };
+    const QString histFull = tr("end-to-end Jacobian ∂h_L/∂h_1, all probes");
+    m_histTitle->setText(fits(m_histTitle, histFull, histWidth + 60) ? histFull : tr("end-to-end ∂h_L/∂h_1"));
+    if (m_eigenTitleFull.isEmpty()) m_eigenTitleFull = m_eigenTitle->text();
+    if (m_eigenTitleShort.isEmpty()) m_eigenTitleShort = tr("eigenvalues λ");
+    m_eigenTitle->setText(fits(m_eigenTitle, m_eigenTitleFull, eigenWidth + 40) ? m_eigenTitleFull : m_eigenTitleShort);
+    // The summary box is about 17 characters wide: drawn only where it leaves the bars room.
+    const double boxWidth = QFontMetrics(m_summary->font()).horizontalAdvance(QStringLiteral("log₁₀ condition  00.0")) + 12;
+    m_summary->setVisible(m_summaryWanted && boxWidth * 1.6 <= histWidth);
 }
 
 }  // namespace gradflow::ui

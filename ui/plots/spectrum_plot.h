@@ -27,8 +27,12 @@ public:
     QCPAxisRect* histogramRect() const;
     QCPAxisRect* eigenRect() const;
 
+protected:
+    void fitText(int width) override;
+
 private:
     void fillHistogram(const Snapshot& s);
+    void showSummary(bool show);
     void fillEigenvalues(const Snapshot& s);
 
     QCPBars* m_histogram = nullptr;
@@ -44,6 +48,8 @@ private:
     QCPItemText* m_eigenText = nullptr;
     QCPTextElement* m_histTitle = nullptr;
     QCPTextElement* m_eigenTitle = nullptr;
+    QString m_eigenTitleFull, m_eigenTitleShort;
+    bool m_summaryWanted = false;
     std::uint64_t m_runId = 0;
     double m_xLo = -1.0, m_xHi = 1.0;  ///< log10 sigma range, only expands within a run
     double m_eigenRadius = 1.25;
