@@ -100,6 +100,15 @@ struct LessonSpec {
     bool operator==(const LessonSpec&) const = default;
 };
 
+/// Where a saved run stood: reopening rebuilds from the config and seed and replays
+/// `stepsDone` steps (training is deterministic), so the numbers come back bit for bit.
+/// The GUI writes it on save and ignores it when deciding whether settings need a reset.
+struct RunSpec {
+    std::int64_t stepsDone = 0;
+    std::string comparison;  ///< one-change id of a running comparison (core/config_change), or ""
+    bool operator==(const RunSpec&) const = default;
+};
+
 struct ExperimentConfig {
     static constexpr int kFormatVersion = 1;
     std::uint64_t seed = 7;
@@ -112,6 +121,7 @@ struct ExperimentConfig {
     BiasInitSpec biasInit;
     RecurrentSpec recurrent;
     TrainingSpec training;
+    RunSpec run;
     bool operator==(const ExperimentConfig&) const = default;
 
     int inputDimension() const;   ///< 2 for the 2-D sets, 1 for sine, per-task for sequences

@@ -281,6 +281,14 @@ bool readHeader(ReadContext& c, const JsonValue& root) {
     return true;
 }
 
+void readRun(ReadContext& c, const JsonValue& run) {
+    Reader& r = c.r;
+    if (!r.object(run, "run", {"steps_done", "compare"})) return;
+    long long steps = 0;
+    if (r.integer(run, "run", "steps_done", 0, ExperimentLimits::maxRunSteps, steps)) c.config.run.stepsDone = steps;
+    r.text(run, "run", "compare", c.config.run.comparison);
+}
+
 void readRoot(ReadContext& c, const JsonValue& root) {
     Reader& r = c.r;
     if (!root.isObject()) {
@@ -288,7 +296,7 @@ void readRoot(ReadContext& c, const JsonValue& root) {
         return;
     }
     if (!readHeader(c, root)) return;
-    r.object(root, "", {"format", "version", "seed", "precision", "lesson", "data", "model", "training"});
+    r.object(root, "", {"format", "version", "seed", "precision", "lesson", "data", "model", "training", "run"});
     if (const JsonValue* seed = root.find("seed")) {
         const JsonNumber& n = seed->asNumber();
         if (seed->isNumber() && n.isInteger && (!n.negative || n.magnitude == 0)) c.config.seed = n.magnitude;
@@ -299,6 +307,7 @@ void readRoot(ReadContext& c, const JsonValue& root) {
     if (const JsonValue* v = root.find("data")) readData(c, *v);
     if (const JsonValue* v = root.find("model")) readModel(c, *v);
     if (const JsonValue* v = root.find("training")) readTraining(c, *v);
+    if (const JsonValue* v = root.find("run")) readRun(c, *v);
 }
 
 /// Validation names expanded layers; a file names its entries. "model.layers[25].width"

@@ -14,6 +14,8 @@
 
 #include "dataset.h"
 #include "experiment_file.h"
+
+#include <algorithm>
 #include "experiment_names.h"
 #include "json_value.h"
 
@@ -153,6 +155,12 @@ std::string serializeExperiment(const ExperimentConfig& config) {
     root.set("data", dataObject(config.data));
     root.set("model", modelObject(config));
     root.set("training", trainingObject(config.training));
+    if (config.run != RunSpec{}) {
+        JsonValue run = JsonValue::object();
+        run.set("steps_done", std::max<std::int64_t>(0, config.run.stepsDone));
+        if (!config.run.comparison.empty()) run.set("compare", config.run.comparison);
+        root.set("run", std::move(run));
+    }
     return writeJson(root);
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "config_change.h"
 #include "dataset.h"
 
 namespace gradflow::core {
@@ -243,6 +244,15 @@ std::vector<ConfigIssue> validateExperiment(const ExperimentConfig& config) {
     c.integer("lesson.suggested_steps", config.lesson.suggestedSteps, 0, 10'000'000);
     if (config.lesson.title.size() > 200) c.add("lesson.title", "must be at most 200 bytes long");
     if (config.lesson.explanation.size() > 4000) c.add("lesson.explanation", "must be at most 4000 bytes long");
+    if (config.run.stepsDone < 0 || config.run.stepsDone > ExperimentLimits::maxRunSteps)
+        c.add("run.steps_done", "must be an integer in [0, " + std::to_string(ExperimentLimits::maxRunSteps) +
+                                    "]; got " + std::to_string(config.run.stepsDone));
+    if (!config.run.comparison.empty()) {
+        const auto ids = allChangeIds();
+        if (std::find(ids.begin(), ids.end(), config.run.comparison) == ids.end())
+            c.add("run.compare", "must name a one-change comparison (batch-norm-on, relu-he, ...); got \"" +
+                                     config.run.comparison.substr(0, 40) + "\"");
+    }
     if (c.issues.empty()) {
         // Only meaningful once sizes are sane; then it is the last line of defence.
         const std::int64_t bytes = estimateMemoryBytes(config);

@@ -20,6 +20,8 @@ struct ConfigIssue {
 /// Bounds that keep every configuration trainable on a 2-core, few-GiB machine.
 struct ExperimentLimits {
     static constexpr int maxDepth = 2000;
+    /// A saved run is replayed on open: at most this many steps (hours of replay beyond).
+    static constexpr long long maxRunSteps = 100'000'000;
     static constexpr int maxWidth = 4096;
     static constexpr int maxSamples = 100000;
     static constexpr int maxClasses = 10;

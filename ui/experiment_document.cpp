@@ -39,9 +39,11 @@ QString ExperimentDocument::load(const QString& filePath)
     return {};
 }
 
-QString ExperimentDocument::save(const QString& filePath)
+QString ExperimentDocument::save(const QString& filePath, const core::RunSpec& run)
 {
-    const std::string error = core::saveExperimentFile(filePath.toStdString(), m_config);
+    core::ExperimentConfig saved = m_config;
+    saved.run = run;
+    const std::string error = core::saveExperimentFile(filePath.toStdString(), saved);
     if (!error.empty()) return QString::fromStdString(error);
     const QString absolute = QFileInfo(filePath).absoluteFilePath();
     if (absolute != m_filePath) {

@@ -36,8 +36,9 @@ public:
 
     /// Reads and validates a file; on success replaces the document. Returns the error.
     QString load(const QString& filePath);
-    /// Writes (atomically) and marks clean. Returns the error, empty on success.
-    QString save(const QString& filePath);
+    /// Writes (atomically) and marks clean, with `run` as the file's run state (where the
+    /// run built from this config stood). Returns the error, empty on success.
+    QString save(const QString& filePath, const core::RunSpec& run = {});
 
     QString filePath() const { return m_filePath; }
     /// File name for titles, or the lesson title / "Untitled".

@@ -19,6 +19,7 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <limits>
 
 #include "core/experiment_file.h"
 #include "core/preset_library.h"
@@ -49,6 +50,7 @@ bool needsReset(const core::ExperimentConfig& applied, core::ExperimentConfig dr
     draft.training.optimizer.learningRate = applied.training.optimizer.learningRate;
     draft.training.clip = applied.training.clip;
     draft.lesson = applied.lesson;
+    draft.run = applied.run;
     return !(draft == applied);
 }
 
@@ -200,6 +202,13 @@ void MainWindow::onDocumentChanged()
     m_resetAction->setEnabled(m_document->isValid());
 }
 
+core::RunSpec MainWindow::runState() const
+{
+    // Only a run built from exactly these settings can be replayed from them.
+    if (resetPending() || !m_lastSnapshot) return {};
+    return core::RunSpec{m_worker->stepsDone(), m_comparisonChange.toStdString()};
+}
+
 bool MainWindow::resetPending() const { return needsReset(m_applied, m_document->config()); }
 
 void MainWindow::resetRun()
@@ -319,7 +328,14 @@ bool MainWindow::openFile(const QString& path)
     m_lesson->setCurrentPreset(QString());
     m_applied = m_document->config();
     endComparison();
+    // A saved run comes back where it stood: same config and seed, the same steps again.
+    const core::RunSpec run = m_applied.run;
+    m_comparisonChange = QString::fromStdString(run.comparison);
     restartWorker();
+    if (run.stepsDone > 0) {
+        m_worker->step(int(std::min<std::int64_t>(run.stepsDone, std::numeric_limits<int>::max())));
+        statusBar()->showMessage(tr("Replaying %L1 steps to where the saved run stood").arg(run.stepsDone), 8000);
+    }
     onDocumentChanged();
     return true;
 }

@@ -59,6 +59,9 @@ public:
     /// The config the running model was built from (plus live changes).
     const core::ExperimentConfig& appliedConfig() const { return m_applied; }
     bool resetPending() const;
+    /// Where the current run stands, for saving: empty when the settings were edited since
+    /// it was built (then the file could not reproduce it).
+    core::RunSpec runState() const;
 
     QAction* trainAction() const { return m_trainAction; }
     QAction* stepAction() const { return m_stepAction; }

@@ -171,7 +171,7 @@ void MainWindow::openWithDialog()
 bool MainWindow::save()
 {
     if (m_document->filePath().isEmpty()) return saveAs();
-    const QString error = m_document->save(m_document->filePath());
+    const QString error = m_document->save(m_document->filePath(), runState());
     if (error.isEmpty()) return true;
     QMessageBox::warning(this, tr("Cannot save experiment"), error);
     return false;
@@ -184,7 +184,7 @@ bool MainWindow::saveAs()
     QString path = QFileDialog::getSaveFileName(this, tr("Save Experiment"), suggestion, kFileFilter);
     if (path.isEmpty()) return false;
     if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".json");
-    const QString error = m_document->save(path);
+    const QString error = m_document->save(path, runState());
     if (!error.isEmpty()) {
         QMessageBox::warning(this, tr("Cannot save experiment"), error);
         return false;

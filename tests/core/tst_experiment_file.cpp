@@ -77,6 +77,7 @@ private slots:
     void missingFieldsTakeDefaults();
     void roundTripsExactly();
     void roundTripsDefaultsAndRecurrent();
+    void roundTripsRunState();
     void groupsRepeatedLayers();
     void rejectsBrokenFiles_data();
     void rejectsBrokenFiles();
@@ -139,6 +140,19 @@ void TestExperimentFile::roundTripsDefaultsAndRecurrent() {
     QVERIFY(r.config == rnn);
     QCOMPARE(r.config.inputDimension(), 2);
     QCOMPARE(r.config.outputDimension(), 1);
+}
+
+void TestExperimentFile::roundTripsRunState() {
+    ExperimentConfig c;
+    QVERIFY(serializeExperiment(c).find("\"run\"") == std::string::npos);  // nothing run: not written
+    c.run.stepsDone = 1234;
+    c.run.comparison = "batch-norm-on";
+    const std::string text = serializeExperiment(c);
+    const ExperimentLoadResult r = parseExperiment(text);
+    QVERIFY2(r.ok(), (r.errorText() + "\n" + text).c_str());
+    QCOMPARE(r.config.run.stepsDone, std::int64_t(1234));
+    QCOMPARE(r.config.run.comparison, std::string("batch-norm-on"));
+    QVERIFY(r.config == c);
 }
 
 void TestExperimentFile::groupsRepeatedLayers() {
@@ -229,6 +243,12 @@ void TestExperimentFile::rejectsBrokenFiles_data() {
         "invalid UTF-8");
     row("lone surrogate", replaced(kExample, "\"seed\": 7", "\"lesson\": {\"title\": \"\\udead\"}"), "json",
         "lone low surrogate");
+    row("negative run steps", replaced(kExample, "\"seed\": 7", "\"seed\": 7, \"run\": {\"steps_done\": -1}"),
+        "run.steps_done", "must be an integer in [0, 100000000]");
+    row("unknown comparison", replaced(kExample, "\"seed\": 7", "\"seed\": 7, \"run\": {\"compare\": \"magic\"}"),
+        "run.compare", "must name a one-change comparison");
+    row("unknown run key", replaced(kExample, "\"seed\": 7", "\"seed\": 7, \"run\": {\"weights\": []}"), "run.weights",
+        "unknown");
     row("deeply nested", std::string(100000, '['), "json", "nesting deeper than 64");
     row("too large", std::string(kMaxExperimentFileBytes + 1, ' '), "json", "at most");
 }

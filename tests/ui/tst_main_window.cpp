@@ -57,6 +57,7 @@ private slots:
     void closeMidRunIsClean();
     void hammerActions();
     void compareInOneClick();
+    void savedRunReplaysBitForBit();
 };
 
 void TestMainWindow::initTestCase()
@@ -316,6 +317,46 @@ void TestMainWindow::compareInOneClick()
     QVERIFY(waitFor([&] { return window->lastSnapshot() && window->lastSnapshot()->stepsDone == 0; }));
     QVERIFY(!window->lastComparisonSnapshot());
     QVERIFY(compare->text().contains(QStringLiteral("batch norm")));
+}
+
+void TestMainWindow::savedRunReplaysBitForBit()
+{
+    QTemporaryDir dir;
+    auto window = makeWindow();
+    QVERIFY(window);
+    QVERIFY(window->startComparison(QStringLiteral("batch-norm-on")));
+    window->worker()->step(37);
+    QVERIFY(waitFor([&] {
+        const auto a = window->lastSnapshot(), b = window->lastComparisonSnapshot();
+        return a && b && a->stepsDone == 37 && b->stepsDone == 37 && !a->running;
+    }));
+    const core::StepStats a = *window->lastSnapshot()->latest, b = *window->lastComparisonSnapshot()->latest;
+    const QString path = dir.filePath(QStringLiteral("run.json"));
+    const auto run = window->runState();
+    QCOMPARE(run.stepsDone, std::int64_t(37));
+    QCOMPARE(QString::fromStdString(run.comparison), QStringLiteral("batch-norm-on"));
+    QVERIFY(window->document()->save(path, run).isEmpty());
+
+    auto other = makeWindow(QStringLiteral("he-relu-healthy"));
+    QVERIFY(other);
+    QVERIFY(other->openFile(path));
+    QCOMPARE(other->comparisonChange(), QStringLiteral("batch-norm-on"));
+    QVERIFY(waitFor([&] {
+        const auto x = other->lastSnapshot(), y = other->lastComparisonSnapshot();
+        return x && y && x->stepsDone == 37 && y->stepsDone == 37 && !x->running && x->latest && y->latest;
+    }));
+    // Same config, seed and steps: the same numbers, to the bit.
+    QCOMPARE(other->lastSnapshot()->latest->loss, a.loss);
+    QCOMPARE(other->lastComparisonSnapshot()->latest->loss, b.loss);
+    QCOMPARE(other->lastSnapshot()->latest->layers.front().weightGradNorm, a.layers.front().weightGradNorm);
+    QVERIFY(!other->resetPending());
+
+    // Edited settings cannot be replayed from: the file then records no run.
+    auto config = window->document()->config();
+    config.seed += 1;
+    window->document()->setConfig(config, QStringLiteral("seed"));
+    QVERIFY(window->resetPending());
+    QCOMPARE(window->runState().stepsDone, std::int64_t(0));
 }
 
 QTEST_MAIN(TestMainWindow)
