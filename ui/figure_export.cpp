@@ -99,6 +99,7 @@ Figure viewFigure(PlotView& view, const ExportOptions& options) {
     f.size = options.size.isEmpty() ? viewDefaultSize(view) : options.size;
     if (options.size.isEmpty() && !f.caption.isEmpty()) f.size.rheight() += int(captionHeight(f.theme));
     const double plotHeight = f.size.height() - (f.caption.isEmpty() ? 0.0 : captionHeight(f.theme));
+    view.settle();
     view.replotNow();  // make sure item positions and axes reflect the latest data
     f.cells << FigureCell{&view, QRectF(0, 0, f.size.width(), plotHeight)};
     return f;
@@ -128,6 +129,7 @@ Figure dashboardFigure(Dashboard& dashboard, const ExportOptions& options) {
         // The whole view (tool row included, which export does not draw), so titles of
         // neighbouring views line up.
         const QRect r(v->mapTo(&dashboard, QPoint(0, 0)), v->size());
+        v->settle();
         v->replotNow();
         f.cells << FigureCell{v, QRectF(r.x() * sx, r.y() * sy, r.width() * sx, r.height() * sy)};
     }

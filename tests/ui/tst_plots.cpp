@@ -317,6 +317,13 @@ void TestPlots::phaseDiagramComputedOncePerConfig() {
     const int once = view.computations();
     QVERIFY(once >= 1);
     for (int i = 0; i < 5; ++i) view.showFrame(makeSnapshot(6, 4 + i, 0.9), history);
+    QCOMPARE(view.computations(), once);  // requested once, even while still computing
+    // Computed in the background: nothing lands on the map until the event loop (or an
+    // export's settle()) collects it, so a frame never waits for the quadrature.
+    QVERIFY(!view.colorMap()->visible());
+    view.settle();
+    QVERIFY(view.colorMap()->visible());
+    for (int i = 0; i < 5; ++i) view.showFrame(makeSnapshot(6, 9 + i, 0.9), history);
     QCOMPARE(view.computations(), once);
     QCOMPARE(view.currentMarker()->data()->size(), 1);
     QCPColorMapData* d = view.colorMap()->data();

@@ -35,6 +35,9 @@ public:
     virtual void showFrame(const SnapshotPtr& snapshot, const core::TrainingHistory& history) = 0;
     /// Back to the empty state (a new run begins).
     virtual void clear() = 0;
+    /// Finishes work a view does in the background, so the next drawing is complete
+    /// (export calls it; the screen does not wait).
+    virtual void settle() {}
     /// Restyles everything; subclasses extend and call the base first.
     virtual void setTheme(const Theme& theme);
     const Theme& theme() const { return m_theme; }
