@@ -154,7 +154,7 @@ void readLayers(ReadContext& c, const JsonValue& layers) {
     for (std::size_t i = 0; i < entries.size(); ++i) {
         const std::string path = "model.layers[" + std::to_string(i) + "]";
         if (!r.object(entries[i], path,
-                      {"repeat", "width", "activation", "slope", "init", "gain", "std", "limit", "value", "batchnorm"}))
+                      {"repeat", "width", "activation", "slope", "alpha", "init", "gain", "std", "limit", "value", "batchnorm"}))
             continue;
         const JsonValue& e = entries[i];
         LayerSpec layer;
@@ -163,6 +163,7 @@ void readLayers(ReadContext& c, const JsonValue& layers) {
         r.integer(e, path, "width", 1, ExperimentLimits::maxWidth, layer.width);
         r.name<ActivationKind>(e, path, "activation", c.activations, layer.activation.kind);
         r.number(e, path, "slope", layer.activation.slope);
+        r.number(e, path, "alpha", layer.activation.alpha);
         readInit(c, e, path, layer.init);
         r.boolean(e, path, "batchnorm", layer.batchNorm);
         // Bound the expansion before allocating: "repeat": 1e9 must not build a billion layers.
