@@ -1,8 +1,7 @@
 #include "ui/training_worker.h"
 
-#include <QDeadlineTimer>
-#include <QMutexLocker>
 #include <QThread>
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <limits>
@@ -17,6 +16,7 @@ namespace gradflow::ui {
 namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
+using Lock = std::unique_lock<std::mutex>;
 
 constexpr milliseconds kPublishInterval{16};  // one snapshot per 60 Hz frame at most
 constexpr milliseconds kChunk{8};             // longest stretch between command checks
@@ -31,18 +31,31 @@ struct TrainingWorker::Commands {
     std::int64_t stepBudget = 0;
     bool stop = false;
     // One-shot requests, moved out by the loop.
-    std::optional<core::ExperimentConfig> resetConfig;
-    std::optional<double> learningRate;
-    std::optional<core::ClipSpec> clip;
+    std::optional<std::vector<core::ExperimentConfig>> resetConfigs;
+    std::array<std::optional<double>, kMaxLanes> learningRate;
+    std::array<std::optional<core::ClipSpec>, kMaxLanes> clip;
     bool selectionChanged = false;
+
+    bool liveChange() const
+    {
+        return std::any_of(learningRate.begin(), learningRate.end(), [](const auto& v) { return v.has_value(); }) ||
+               std::any_of(clip.begin(), clip.end(), [](const auto& v) { return v.has_value(); });
+    }
 };
 
-struct TrainingWorker::Loop {
+/// One configuration being trained: its model, and what it has not published yet.
+struct TrainingWorker::Lane {
     std::unique_ptr<core::Trainer> trainer;
     core::ExperimentConfig config;
     SnapshotBuilder builder;
     std::optional<core::StepStats> latest;
     std::vector<core::StepStats> kept;  // since the last publish
+
+    bool trainable() const { return trainer && !trainer->divergence().diverged; }
+};
+
+struct TrainingWorker::Loop {
+    std::vector<std::unique_ptr<Lane>> lanes;
     std::int64_t keepStride = 1;
     bool dirty = false;                 // steps or settings not yet published
     Clock::time_point lastPublish{};
@@ -56,7 +69,12 @@ struct TrainingWorker::Loop {
     double paceSpeed = 0.0;
 
     Clock::time_point paceDue() const;
-    bool trainable() const { return trainer && !trainer->divergence().diverged; }
+    /// Some lane can still step (a comparison goes on while one side has diverged).
+    bool trainable() const
+    {
+        return std::any_of(lanes.begin(), lanes.end(), [](const auto& lane) { return lane->trainable(); });
+    }
+    bool built() const { return !lanes.empty(); }
 };
 
 TrainingWorker::TrainingWorker(QObject* parent)
@@ -72,11 +90,11 @@ TrainingWorker::~TrainingWorker() { stop(); }
 void TrainingWorker::stop()
 {
     {
-        QMutexLocker lock(&m_mutex);
+        Lock lock(m_mutex);
         m_commands->stop = true;
         m_interrupt = true;
-        m_wake.wakeAll();
     }
+    m_wake.notify_all();
     if (!m_thread) return;
     // The loop has no event loop, so quit() is only for form; wait() joins it. Never
     // terminate(): a half-finished step would leave Eigen and the heap inconsistent.
@@ -84,84 +102,90 @@ void TrainingWorker::stop()
     m_thread->wait();
     delete m_thread;
     m_thread = nullptr;
-    m_loop->trainer.reset();
+    m_loop->lanes.clear();
     setState(State::Stopped);
 }
 
-void TrainingWorker::reset(const core::ExperimentConfig& config)
+template <typename Edit>
+void TrainingWorker::command(Edit&& edit)
 {
-    QMutexLocker lock(&m_mutex);
-    m_commands->resetConfig = config;
-    m_commands->run = false;
-    m_commands->stepBudget = 0;
-    m_interrupt = true;
-    m_wake.wakeAll();
+    {
+        Lock lock(m_mutex);
+        edit(*m_commands);
+        m_interrupt = true;
+    }
+    m_wake.notify_all();
+}
+
+void TrainingWorker::reset(const core::ExperimentConfig& config, const std::optional<core::ExperimentConfig>& comparison)
+{
+    std::vector<core::ExperimentConfig> configs{config};
+    if (comparison) configs.push_back(*comparison);
+    command([&](Commands& c) {
+        c.resetConfigs = std::move(configs);
+        c.run = false;
+        c.stepBudget = 0;
+    });
 }
 
 void TrainingWorker::train()
 {
-    QMutexLocker lock(&m_mutex);
-    m_commands->run = true;
-    m_commands->stepBudget = 0;
-    m_interrupt = true;
-    m_wake.wakeAll();
+    command([](Commands& c) {
+        c.run = true;
+        c.stepBudget = 0;
+    });
 }
 
 void TrainingWorker::pause()
 {
-    QMutexLocker lock(&m_mutex);
-    m_commands->run = false;
-    m_commands->stepBudget = 0;
-    m_interrupt = true;
-    m_wake.wakeAll();
+    command([](Commands& c) {
+        c.run = false;
+        c.stepBudget = 0;
+    });
 }
 
 void TrainingWorker::step(int steps)
 {
     if (steps <= 0) return;
-    QMutexLocker lock(&m_mutex);
-    m_commands->run = false;
-    m_commands->stepBudget += steps;
-    m_interrupt = true;
-    m_wake.wakeAll();
+    command([steps](Commands& c) {
+        c.run = false;
+        c.stepBudget += steps;
+    });
 }
 
-void TrainingWorker::setLearningRate(double learningRate)
+void TrainingWorker::setLearningRate(double learningRate, int lane)
 {
-    QMutexLocker lock(&m_mutex);
-    m_commands->learningRate = learningRate;
-    m_interrupt = true;
-    m_wake.wakeAll();
+    command([&](Commands& c) {
+        for (int i = 0; i < kMaxLanes; ++i)
+            if (lane == kAllLanes || lane == i) c.learningRate[std::size_t(i)] = learningRate;
+    });
 }
 
-void TrainingWorker::setClip(const core::ClipSpec& clip)
+void TrainingWorker::setClip(const core::ClipSpec& clip, int lane)
 {
-    QMutexLocker lock(&m_mutex);
-    m_commands->clip = clip;
-    m_interrupt = true;
-    m_wake.wakeAll();
+    command([&](Commands& c) {
+        for (int i = 0; i < kMaxLanes; ++i)
+            if (lane == kAllLanes || lane == i) c.clip[std::size_t(i)] = clip;
+    });
 }
 
 void TrainingWorker::setSpeed(double stepsPerSecond)
 {
     // Read at every step; the pacing restarts itself when it sees a new value.
     m_speed = stepsPerSecond > 0.0 ? stepsPerSecond : 0.0;
-    QMutexLocker lock(&m_mutex);
-    m_wake.wakeAll();  // a paced loop may be sleeping towards its next step
+    { Lock lock(m_mutex); }  // a paced loop between its check and its wait sees the new speed
+    m_wake.notify_all();     // a paced loop may be sleeping towards its next step
 }
 
 void TrainingWorker::setSelectedUnit(int unit)
 {
     m_selectedUnit = unit;
-    QMutexLocker lock(&m_mutex);
-    m_commands->selectionChanged = true;
-    m_interrupt = true;
-    m_wake.wakeAll();
+    command([](Commands& c) { c.selectionChanged = true; });
 }
 
 QString TrainingWorker::errorText() const
 {
-    QMutexLocker lock(&m_mutex);
+    Lock lock(m_mutex);
     return m_error;
 }
 
@@ -170,12 +194,13 @@ bool TrainingWorker::isThreadRunning() const { return m_thread && m_thread->isRu
 TrainingWorker::Update TrainingWorker::takeUpdate(std::int64_t historyStride)
 {
     Update update;
-    QMutexLocker lock(&m_mutex);
-    update.snapshot = std::move(m_latest);
-    m_latest.reset();
-    update.steps.swap(m_pendingSteps);
-    update.newRun = m_pendingNewRun;
-    m_pendingNewRun = false;
+    Lock lock(m_mutex);
+    update.snapshot = std::exchange(m_mail[0].latest, nullptr);
+    update.steps.swap(m_mail[0].pendingSteps);
+    update.comparison.snapshot = std::exchange(m_mail[1].latest, nullptr);
+    update.comparison.steps.swap(m_mail[1].pendingSteps);
+    update.newRun = std::exchange(m_pendingNewRun, false);
+    update.lanes = m_mailLanes;
     // Only ever coarser: the GUI history never goes back to a finer stride in a run.
     if (historyStride > m_keepStride) m_keepStride = historyStride;
     return update;
@@ -192,8 +217,8 @@ void TrainingWorker::run()
 {
     Commands taken;
     while (waitForWork(taken)) {
-        if (taken.resetConfig) {
-            rebuild(*taken.resetConfig);
+        if (taken.resetConfigs) {
+            rebuild(*taken.resetConfigs);
             continue;
         }
         applyLiveSettings(taken);
@@ -214,68 +239,79 @@ void TrainingWorker::run()
 
 bool TrainingWorker::waitForWork(Commands& taken)
 {
-    QMutexLocker lock(&m_mutex);
+    Lock lock(m_mutex);
     for (;;) {
         Commands& c = *m_commands;
         if (c.stop) return false;
-        const bool oneShot = c.resetConfig || c.learningRate || c.clip || c.selectionChanged;
+        const bool oneShot = c.resetConfigs || c.liveChange() || c.selectionChanged;
         const bool training = m_loop->trainable() && (c.run || c.stepBudget > 0);
         // A run that stopped (pause, budget spent, divergence) publishes once more so the
         // GUI sees the final state with a fresh spectrum.
         const bool settle = !training && (m_loop->dirty || m_state.load() == State::Running);
         if (oneShot || training || settle) break;
         if (!m_loop->trainable()) c.run = false;  // nothing to run: forget the order
-        m_wake.wait(&m_mutex);
+        m_wake.wait(lock);
     }
     m_interrupt = false;
     Commands& c = *m_commands;
     taken.run = c.run;
     taken.stepBudget = c.stepBudget;
-    taken.resetConfig = std::exchange(c.resetConfig, std::nullopt);
-    taken.learningRate = std::exchange(c.learningRate, std::nullopt);
-    taken.clip = std::exchange(c.clip, std::nullopt);
+    taken.resetConfigs = std::exchange(c.resetConfigs, std::nullopt);
+    for (std::size_t i = 0; i < c.learningRate.size(); ++i) {
+        taken.learningRate[i] = std::exchange(c.learningRate[i], std::nullopt);
+        taken.clip[i] = std::exchange(c.clip[i], std::nullopt);
+    }
     taken.selectionChanged = std::exchange(c.selectionChanged, false);
     m_loop->keepStride = m_keepStride;
     return true;
 }
 
-void TrainingWorker::rebuild(const core::ExperimentConfig& config)
+void TrainingWorker::rebuild(const std::vector<core::ExperimentConfig>& configs)
 {
     Loop& loop = *m_loop;
     setState(State::Building);
-    loop.trainer.reset();  // free the old model before allocating the new one
-    loop.latest.reset();
-    loop.kept.clear();
+    loop.lanes.clear();  // free the old models before allocating the new ones
     loop.stepsPerSecond = 0.0;
     m_stepsDone = 0;
     QString error;
-    const auto issues = core::validateExperiment(config);
-    if (!issues.empty()) {
-        for (const auto& issue : issues) error += QString::fromStdString(issue.text()) + QLatin1Char('\n');
-    } else {
-        try {
-            loop.trainer = core::Trainer::create(config);
-        } catch (const std::exception& e) {
-            error = QString::fromUtf8(e.what());
+    for (std::size_t i = 0; i < configs.size() && error.isEmpty(); ++i) {
+        // Name the side only when there are two: a single run's message stays as it was.
+        const QString side = configs.size() > 1 ? (i == 0 ? tr("A: ") : tr("B: ")) : QString();
+        auto lane = std::make_unique<Lane>();
+        lane->config = configs[i];
+        const auto issues = core::validateExperiment(configs[i]);
+        if (!issues.empty()) {
+            for (const auto& issue : issues) error += side + QString::fromStdString(issue.text()) + QLatin1Char('\n');
+            break;
         }
+        try {
+            lane->trainer = core::Trainer::create(configs[i]);
+        } catch (const std::exception& e) {
+            error = side + QString::fromUtf8(e.what());
+            break;
+        }
+        loop.lanes.push_back(std::move(lane));
     }
-    loop.config = config;
+    if (!error.isEmpty()) loop.lanes.clear();
     const std::uint64_t runId = m_runId.load() + 1;
     {
-        QMutexLocker lock(&m_mutex);
+        Lock lock(m_mutex);
         m_error = error.trimmed();
-        m_pendingSteps.clear();
+        for (Mailbox& mail : m_mail) {
+            mail.pendingSteps.clear();
+            mail.latest.reset();
+        }
+        m_mailLanes = int(std::max<std::size_t>(1, configs.size()));
         m_pendingNewRun = true;
-        m_latest.reset();
         m_keepStride = 1;
         loop.keepStride = 1;
     }
     m_runId = runId;
-    if (!loop.trainer) {
+    if (!loop.built()) {
         setState(State::Failed);
         return;
     }
-    loop.builder.beginRun(*loop.trainer, config, runId);
+    for (const auto& lane : loop.lanes) lane->builder.beginRun(*lane->trainer, lane->config, runId);
     loop.dirty = true;
     publish(true, false);
     setState(State::Paused);
@@ -284,15 +320,22 @@ void TrainingWorker::rebuild(const core::ExperimentConfig& config)
 void TrainingWorker::applyLiveSettings(const Commands& taken)
 {
     Loop& loop = *m_loop;
-    if (taken.learningRate) loop.config.training.optimizer.learningRate = *taken.learningRate;
-    if (taken.clip) loop.config.training.clip = *taken.clip;
-    if (!taken.learningRate && !taken.clip) return;
-    if (loop.trainer) {
-        if (taken.learningRate) loop.trainer->setLearningRate(*taken.learningRate);
-        if (taken.clip) loop.trainer->setClip(*taken.clip);
+    for (std::size_t i = 0; i < loop.lanes.size(); ++i) {
+        Lane& lane = *loop.lanes[i];
+        const auto& learningRate = taken.learningRate[i];
+        const auto& clip = taken.clip[i];
+        if (!learningRate && !clip) continue;
+        if (learningRate) {
+            lane.config.training.optimizer.learningRate = *learningRate;
+            lane.trainer->setLearningRate(*learningRate);
+        }
+        if (clip) {
+            lane.config.training.clip = *clip;
+            lane.trainer->setClip(*clip);
+        }
+        lane.builder.setConfig(lane.config);
+        loop.dirty = true;
     }
-    loop.builder.setConfig(loop.config);
-    loop.dirty = true;
 }
 
 Clock::time_point TrainingWorker::Loop::paceDue() const
@@ -307,7 +350,7 @@ void TrainingWorker::trainChunk(bool budgeted)
     const auto start = Clock::now();
     std::int64_t budget = std::numeric_limits<std::int64_t>::max();
     if (budgeted) {
-        QMutexLocker lock(&m_mutex);
+        Lock lock(m_mutex);
         budget = m_commands->stepBudget;
     }
     // Step requests run flat out; pacing restarts on a new speed, after a pause, or when
@@ -322,20 +365,30 @@ void TrainingWorker::trainChunk(bool budgeted)
 
     std::int64_t done = 0;
     bool ahead = false;
-    const core::StepStats* last = nullptr;
+    // The trainers' references die at their next step: keep pointers only until copied.
+    std::array<const core::StepStats*, kMaxLanes> last{};
     while (!m_interrupt.load(std::memory_order_relaxed) && done < budget) {
         if (speed > 0.0 && Clock::now() < loop.paceDue()) {
             ahead = true;
             break;
         }
-        last = &loop.trainer->step();
+        // Lockstep: one step of every lane that can still step, in lane order.
+        for (std::size_t i = 0; i < loop.lanes.size(); ++i) {
+            Lane& lane = *loop.lanes[i];
+            if (!lane.trainable()) continue;
+            last[i] = &lane.trainer->step();
+            if (last[i]->step % loop.keepStride == 0) lane.kept.push_back(*last[i]);
+        }
         ++done;
         ++loop.paceSteps;
-        if (last->step % loop.keepStride == 0) loop.kept.push_back(*last);
-        if (last->diverged || Clock::now() - start >= kChunk) break;
+        if (!loop.trainable() || Clock::now() - start >= kChunk) break;
     }
-    if (last) loop.latest = *last;  // the trainer's reference dies at its next step
-    m_stepsDone = loop.trainer->stepsDone();
+    std::int64_t stepsDone = 0;
+    for (std::size_t i = 0; i < loop.lanes.size(); ++i) {
+        if (last[i]) loop.lanes[i]->latest = *last[i];
+        stepsDone = std::max(stepsDone, loop.lanes[i]->trainer->stepsDone());
+    }
+    m_stepsDone = stepsDone;
     loop.dirty = loop.dirty || done > 0;
     loop.rateSteps += done;
 
@@ -346,10 +399,10 @@ void TrainingWorker::trainChunk(bool budgeted)
         loop.rateSteps = 0;
     }
 
-    const bool diverged = loop.trainer->divergence().diverged;
+    const bool diverged = !loop.trainable();
     bool finished = diverged;
     {
-        QMutexLocker lock(&m_mutex);
+        Lock lock(m_mutex);
         if (budgeted) {
             m_commands->stepBudget = std::max<std::int64_t>(0, m_commands->stepBudget - done);
             finished = finished || m_commands->stepBudget == 0;
@@ -372,41 +425,48 @@ void TrainingWorker::trainChunk(bool budgeted)
 
 void TrainingWorker::throttle()
 {
-    const auto wait = std::chrono::duration_cast<milliseconds>(m_loop->paceDue() - Clock::now()).count();
-    if (wait <= 0) return;
-    // Sleep on the wait condition so any command (pause, reset, stop) wakes us at once;
-    // at most 100 ms so a speed change is noticed promptly.
-    QMutexLocker lock(&m_mutex);
-    if (!m_interrupt.load()) m_wake.wait(&m_mutex, QDeadlineTimer(std::min<qint64>(wait, 100)));
+    const auto due = m_loop->paceDue();
+    // Sleep on the condition so any command (pause, reset, stop) wakes us at once; at most
+    // 100 ms so a speed change is noticed promptly.
+    const auto until = std::min(due, Clock::now() + milliseconds(100));
+    Lock lock(m_mutex);
+    m_wake.wait_until(lock, until, [this] { return m_interrupt.load(); });
 }
 
 void TrainingWorker::publish(bool forceExpensive, bool running)
 {
     Loop& loop = *m_loop;
-    if (!loop.trainer) return;
-    SnapshotBuilder::Inputs inputs;
-    inputs.latest = loop.latest ? &*loop.latest : nullptr;
-    inputs.running = running;
-    inputs.stepsPerSecond = loop.stepsPerSecond;
-    inputs.selectedUnit = m_selectedUnit.load();
-    inputs.forceExpensive = forceExpensive;
-    SnapshotPtr snapshot = loop.builder.build(*loop.trainer, inputs);
+    if (!loop.built()) return;
+    std::array<SnapshotPtr, kMaxLanes> snapshots;
+    for (std::size_t i = 0; i < loop.lanes.size(); ++i) {
+        Lane& lane = *loop.lanes[i];
+        SnapshotBuilder::Inputs inputs;
+        inputs.latest = lane.latest ? &*lane.latest : nullptr;
+        inputs.running = running && lane.trainable();
+        inputs.stepsPerSecond = lane.trainable() ? loop.stepsPerSecond : 0.0;
+        inputs.selectedUnit = m_selectedUnit.load();
+        inputs.forceExpensive = forceExpensive;
+        snapshots[i] = lane.builder.build(*lane.trainer, inputs);
+    }
     loop.dirty = false;
     loop.lastPublish = Clock::now();
 
-    QMutexLocker lock(&m_mutex);
-    m_latest = std::move(snapshot);
-    if (m_pendingSteps.empty()) {
-        m_pendingSteps.swap(loop.kept);
-    } else {
-        m_pendingSteps.insert(m_pendingSteps.end(), loop.kept.begin(), loop.kept.end());
+    Lock lock(m_mutex);
+    for (std::size_t i = 0; i < loop.lanes.size(); ++i) {
+        Lane& lane = *loop.lanes[i];
+        Mailbox& mail = m_mail[i];
+        mail.latest = std::move(snapshots[i]);
+        mail.pendingSteps.insert(mail.pendingSteps.end(), lane.kept.begin(), lane.kept.end());
+        lane.kept.clear();
     }
-    loop.kept.clear();
-    if (m_pendingSteps.size() > kMaxPendingSteps) {
-        // The GUI is not taking (minimised, blocked): keep every other step, as the
-        // GUI's history would once it filled.
+    const bool overfull = std::any_of(m_mail.begin(), m_mail.end(),
+                                      [](const Mailbox& m) { return m.pendingSteps.size() > kMaxPendingSteps; });
+    if (overfull) {
+        // The GUI is not taking (minimised, blocked): keep every other step, as the GUI's
+        // history would once it filled; both lanes alike, so they stay aligned.
         m_keepStride *= 2;
-        std::erase_if(m_pendingSteps, [&](const core::StepStats& s) { return s.step % m_keepStride != 0; });
+        for (Mailbox& mail : m_mail)
+            std::erase_if(mail.pendingSteps, [&](const core::StepStats& s) { return s.step % m_keepStride != 0; });
     }
 }
 

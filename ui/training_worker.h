@@ -1,19 +1,27 @@
 #pragma once
-// Runs a core::Trainer on its own thread. The thread is a plain loop (no event loop):
+// Runs core::Trainers on their own thread. The thread is a plain loop (no event loop):
 // queued slots sent to a busy loop would never run, so every command is a field set under
 // m_mutex followed by a wake-up, and the loop checks an atomic "something changed" flag
 // between steps. Results leave as an immutable Snapshot in a mutex-guarded mailbox plus a
 // vector of the steps the GUI's TrainingHistory keeps; the GUI pulls both on its frame
 // timer with takeUpdate(), so the event loop never floods however fast training runs.
 // Pattern: Qt's Mandelbrot example and ../shared/design/QT-QCUSTOMPLOT-EIGEN-NOTES.md §3.
+//
+// A comparison runs two configurations as two lanes of the same loop: every step steps
+// both, so they stay in lockstep whatever their relative cost. A lane that diverges stops
+// while the other goes on; the run counts as diverged once every lane has.
+//
+// std::mutex rather than QMutex: QWaitCondition unlocks inside uninstrumented Qt code,
+// which ThreadSanitizer cannot see; the standard primitives it sees whole.
 
-#include <QMutex>
 #include <QObject>
 #include <QString>
-#include <QWaitCondition>
+#include <array>
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -43,13 +51,27 @@ public:
     };
     Q_ENUM(State)
 
-    /// What the GUI takes each frame. `snapshot` is null when nothing was published since
-    /// the last take; `steps` are the newly kept steps (oldest first); `newRun` says the
-    /// GUI must clear its history before appending.
+    /// Lanes a run can have: the experiment, and the configuration it is compared with.
+    static constexpr int kMaxLanes = 2;
+    /// For setLearningRate() / setClip(): every lane.
+    static constexpr int kAllLanes = -1;
+
+    /// One lane's part of an update: `snapshot` is null when nothing was published since
+    /// the last take; `steps` are the newly kept steps (oldest first).
+    struct LaneUpdate {
+        SnapshotPtr snapshot;
+        std::vector<core::StepStats> steps;
+    };
+
+    /// What the GUI takes each frame: the experiment's lane in `snapshot`/`steps`, the
+    /// comparison's in `comparison` (empty unless the run has two lanes). `newRun` says the
+    /// GUI must clear its histories before appending.
     struct Update {
         SnapshotPtr snapshot;
         std::vector<core::StepStats> steps;
+        LaneUpdate comparison;
         bool newRun = false;
+        int lanes = 1;  ///< lanes of the current run
     };
 
     explicit TrainingWorker(QObject* parent = nullptr);
@@ -57,14 +79,17 @@ public:
     ~TrainingWorker() override;
 
     // Commands: thread-safe, non-blocking, callable from any thread.
-    /// Rebuilds the trainer from `config` (validated first) and pauses at step 0.
-    void reset(const core::ExperimentConfig& config);
+    /// Rebuilds the trainer from `config` (validated first) and pauses at step 0. With
+    /// `comparison`, a second lane trains that configuration in lockstep.
+    void reset(const core::ExperimentConfig& config,
+               const std::optional<core::ExperimentConfig>& comparison = std::nullopt);
     void train();
     void pause();
     /// Performs exactly `steps` more steps, then pauses.
     void step(int steps = 1);
-    void setLearningRate(double learningRate);
-    void setClip(const core::ClipSpec& clip);
+    /// Live settings, for one lane (0 or 1) or every lane.
+    void setLearningRate(double learningRate, int lane = kAllLanes);
+    void setClip(const core::ClipSpec& clip, int lane = kAllLanes);
     /// Target steps per second; 0 = flat out.
     void setSpeed(double stepsPerSecond);
     /// 0-based depth unit whose spectrum later snapshots carry; -1 for none.
@@ -88,21 +113,30 @@ signals:
 
 private:
     struct Commands;  // what the GUI asked for since the loop last looked
+    struct Lane;      // one configuration being trained (two while comparing)
+    /// Applies `edit` to the commands under the lock, then wakes the loop.
+    template <typename Edit>
+    void command(Edit&& edit);
     void run();
     bool waitForWork(Commands& taken);
-    void rebuild(const core::ExperimentConfig& config);
+    void rebuild(const std::vector<core::ExperimentConfig>& configs);
     void applyLiveSettings(const Commands& taken);
     void trainChunk(bool budgeted);
     void publish(bool forceExpensive, bool running);
     void setState(State state);
     void throttle();
 
+    struct Mailbox {
+        SnapshotPtr latest;
+        std::vector<core::StepStats> pendingSteps;
+    };
+
     // Shared with the GUI thread, guarded by m_mutex.
-    mutable QMutex m_mutex;
-    QWaitCondition m_wake;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;
     std::unique_ptr<Commands> m_commands;
-    SnapshotPtr m_latest;
-    std::vector<core::StepStats> m_pendingSteps;
+    std::array<Mailbox, kMaxLanes> m_mail;
+    int m_mailLanes = 1;
     bool m_pendingNewRun = false;
     QString m_error;
     std::int64_t m_keepStride = 1;
