@@ -4,6 +4,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -136,6 +137,7 @@ void TestExperimentFile::roundTripsDefaultsAndRecurrent() {
     rnn.model = ModelKind::Recurrent;
     rnn.data.kind = DataKind::Adding;
     rnn.training.loss = LossKind::MeanSquaredError;
+    rnn.recurrent.activation.alpha = 3.0;  // the recurrent block shares the activation writer
     const ExperimentLoadResult r = parseExperiment(serializeExperiment(rnn));
     QVERIFY2(r.ok(), r.errorText().c_str());
     QVERIFY(r.config == rnn);
@@ -259,7 +261,12 @@ void TestExperimentFile::rejectsBrokenFiles() {
     const ExperimentLoadResult r = parseExperiment(std::string_view(json.constData(), static_cast<std::size_t>(json.size())));
     QVERIFY(!r.ok());
     QVERIFY2(hasIssue(r, field.toStdString(), fragment), r.errorText().c_str());
-    for (const ConfigIssue& issue : r.errors) QVERIFY2(issue.text().find('\n') == std::string::npos, issue.text().c_str());
+    // std::none_of, not find('\n'): with the precompiled test header, g++ 12 -O3 inlines
+    // find() into a memchr and issues a false -Wstringop-overread (-Werror) on it.
+    for (const ConfigIssue& issue : r.errors) {
+        const std::string text = issue.text();
+        QVERIFY2(std::none_of(text.begin(), text.end(), [](char c) { return c == '\n'; }), text.c_str());
+    }
 }
 
 void TestExperimentFile::mapsExpandedLayersToFileEntries() {
