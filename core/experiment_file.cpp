@@ -154,7 +154,7 @@ void readLayers(ReadContext& c, const JsonValue& layers) {
     for (std::size_t i = 0; i < entries.size(); ++i) {
         const std::string path = "model.layers[" + std::to_string(i) + "]";
         if (!r.object(entries[i], path,
-                      {"repeat", "width", "activation", "slope", "init", "gain", "std", "limit", "value", "batchnorm"}))
+                      {"repeat", "width", "activation", "slope", "alpha", "init", "gain", "std", "limit", "value", "batchnorm"}))
             continue;
         const JsonValue& e = entries[i];
         LayerSpec layer;
@@ -163,6 +163,7 @@ void readLayers(ReadContext& c, const JsonValue& layers) {
         r.integer(e, path, "width", 1, ExperimentLimits::maxWidth, layer.width);
         r.name<ActivationKind>(e, path, "activation", c.activations, layer.activation.kind);
         r.number(e, path, "slope", layer.activation.slope);
+        r.number(e, path, "alpha", layer.activation.alpha);
         readInit(c, e, path, layer.init);
         r.boolean(e, path, "batchnorm", layer.batchNorm);
         // Bound the expansion before allocating: "repeat": 1e9 must not build a billion layers.
@@ -180,13 +181,14 @@ void readLayers(ReadContext& c, const JsonValue& layers) {
 void readRecurrent(ReadContext& c, const JsonValue& rec) {
     Reader& r = c.r;
     const std::string path = "model.recurrent";
-    if (!r.object(rec, path, {"cell", "hidden_size", "activation", "slope", "input_init", "recurrent_init", "forget_bias"}))
+    if (!r.object(rec, path, {"cell", "hidden_size", "activation", "slope", "alpha", "input_init", "recurrent_init", "forget_bias"}))
         return;
     RecurrentSpec& spec = c.config.recurrent;
     r.name<CellKind>(rec, path, "cell", kCellNames, spec.cell);
     r.integer(rec, path, "hidden_size", 1, ExperimentLimits::maxHiddenSize, spec.hiddenSize);
     r.name<ActivationKind>(rec, path, "activation", c.activations, spec.activation.kind);
     r.number(rec, path, "slope", spec.activation.slope);
+    r.number(rec, path, "alpha", spec.activation.alpha);  // written by the shared activation writer
     r.number(rec, path, "forget_bias", spec.forgetBias);
     for (auto [key, init] : {std::pair{"input_init", &spec.inputInit}, std::pair{"recurrent_init", &spec.recurrentInit}}) {
         const JsonValue* v = rec.find(key);

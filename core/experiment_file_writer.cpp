@@ -35,7 +35,8 @@ JsonValue initFields(JsonValue obj, const InitSpec& init) {
 void setActivation(JsonValue& obj, const ActivationSpec& activation) {
     const ActivationInfo& info = activationInfo(activation.kind);
     obj.set("activation", std::string(info.name));
-    if (info.takesSlope || info.takesAlpha || activation.slope != ActivationSpec{}.slope) obj.set("slope", activation.slope);
+    if (info.takesSlope || activation.slope != ActivationSpec{}.slope) obj.set("slope", activation.slope);
+    if (info.takesAlpha || activation.alpha != ActivationSpec{}.alpha) obj.set("alpha", activation.alpha);
 }
 
 JsonValue layerEntry(const LayerSpec& layer, int repeat) {

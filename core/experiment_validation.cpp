@@ -59,8 +59,10 @@ public:
     void activation(const std::string& field, const ActivationSpec& spec) {
         const ActivationInfo& info = activationInfo(spec.kind);
         if (info.takesSlope) real(field + ".slope", spec.slope, 0.0, 1.0);
-        else if (info.takesAlpha) real(field + ".slope", spec.slope, 0.0, 10.0, true);
         else if (!std::isfinite(spec.slope)) real(field + ".slope", spec.slope, 0.0, 10.0);
+        // ELU's alpha is its own field: checking the slope instead let alpha = NaN through.
+        if (info.takesAlpha) real(field + ".alpha", spec.alpha, 0.0, 10.0, true);
+        else if (!std::isfinite(spec.alpha)) real(field + ".alpha", spec.alpha, 0.0, 10.0, true);
     }
 };
 

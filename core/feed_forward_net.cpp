@@ -8,6 +8,7 @@
 #include "gradient_clipping.h"
 #include "initializer.h"
 #include "random.h"
+#include "rescaled_moments.h"
 #include "loss.h"
 
 namespace gradflow::core {
@@ -60,6 +61,7 @@ void meanAndStd(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& m, 
     const auto n = static_cast<double>(size);
     mean = n > 0 ? sum / n : kNotApplicable;
     stddev = n > 0 ? std::sqrt(std::max(0.0, sumSquares / n - mean * mean)) : kNotApplicable;
+    if (n > 0 && !(std::isfinite(mean) && std::isfinite(stddev))) rescaledMeanAndStd(m, mean, stddev);
 }
 
 }  // namespace

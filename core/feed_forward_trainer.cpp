@@ -34,7 +34,7 @@ public:
             m_optimizerBlocks.push_back({b.value, b.gradient, b.size, b.isWeight});
             m_gradientBlocks.push_back({b.gradient, b.size});
         }
-        m_deltaSquared.resize(m_blocks.size());
+        m_deltaNorms.resize(m_blocks.size());
     }
 
     const StepStats& step() override {
@@ -60,11 +60,17 @@ public:
             const int layer = m_net.firstNonFiniteGradient();
             return diverge(layer > 0 ? layer : m_net.depthUnits(), "a gradient is not finite (it overflowed)");
         }
-        m_optimizer.step(m_optimizerBlocks, m_deltaSquared);
+        m_optimizer.step(m_optimizerBlocks, m_deltaNorms);
+        // Finite gradients times a large learning rate can still overflow the update;
+        // the weights are then unusable, so this step is where the run diverged.
+        for (std::size_t i = 0; i < m_blocks.size(); ++i) {
+            if (!std::isfinite(m_deltaNorms[i]))
+                return diverge(m_blocks[i].depthUnit + 1, "a weight update is not finite (the learning rate is too large)");
+        }
         for (std::size_t i = 0; i < m_blocks.size(); ++i) {
             if (!m_blocks[i].isWeight) continue;
             LayerStats& s = m_stats.layers[m_blocks[i].depthUnit];
-            s.updateRatio = std::sqrt(m_deltaSquared[i]) / s.weightNorm;
+            s.updateRatio = updateRatio(m_deltaNorms[i], s.weightNorm);
         }
         return m_stats;
     }
@@ -139,7 +145,7 @@ private:
     std::vector<ParameterBlock<Scalar>> m_optimizerBlocks;
     std::vector<GradientBlock<Scalar>> m_gradientBlocks;
     Optimizer<Scalar> m_optimizer;
-    std::vector<double> m_deltaSquared;
+    std::vector<double> m_deltaNorms;
     std::vector<int> m_order;
     std::size_t m_cursor = 0;
     Matrix m_batchInputs, m_batchTargets;

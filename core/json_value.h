@@ -31,21 +31,22 @@ public:
     using Array = std::vector<JsonValue>;
     using Object = std::vector<JsonMember>;  ///< in file order
 
-    JsonValue() = default;
-    JsonValue(std::nullptr_t) {}
-    JsonValue(bool value) : m_data(value) {}
+    // Constructors that touch m_data are defined below JsonMember (see there).
+    JsonValue();
+    JsonValue(std::nullptr_t);
+    JsonValue(bool value);
     JsonValue(double value);
-    JsonValue(int value) : JsonValue(static_cast<std::int64_t>(value)) {}
+    JsonValue(int value);
     JsonValue(std::int64_t value);
     JsonValue(std::uint64_t value);
-    JsonValue(JsonNumber value) : m_data(value) {}
-    JsonValue(std::string value) : m_data(std::move(value)) {}
-    JsonValue(const char* value) : m_data(std::string(value)) {}
-    JsonValue(Array value) : m_data(std::move(value)) {}
-    JsonValue(Object value) : m_data(std::move(value)) {}
+    JsonValue(JsonNumber value);
+    JsonValue(std::string value);
+    JsonValue(const char* value);
+    JsonValue(Array value);
+    JsonValue(Object value);
 
-    static JsonValue object() { return JsonValue(Object{}); }
-    static JsonValue array() { return JsonValue(Array{}); }
+    static JsonValue object();
+    static JsonValue array();
 
     Type type() const { return static_cast<Type>(m_data.index()); }
     bool isNull() const { return type() == Type::Null; }
@@ -80,6 +81,21 @@ struct JsonMember {
     std::string key;
     JsonValue value;
 };
+
+// Here rather than in the class: constructing the variant instantiates the destructor of
+// std::vector<JsonMember>, which clang (with libstdc++) refuses while JsonMember is still
+// incomplete; g++ happens to accept it.
+inline JsonValue::JsonValue() = default;
+inline JsonValue::JsonValue(std::nullptr_t) {}
+inline JsonValue::JsonValue(bool value) : m_data(value) {}
+inline JsonValue::JsonValue(int value) : JsonValue(static_cast<std::int64_t>(value)) {}
+inline JsonValue::JsonValue(JsonNumber value) : m_data(value) {}
+inline JsonValue::JsonValue(std::string value) : m_data(std::move(value)) {}
+inline JsonValue::JsonValue(const char* value) : m_data(std::string(value)) {}
+inline JsonValue::JsonValue(Array value) : m_data(std::move(value)) {}
+inline JsonValue::JsonValue(Object value) : m_data(std::move(value)) {}
+inline JsonValue JsonValue::object() { return JsonValue(Object{}); }
+inline JsonValue JsonValue::array() { return JsonValue(Array{}); }
 
 /// Lowercase JSON type name ("object", "number"...), for error messages.
 const char* jsonTypeName(JsonValue::Type type);

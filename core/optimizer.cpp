@@ -19,7 +19,7 @@ Optimizer<Scalar>::Optimizer(const OptimizerSpec& spec, const std::vector<Eigen:
 }
 
 template <typename Scalar>
-void Optimizer<Scalar>::step(std::span<const ParameterBlock<Scalar>> blocks, std::span<double> deltaSquaredNorms) {
+void Optimizer<Scalar>::step(std::span<const ParameterBlock<Scalar>> blocks, std::span<double> deltaNorms) {
     using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
     using Map = Eigen::Map<Vector>;
     using ConstMap = Eigen::Map<const Vector>;
@@ -65,8 +65,7 @@ void Optimizer<Scalar>::step(std::span<const ParameterBlock<Scalar>> blocks, std
         }
         }
         w += delta;
-        const double deltaNorm = l2Norm(delta.data(), delta.size());
-        deltaSquaredNorms[i] = deltaNorm * deltaNorm;
+        deltaNorms[i] = l2Norm(delta.data(), delta.size());
     }
 }
 

@@ -29,9 +29,10 @@ public:
     void setLearningRate(double learningRate) { m_spec.learningRate = learningRate; }
     const OptimizerSpec& spec() const { return m_spec; }
 
-    /// Updates every block in place. deltaSquaredNorms[i] receives ||delta w_i||^2 in
-    /// double (the update-ratio statistic needs it).
-    void step(std::span<const ParameterBlock<Scalar>> blocks, std::span<double> deltaSquaredNorms);
+    /// Updates every block in place. deltaNorms[i] receives ||delta w_i|| in double (the
+    /// update-ratio statistic needs it; not its square, which overflows for updates above
+    /// ~1e154 that are still finite). A non-finite entry means the update overflowed.
+    void step(std::span<const ParameterBlock<Scalar>> blocks, std::span<double> deltaNorms);
 
 private:
     OptimizerSpec m_spec;

@@ -9,6 +9,7 @@
 #include "initializer.h"
 #include "lstm_cell.h"
 #include "random.h"
+#include "rescaled_moments.h"
 #include "rnn_cell.h"
 #include "loss.h"
 
@@ -40,6 +41,7 @@ void meanAndStd(const Eigen::MatrixBase<Derived>& m, double& mean, double& stdde
     const auto n = static_cast<double>(m.size());
     mean = sum / n;
     stddev = std::sqrt(std::max(0.0, sumSquares / n - mean * mean));
+    if (!(std::isfinite(mean) && std::isfinite(stddev))) rescaledMeanAndStd(m, mean, stddev);
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ public:
             m_gradientBlocks.push_back({b.gradient, b.size});
             if (b.isRecurrent) m_recurrentBlock = i;
         }
-        m_deltaSquared.resize(m_blocks.size());
+        m_deltaNorms.resize(m_blocks.size());
     }
 
     const StepStats& step() override {
@@ -63,9 +63,14 @@ public:
             const int t = m_net.firstNonFiniteGradient();
             return diverge(t > 0 ? t : depthUnits(), "a gradient is not finite (it overflowed)");
         }
-        m_optimizer.step(m_optimizerBlocks, m_deltaSquared);
+        m_optimizer.step(m_optimizerBlocks, m_deltaNorms);
+        // Finite gradients times a large learning rate can still overflow the update. The
+        // weights are shared by every time step, so no step is to blame more than the last.
+        for (const double norm : m_deltaNorms) {
+            if (!std::isfinite(norm)) return diverge(depthUnits(), "a weight update is not finite (the learning rate is too large)");
+        }
         // One W_h serves every step, so its update ratio is the same at every t.
-        for (LayerStats& s : m_stats.layers) s.updateRatio = std::sqrt(m_deltaSquared[m_recurrentBlock]) / s.weightNorm;
+        for (LayerStats& s : m_stats.layers) s.updateRatio = updateRatio(m_deltaNorms[m_recurrentBlock], s.weightNorm);
         return m_stats;
     }
 
@@ -140,7 +145,7 @@ private:
     std::vector<ParameterBlock<Scalar>> m_optimizerBlocks;
     std::vector<GradientBlock<Scalar>> m_gradientBlocks;
     Optimizer<Scalar> m_optimizer;
-    std::vector<double> m_deltaSquared;
+    std::vector<double> m_deltaNorms;
     std::size_t m_recurrentBlock = 0;
     std::vector<int> m_order;
     std::size_t m_cursor = 0;

@@ -17,13 +17,20 @@ struct LayerStats {
     double biasGradNorm = kNotApplicable;        ///< ||dL/db_l||_2
     double activationGradNorm = kNotApplicable;  ///< RMS over the batch of ||d loss_b / d h_l||
     double weightNorm = kNotApplicable;          ///< ||W_l||_F before the update
-    double updateRatio = kNotApplicable;         ///< ||delta W_l||_F / ||W_l||_F of this update
+    double updateRatio = kNotApplicable;         ///< ||delta W_l||_F / ||W_l||_F of this update (see updateRatio())
     double activationMean = kNotApplicable;      ///< mean of h_l over units and batch
     double activationStd = kNotApplicable;
     double saturation = kNotApplicable;          ///< fraction of (unit, sample) with phi' < 0.05 max phi'
     double gateMean = kNotApplicable;            ///< LSTM forget / GRU update gate mean (recurrent only)
     double gateSaturation = kNotApplicable;      ///< fraction of gate values < 0.05 or > 0.95
 };
+
+/// ||delta W|| / ||W||, or kNotApplicable when W is all zeros (a constant-0 or gain-0
+/// initialisation): a ratio to nothing is not a measurement, and Inf or 0/0 would read as
+/// an overflow on a log axis.
+inline double updateRatio(double updateNorm, double weightNorm) {
+    return weightNorm > 0 ? updateNorm / weightNorm : kNotApplicable;
+}
 
 struct StepStats {
     std::int64_t step = 0;  ///< 0-based: the gradients update step+1 used

@@ -100,6 +100,11 @@ void TrainingWorker::stop()
     // terminate(): a half-finished step would leave Eigen and the heap inconsistent.
     m_thread->quit();
     m_thread->wait();
+    // wait() synchronises inside uninstrumented Qt (a futex-based QMutex), so
+    // ThreadSanitizer cannot see that everything the loop did happened before this line
+    // and reports the destruction that follows as a race. Taking the loop's own mutex
+    // once shows it the ordering: the loop leaves run() right after its last release.
+    { Lock lock(m_mutex); }
     delete m_thread;
     m_thread = nullptr;
     m_loop->lanes.clear();

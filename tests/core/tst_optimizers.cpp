@@ -14,12 +14,12 @@ namespace {
 struct Run {
     double w[2] = {1.0, -2.0};
     double g[2] = {0.5, 0.25};
-    double delta[1] = {0.0};
+    double deltaNorm[1] = {0.0};
 };
 
 void step(Optimizer<double>& opt, Run& r, bool decays = true) {
     const ParameterBlock<double> block{r.w, r.g, 2, decays};
-    opt.step(std::span<const ParameterBlock<double>>(&block, 1), r.delta);
+    opt.step(std::span<const ParameterBlock<double>>(&block, 1), r.deltaNorm);
 }
 
 }  // namespace
@@ -37,10 +37,34 @@ private slots:
         // w -= 0.1 (g + 0.01 w)
         QCOMPARE(r.w[0], 1.0 - 0.1 * (0.5 + 0.01));
         QCOMPARE(r.w[1], -2.0 - 0.1 * (0.25 - 0.02));
-        QCOMPARE(r.delta[0], std::pow(0.1 * 0.51, 2) + std::pow(0.1 * 0.23, 2));
+        QCOMPARE(r.deltaNorm[0], std::hypot(0.1 * 0.51, 0.1 * 0.23));
         Run r2;
         step(opt, r2, false);  // biases do not decay
         QCOMPARE(r2.w[0], 1.0 - 0.05);
+    }
+
+    // The reported update norm is the norm itself: its square overflowed for updates above
+    // ~1e154 and showed a finite step as an infinite update ratio. An update that really
+    // overflows reads as non-finite, for the trainer to call divergence.
+    void updateNormOfHugeButFiniteSteps() {
+        OptimizerSpec spec;
+        spec.learningRate = 1.0;
+        Optimizer<double> opt(spec, {2});
+        Run r;
+        r.w[0] = r.w[1] = 0.0;
+        r.g[0] = 3e200;
+        r.g[1] = 4e200;
+        step(opt, r);
+        QCOMPARE(r.deltaNorm[0], 5e200);
+        r.g[0] = 1e308;
+        r.g[1] = 1e308;
+        Optimizer<double> large([] {
+            OptimizerSpec s;
+            s.learningRate = 100.0;
+            return s;
+        }(), {2});
+        step(large, r);
+        QVERIFY(!std::isfinite(r.deltaNorm[0]));
     }
 
     void momentumAndNesterov() {

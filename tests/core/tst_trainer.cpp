@@ -144,6 +144,23 @@ private slots:
         QCOMPARE(t->stepsDone(), done);
     }
 
+    // A ratio to an all-zero weight matrix is "not applicable", not Inf or 0/0: a clean
+    // step must not put an overflow marker on the update-ratio plot.
+    void updateRatioOfZeroWeightsIsNotApplicable() {
+        ExperimentConfig c = smallConfig(ActivationKind::Sigmoid, 2);
+        for (auto& l : c.layers) l.init = InitSpec{InitKind::Constant, 1.0, 0.01, 0.05, 0.0};
+        auto t = Trainer::create(c);
+        const StepStats s = t->step();
+        QVERIFY(!s.diverged);
+        for (std::size_t i = 0; i + 1 < s.layers.size(); ++i) {  // the output layer has its own init
+            QCOMPARE(s.layers[i].weightNorm, 0.0);
+            QVERIFY(std::isnan(s.layers[i].updateRatio));
+        }
+        QVERIFY(std::isfinite(s.layers.back().updateRatio));
+        // Once the update moved the weights off zero, the ratio is a measurement again.
+        for (const auto& l : t->step().layers) QVERIFY(l.weightNorm == 0.0 || std::isfinite(l.updateRatio));
+    }
+
     void liveLearningRateAndClip() {
         auto t = Trainer::create(smallConfig());
         t->step();
