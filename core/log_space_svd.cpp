@@ -195,6 +195,12 @@ void LogSpaceProduct::multiplyLeft(const Eigen::MatrixXd& a, double logScale) {
         buildGradedFactor(work, m_logD, qr, kInf, f);
     }
     const int rank = qr.rank;
+    if (rank == 0) {  // A U is exactly zero (every unit dead): so is the product
+        m_u.resize(m, 0);
+        m_t.resize(0, m_t.cols());
+        m_logD.resize(0);
+        return;
+    }
 
     // New U: the first `rank` columns of Q, rows put back in their original order.
     Eigen::HouseholderSequence<Eigen::MatrixXd, Eigen::VectorXd> reflectors(work, qr.hCoeffs);

@@ -214,6 +214,24 @@ private slots:
         QVERIFY(std::isfinite(s.summary.meanLog10) && std::isfinite(s.summary.minLog10));
     }
 
+    void wholeDeadLayerGivesAllZeros() {
+        // Every unit of the middle layer dead: the product is exactly zero, and the
+        // factorisation must say so without touching an empty matrix (UBSan caught that).
+        Random rng(23);
+        const int width = 6;
+        std::vector<Eigen::MatrixXd> units;
+        for (int l = 0; l < 3; ++l) units.push_back(gaussian(width, width, rng, 1.0 / std::sqrt(width)));
+        JacobianChain chain = chainOf(units);
+        chain.derivatives[1].setZero();
+        const JacobianSpectrum s = computeEndToEndSpectrum(chain);
+        QVERIFY(s.available);
+        for (const auto& probe : s.log10SingularValues) {
+            QCOMPARE(static_cast<int>(probe.size()), width);
+            for (double v : probe) QCOMPARE(v, -kInf);
+        }
+        QCOMPARE(s.summary.zeroFraction, 1.0);
+    }
+
     void explicitJacobiansMatchFactoredForm() {
         Random rng(23);
         JacobianChain factored;
