@@ -21,12 +21,8 @@ bool MainWindow::startComparison(const QString& changeId)
         statusBar()->showMessage(tr("\u201c%1\u201d does not apply to the current settings").arg(changeId), 6000);
         return false;
     }
-    const bool wasRunning = m_worker->state() == TrainingWorker::State::Running;
     m_comparisonChange = changeId;
-    m_applied = draft;
-    restartWorker();
-    if (wasRunning) m_worker->train();
-    onDocumentChanged();
+    resetRun();  // fresh weights for both sides, from the draft; keeps training if it was
     return true;
 }
 
