@@ -14,7 +14,7 @@ namespace {
 constexpr double kSeluLambda = 1.0507009873554804934193349852946;
 constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
 
-constexpr std::array<ActivationInfo, 10> kRegistry{{
+constexpr std::array<ActivationInfo, 10> kActivationRegistry{{
     {ActivationKind::Linear, "linear", "Linear", "phi(x) = x;  phi'(x) = 1", false, false},
     {ActivationKind::Sigmoid, "sigmoid", "Sigmoid", "phi(x) = 1 / (1 + e^-x);  phi' = phi (1 - phi) <= 1/4", false,
      false},
@@ -60,12 +60,12 @@ double maximiseDerivative(const ActivationSpec& spec) {
 
 }  // namespace
 
-std::span<const ActivationInfo> activationRegistry() { return kRegistry; }
+std::span<const ActivationInfo> activationRegistry() { return kActivationRegistry; }
 
-const ActivationInfo& activationInfo(ActivationKind kind) { return kRegistry[static_cast<std::size_t>(kind)]; }
+const ActivationInfo& activationInfo(ActivationKind kind) { return kActivationRegistry[static_cast<std::size_t>(kind)]; }
 
 bool activationFromName(std::string_view name, ActivationKind& out) {
-    for (const auto& info : kRegistry) {
+    for (const auto& info : kActivationRegistry) {
         if (info.name == name) {
             out = info.kind;
             return true;

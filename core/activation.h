@@ -36,8 +36,11 @@ bool activationFromName(std::string_view name, ActivationKind& out);
 /// theory, tests and the scalar paths).
 double activate(const ActivationSpec& spec, double x);
 double activateDerivative(const ActivationSpec& spec, double x);
-/// max over x of phi'(x); saturation counts units below 0.05 of this.
+/// max over x of phi'(x); saturation counts units below kSaturatedDerivativeFraction of this.
 double maxDerivative(const ActivationSpec& spec);
+/// A unit is saturated when phi'(x) falls below this fraction of max phi' (every cell and
+/// layer uses the same cut, so their saturation statistics compare).
+inline constexpr double kSaturatedDerivativeFraction = 0.05;
 
 /// In-place vectorisable batch versions (the training hot path). `pre` are
 /// pre-activations, `out` receives phi(pre), `deriv` receives phi'(pre).

@@ -12,7 +12,7 @@ namespace {
 
 constexpr double kPi = std::numbers::pi;
 
-constexpr std::array<DataKindInfo, 9> kRegistry{{
+constexpr std::array<DataKindInfo, 9> kDataKindRegistry{{
     {DataKind::Spiral, "spiral", "Spiral", false, true, true},
     {DataKind::Circles, "circles", "Circles", false, true, false},
     {DataKind::Xor, "xor", "XOR", false, true, false},
@@ -171,12 +171,12 @@ Dataset parity(const DataSpec& s, std::uint64_t seed) {
 
 }  // namespace
 
-std::span<const DataKindInfo> dataKindRegistry() { return kRegistry; }
+std::span<const DataKindInfo> dataKindRegistry() { return kDataKindRegistry; }
 
-const DataKindInfo& dataKindInfo(DataKind kind) { return kRegistry[static_cast<std::size_t>(kind)]; }
+const DataKindInfo& dataKindInfo(DataKind kind) { return kDataKindRegistry[static_cast<std::size_t>(kind)]; }
 
 bool dataKindFromName(std::string_view name, DataKind& out) {
-    for (const auto& info : kRegistry) {
+    for (const auto& info : kDataKindRegistry) {
         if (info.name == name) {
             out = info.kind;
             return true;

@@ -17,7 +17,6 @@ namespace {
 
 constexpr double kBatchNormEpsilon = 1e-5;
 constexpr double kRunningMomentum = 0.1;
-constexpr double kSaturationFraction = 0.05;
 
 template <typename Matrix>
 Matrix drawWeights(const InitSpec& init, int fanIn, int fanOut, Random& rng) {
@@ -261,7 +260,7 @@ void FeedForwardNet<Scalar>::gradientStatistics(std::vector<LayerStats>& out) co
         s.activationGradNorm = rootBatch * l2Norm(layer.outputGrad.data(), layer.outputGrad.size());
         s.weightNorm = l2Norm(layer.weights.data(), layer.weights.size());
         meanAndStd(layer.h, s.activationMean, s.activationStd);
-        const Scalar threshold = static_cast<Scalar>(kSaturationFraction * m_maxDerivative[i]);
+        const Scalar threshold = static_cast<Scalar>(kSaturatedDerivativeFraction * m_maxDerivative[i]);
         const auto saturated = (layer.derivative.array().abs() < threshold).count();
         s.saturation = static_cast<double>(saturated) / static_cast<double>(layer.derivative.size());
     }

@@ -63,7 +63,7 @@ void GruCell<Scalar>::stepStatistics(const Trace& trace, std::vector<LayerStats>
     for (int t = 1; t <= trace.steps; ++t) {
         const auto gates = trace.block(trace.gates, t - 1);
         const auto n = gates.bottomRows(h);
-        const auto saturated = ((Scalar(1) - n.array().square()) < Scalar(0.05)).count();
+        const auto saturated = ((Scalar(1) - n.array().square()) < Scalar(kSaturatedDerivativeFraction)).count();
         out[t - 1].saturation = static_cast<double>(saturated) / static_cast<double>(n.size());
         gateSummary(gates.middleRows(h, h), out[t - 1].gateMean, out[t - 1].gateSaturation);
     }

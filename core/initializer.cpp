@@ -12,7 +12,7 @@ namespace gradflow::core {
 
 namespace {
 
-constexpr std::array<InitializerInfo, 10> kRegistry{{
+constexpr std::array<InitializerInfo, 10> kInitializerRegistry{{
     {InitKind::XavierUniform, "xavier_uniform", "Xavier / Glorot uniform",
      "W ~ U(-a, a),  a = gain * sqrt(6 / (fan_in + fan_out))  (Glorot & Bengio 2010)"},
     {InitKind::XavierNormal, "xavier_normal", "Xavier / Glorot normal",
@@ -58,12 +58,12 @@ void fillOrthogonal(MatrixMap w, double gain, Random& rng) {
 
 }  // namespace
 
-std::span<const InitializerInfo> initializerRegistry() { return kRegistry; }
+std::span<const InitializerInfo> initializerRegistry() { return kInitializerRegistry; }
 
-const InitializerInfo& initializerInfo(InitKind kind) { return kRegistry[static_cast<std::size_t>(kind)]; }
+const InitializerInfo& initializerInfo(InitKind kind) { return kInitializerRegistry[static_cast<std::size_t>(kind)]; }
 
 bool initializerFromName(std::string_view name, InitKind& out) {
-    for (const auto& info : kRegistry) {
+    for (const auto& info : kInitializerRegistry) {
         if (info.name == name) {
             out = info.kind;
             return true;

@@ -13,7 +13,6 @@ namespace gradflow::core {
 namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
-constexpr double kInf = std::numeric_limits<double>::infinity();
 /// Largest |F_ij| accepted from the pre-pivoted fast path: small enough that T stays as
 /// well conditioned as with true pivoting (where |F_ij| <= 1).
 constexpr double kPrePivotBound = 4.0;
@@ -192,7 +191,7 @@ void LogSpaceProduct::multiplyLeft(const Eigen::MatrixXd& a, double logScale) {
     if (!prePivotedQr(work, m_logD, qr) || !buildGradedFactor(work, m_logD, qr, kPrePivotBound, f)) {
         for (Eigen::Index i = 0; i < m; ++i) work.row(i) = product.row(rowOrder[static_cast<size_t>(i)]);
         qr = scaledPivotedQr(work, m_logD);
-        buildGradedFactor(work, m_logD, qr, kInf, f);
+        buildGradedFactor(work, m_logD, qr, std::numeric_limits<double>::infinity(), f);
     }
     const int rank = qr.rank;
     if (rank == 0) {  // A U is exactly zero (every unit dead): so is the product

@@ -72,7 +72,7 @@ void LstmCell<Scalar>::stepStatistics(const Trace& trace, std::vector<LayerStats
     for (int t = 1; t <= trace.steps; ++t) {
         const auto tanhC = trace.block(trace.aux, t - 1);
         // tanh' = 1 - tanh^2 against 0.05 of its maximum 1.
-        const auto saturated = ((Scalar(1) - tanhC.array().square()) < Scalar(0.05)).count();
+        const auto saturated = ((Scalar(1) - tanhC.array().square()) < Scalar(kSaturatedDerivativeFraction)).count();
         out[t - 1].saturation = static_cast<double>(saturated) / static_cast<double>(tanhC.size());
         gateSummary(trace.block(trace.gates, t - 1).middleRows(h, h), out[t - 1].gateMean, out[t - 1].gateSaturation);
     }

@@ -12,7 +12,7 @@ namespace gradflow::core {
 
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kUnbounded = std::numeric_limits<double>::infinity();
 /// q beyond this is taken as divergence (no finite fixed point).
 constexpr double kDivergedQ = 1e30;
 /// Relative step below which the fixed-point iteration has converged.
@@ -86,7 +86,7 @@ FixedPoint varianceFixedPoint(const ActivationSpec& activation, double sigmaW2, 
             // Plain step: small steps alone prove nothing when the contraction rate
             // rho = step2 / step1 is near 1, so estimate the distance left, |step2| rho / (1 - rho).
             const double rho = step1 != 0.0 ? step2 / step1 : 0.0;
-            const double left = rho < 0.0 ? std::abs(step2) : rho < 1.0 ? std::abs(step2) * rho / (1.0 - rho) : kInf;
+            const double left = rho < 0.0 ? std::abs(step2) : rho < 1.0 ? std::abs(step2) * rho / (1.0 - rho) : kUnbounded;
             settled = step2 == 0.0 || left <= kFixedPointTolerance * (1.0 + q2);
             // Creeping down onto q* = 0 at the critical point (g'(0) = 1): the extrapolation
             // drowns in rounding below q ~ 1e-8 while the true q* is 0.
@@ -128,13 +128,13 @@ MeanFieldPrediction predictMeanField(const ActivationSpec& activation, double si
     }
     const FixedPoint fixedPoint = varianceFixedPoint(activation, sigmaW2, sigmaB2);
     out.converged = fixedPoint.converged;
-    out.qStar = fixedPoint.converged ? fixedPoint.q : kInf;
+    out.qStar = fixedPoint.converged ? fixedPoint.q : kUnbounded;
     // Without a fixed point chi_1 is taken at the last (large) iterate: the large-q limit,
     // which is what a deep net's gradients see once its variance has blown up (for relu
     // and linear nets chi_1 does not depend on q at all).
     out.chi1 = sigmaW2 * derivativeSecondMoment(activation, fixedPoint.q);
     if (std::abs(out.chi1 - 1.0) <= kCriticalTolerance) {
-        out.depthScale = kInf;
+        out.depthScale = kUnbounded;
     } else {
         out.depthScale = -1.0 / std::log(out.chi1);  // 0 when chi_1 = 0
     }

@@ -6,9 +6,6 @@
 
 namespace gradflow::core {
 
-namespace {
-constexpr double kSaturationFraction = 0.05;
-}
 
 template <typename Scalar>
 RnnCell<Scalar>::RnnCell(const RecurrentSpec& spec, int inputSize, const BiasInitSpec& bias, Random& rng)
@@ -40,7 +37,7 @@ void RnnCell<Scalar>::backwardStep(int t, const Trace& trace, const ConstBlock& 
 
 template <typename Scalar>
 void RnnCell<Scalar>::stepStatistics(const Trace& trace, std::vector<LayerStats>& out) const {
-    const auto threshold = static_cast<Scalar>(kSaturationFraction * m_maxDerivative);
+    const auto threshold = static_cast<Scalar>(kSaturatedDerivativeFraction * m_maxDerivative);
     for (int t = 1; t <= trace.steps; ++t) {
         const auto d = trace.block(trace.aux, t - 1);
         out[t - 1].saturation = static_cast<double>((d.array().abs() < threshold).count()) / static_cast<double>(d.size());
