@@ -149,42 +149,50 @@ SpectrumSummary summarise(const std::vector<std::vector<double>>& log10Values) {
 
 }  // namespace
 
-JacobianSpectrum computeEndToEndSpectrum(const JacobianChain& chain) {
-    JacobianSpectrum out;
-    out.unavailableReason = checkChain(chain);
-    if (!out.unavailableReason.empty()) return out;
-
+bool advanceEndToEndSpectrum(const JacobianChain& chain, JacobianSpectrum& partial) {
+    if (partial.available || !partial.unavailableReason.empty()) return true;
+    if (partial.log10SingularValues.empty()) {
+        partial.unavailableReason = checkChain(chain);
+        if (!partial.unavailableReason.empty()) return true;
+        partial.log10SingularValues.reserve(static_cast<size_t>(chain.probes));
+    }
     auto groups = chain.residualGroups;
     std::sort(groups.begin(), groups.end());
     const int units = chain.units();
-    out.log10SingularValues.reserve(static_cast<size_t>(chain.probes));
-    for (int p = 0; p < chain.probes; ++p) {
-        LogSpaceProduct product(static_cast<int>(unitCols(chain, 0)));
-        size_t nextGroup = 0;
-        for (int u = 0; u < units;) {
-            if (nextGroup < groups.size() && groups[nextGroup].first == u) {
-                const ScaledFactor factor = residualGroupFactor(chain, u, groups[nextGroup].second, p);
-                product.multiplyLeft(factor.matrix, factor.logScale);
-                u = groups[nextGroup].second + 1;
-                ++nextGroup;
-            } else {
-                product.multiplyLeft(chain.unitJacobian(u, p));
-                ++u;
-            }
+    const int p = static_cast<int>(partial.log10SingularValues.size());
+    LogSpaceProduct product(static_cast<int>(unitCols(chain, 0)));
+    size_t nextGroup = 0;
+    for (int u = 0; u < units;) {
+        if (nextGroup < groups.size() && groups[nextGroup].first == u) {
+            const ScaledFactor factor = residualGroupFactor(chain, u, groups[nextGroup].second, p);
+            product.multiplyLeft(factor.matrix, factor.logScale);
+            u = groups[nextGroup].second + 1;
+            ++nextGroup;
+        } else {
+            product.multiplyLeft(chain.unitJacobian(u, p));
+            ++u;
         }
-        std::vector<double> values = product.logSingularValues();
-        for (double& v : values) {
-            if (std::isnan(v)) {
-                out.unavailableReason = "numerical failure in the spectrum (NaN)";
-                out.log10SingularValues.clear();
-                return out;
-            }
-            v /= kLn10;  // -inf (exact zero) stays -inf
-        }
-        out.log10SingularValues.push_back(std::move(values));
     }
-    out.summary = summarise(out.log10SingularValues);
-    out.available = true;
+    std::vector<double> values = product.logSingularValues();
+    for (double& v : values) {
+        if (std::isnan(v)) {
+            partial.unavailableReason = "numerical failure in the spectrum (NaN)";
+            partial.log10SingularValues.clear();
+            return true;
+        }
+        v /= kLn10;  // -inf (exact zero) stays -inf
+    }
+    partial.log10SingularValues.push_back(std::move(values));
+    if (static_cast<int>(partial.log10SingularValues.size()) < chain.probes) return false;
+    partial.summary = summarise(partial.log10SingularValues);
+    partial.available = true;
+    return true;
+}
+
+JacobianSpectrum computeEndToEndSpectrum(const JacobianChain& chain) {
+    JacobianSpectrum out;
+    while (!advanceEndToEndSpectrum(chain, out)) {
+    }
     return out;
 }
 
@@ -224,15 +232,17 @@ std::vector<UnitSpectrum> computeUnitSummaries(const JacobianChain& chain) {
     std::vector<UnitSpectrum> out;
     if (chain.probes <= 0) return out;
     out.reserve(static_cast<size_t>(chain.units()));
-    for (int u = 0; u < chain.units(); ++u) {
-        UnitSpectrum s = computeUnitSpectrum(chain, u, 0);
-        // Only the two figures travel in every snapshot; the full spectra are asked for
-        // one chosen unit at a time.
-        s.singularValues.clear();
-        s.eigenvalues.clear();
-        out.push_back(std::move(s));
-    }
+    for (int u = 0; u < chain.units(); ++u) out.push_back(computeUnitSummary(chain, u));
     return out;
+}
+
+UnitSpectrum computeUnitSummary(const JacobianChain& chain, int unit) {
+    UnitSpectrum s = computeUnitSpectrum(chain, unit, 0);
+    // Only the two figures travel in every snapshot; the full spectra are asked for one
+    // chosen unit at a time.
+    s.singularValues.clear();
+    s.eigenvalues.clear();
+    return s;
 }
 
 }  // namespace gradflow::core

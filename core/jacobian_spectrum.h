@@ -37,6 +37,11 @@ struct JacobianSpectrum {
 /// Unavailable, with a reason, for an empty chain or non-finite inputs; never throws for
 /// bad numbers. Cost per probe ~ 5 n^3 flops per unit plus a Jacobi SVD of n x n.
 JacobianSpectrum computeEndToEndSpectrum(const JacobianChain& chain);
+/// The same work one probe per call, so a caller that must stay responsive (the GUI's
+/// training worker) can spread a spectrum over several turns. Start from a default
+/// JacobianSpectrum; returns true once `partial` is finished (available, or unavailable
+/// with its reason), and from then on does nothing. Same result as the whole call.
+bool advanceEndToEndSpectrum(const JacobianChain& chain, JacobianSpectrum& partial);
 
 struct UnitSpectrum {
     std::vector<double> singularValues;             ///< descending
@@ -52,5 +57,7 @@ UnitSpectrum computeUnitSpectrum(const JacobianChain& chain, int unit, int probe
 /// Spectral radius and largest singular value of every unit, for probe 0 (the vectors
 /// of each entry are left empty to keep snapshots small).
 std::vector<UnitSpectrum> computeUnitSummaries(const JacobianChain& chain);
+/// One entry of computeUnitSummaries (for spreading it over several turns).
+UnitSpectrum computeUnitSummary(const JacobianChain& chain, int unit);
 
 }  // namespace gradflow::core

@@ -84,8 +84,13 @@ void DashboardPage::showFrame(const SnapshotPtr& snapshot, const core::TrainingH
     m_lastHistorySize = entries.size();
     m_lastHistoryStep = lastStep;
     for (PlotView* v : m_views) {
-        v->showFrame(snapshot, history);
-        v->requestReplot();  // queued: one replot per view per frame, none for hidden tabs
+        // Queued: at most one replot per view per frame, none for hidden tabs.
+        if (force) {
+            v->showFrame(snapshot, history);
+            v->requestReplot();
+        } else {
+            v->present(snapshot, history);
+        }
     }
 }
 

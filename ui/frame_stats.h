@@ -7,6 +7,7 @@
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <map>
 #include <vector>
 
 class QTimer;
@@ -22,8 +23,13 @@ public:
     static bool enabled();
     /// A frame was shown (training running) and took `paintMs` in showFrame.
     void frameShown(bool running, double paintMs);
-    /// Worker rate at the end, for the summary.
-    void setStepsPerSecond(double rate) { m_stepsPerSecond = std::max(m_stepsPerSecond, rate); }
+    /// How long a view's last replot drew (QCustomPlot's own measure), sampled per frame.
+    void viewReplotted(const QString& view, double ms) { m_replots[view].push_back(ms); }
+    /// The worker's rate as shown in this frame (0 while it is not training).
+    void sampleStepsPerSecond(double rate)
+    {
+        if (rate > 0.0) m_rates.push_back(rate);
+    }
     QString summary() const;
 
 private:
@@ -31,9 +37,10 @@ private:
 
     QElapsedTimer m_clock;
     qint64 m_lastFrameNs = -1;
-    std::vector<double> m_intervals, m_paints, m_latencies;
+    std::vector<double> m_intervals, m_paints, m_latencies, m_rates;
+    std::vector<double> m_intervalEnds;  ///< seconds since start, per interval (soak: first vs last minute)
+    std::map<QString, std::vector<double>> m_replots;
     QTimer* m_probeTimer = nullptr;
-    double m_stepsPerSecond = 0.0;
 };
 
 }  // namespace gradflow::ui

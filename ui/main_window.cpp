@@ -28,6 +28,7 @@
 #include "ui/frame_stats.h"
 #include "ui/layer_stack_editor.h"
 #include "ui/lesson_panel.h"
+#include "ui/plots/plot_view.h"
 #include "ui/run_status.h"
 #include "ui/training_controls.h"
 
@@ -262,6 +263,10 @@ void MainWindow::pullFrame()
     for (const core::StepStats& stats : update.comparison.steps) m_comparisonHistory.append(stats);
     if (update.comparison.snapshot) m_lastComparison = std::move(update.comparison.snapshot);
     if (!update.snapshot) return;  // nothing moved: skip the frame
+    if (m_frameStats && m_lastSnapshot && m_lastSnapshot->running) {
+        for (PlotView* view : m_dashboard->visibleViews())
+            m_frameStats->viewReplotted(view->name(), view->plot()->replotTime());
+    }
     m_lastSnapshot = std::move(update.snapshot);
     QElapsedTimer paint;
     paint.start();
@@ -273,7 +278,7 @@ void MainWindow::pullFrame()
     m_status->showSnapshot(*m_lastSnapshot);
     if (m_frameStats) {
         m_frameStats->frameShown(m_lastSnapshot->running, paint.nsecsElapsed() / 1e6);
-        m_frameStats->setStepsPerSecond(m_lastSnapshot->stepsPerSecond);
+        m_frameStats->sampleStepsPerSecond(m_lastSnapshot->stepsPerSecond);
     }
 }
 

@@ -38,45 +38,63 @@ int chainUnitFor(const core::JacobianChain& chain, int depthUnit)
 
 }  // namespace
 
-PredictionGrid computePredictionGrid(const core::Trainer& trainer, int columns, int rows)
+PredictionGrid beginPredictionGrid(const core::Trainer& trainer, int columns, int rows)
 {
     PredictionGrid grid;
     const core::Dataset& data = trainer.dataset();
     std::tie(grid.xMin, grid.xMax) = paddedRange(data, 0);
+    grid.columns = columns;
     if (data.classification) {
         std::tie(grid.yMin, grid.yMax) = paddedRange(data, 1);
-        grid.columns = columns;
         grid.rows = rows;
-        Eigen::MatrixXd points(2, columns * rows);
-        for (int r = 0; r < rows; ++r) {
-            const double y = grid.yMin + (grid.yMax - grid.yMin) * r / std::max(rows - 1, 1);
-            for (int c = 0; c < columns; ++c) {
-                points(0, r * columns + c) = grid.xMin + (grid.xMax - grid.xMin) * c / std::max(columns - 1, 1);
-                points(1, r * columns + c) = y;
-            }
-        }
-        const Eigen::MatrixXd probabilities = trainer.predict({points});
-        grid.predictedClass.resize(points.cols());
-        grid.confidence.resize(points.cols());
-        for (Eigen::Index i = 0; i < points.cols(); ++i) {
-            Eigen::Index best = 0;
-            const double p = probabilities.col(i).maxCoeff(&best);
-            // A non-finite output has no class: -1 lets the view paint it as such.
-            grid.predictedClass[i] = std::isfinite(p) ? static_cast<int>(best) : -1;
-            grid.confidence[i] = p;
-        }
     } else {
-        grid.columns = columns;
         grid.rows = 1;
         const auto targets = data.targets.row(0);
         grid.yMin = targets.size() ? targets.minCoeff() : -1.0;
         grid.yMax = targets.size() ? targets.maxCoeff() : 1.0;
-        Eigen::MatrixXd points(1, columns);
-        for (int c = 0; c < columns; ++c)
-            points(0, c) = grid.xMin + (grid.xMax - grid.xMin) * c / std::max(columns - 1, 1);
-        const Eigen::MatrixXd values = trainer.predict({points});
-        grid.confidence.assign(values.data(), values.data() + values.cols());
     }
+    return grid;
+}
+
+bool advancePredictionGrid(const core::Trainer& trainer, PredictionGrid& grid, int maxRows)
+{
+    const int columns = grid.columns;
+    const auto xAt = [&](int c) { return grid.xMin + (grid.xMax - grid.xMin) * c / std::max(columns - 1, 1); };
+    if (!trainer.dataset().classification) {
+        if (grid.confidence.empty()) {
+            Eigen::MatrixXd points(1, columns);
+            for (int c = 0; c < columns; ++c) points(0, c) = xAt(c);
+            const Eigen::MatrixXd values = trainer.predict({points});
+            grid.confidence.assign(values.data(), values.data() + values.cols());
+        }
+        return true;
+    }
+    const int first = columns > 0 ? static_cast<int>(grid.predictedClass.size()) / columns : grid.rows;
+    const int last = std::min(grid.rows, first + std::max(maxRows, 1));
+    if (first >= last) return true;
+    Eigen::MatrixXd points(2, (last - first) * columns);
+    for (int r = first; r < last; ++r) {
+        const double y = grid.yMin + (grid.yMax - grid.yMin) * r / std::max(grid.rows - 1, 1);
+        for (int c = 0; c < columns; ++c) {
+            points(0, (r - first) * columns + c) = xAt(c);
+            points(1, (r - first) * columns + c) = y;
+        }
+    }
+    const Eigen::MatrixXd probabilities = trainer.predict({points});
+    for (Eigen::Index i = 0; i < points.cols(); ++i) {
+        Eigen::Index best = 0;
+        const double p = probabilities.col(i).maxCoeff(&best);
+        // A non-finite output has no class: -1 lets the view paint it as such.
+        grid.predictedClass.push_back(std::isfinite(p) ? static_cast<int>(best) : -1);
+        grid.confidence.push_back(p);
+    }
+    return last == grid.rows;
+}
+
+PredictionGrid computePredictionGrid(const core::Trainer& trainer, int columns, int rows)
+{
+    PredictionGrid grid = beginPredictionGrid(trainer, columns, rows);
+    advancePredictionGrid(trainer, grid, rows);
     return grid;
 }
 
@@ -92,8 +110,9 @@ SnapshotPtr buildFullSnapshot(const core::Trainer& trainer, const core::StepStat
     return builder.build(trainer, inputs);
 }
 
-SnapshotBuilder::SnapshotBuilder(double budgetFraction, std::chrono::milliseconds minInterval)
-    : m_budgetFraction(budgetFraction), m_minInterval(minInterval)
+SnapshotBuilder::SnapshotBuilder(double budgetFraction, std::chrono::milliseconds minInterval,
+                                 std::chrono::microseconds slice)
+    : m_budgetFraction(budgetFraction), m_minInterval(minInterval), m_slice(slice)
 {
 }
 
@@ -112,6 +131,7 @@ void SnapshotBuilder::beginRun(const core::Trainer& trainer, const core::Experim
     m_nextExpensive = Clock::time_point{};
     m_expensiveStep = -1;
     m_expensiveUnit = -1;
+    m_pending = Pending{};
 }
 
 void SnapshotBuilder::runJob(Job job, const core::Trainer& trainer, const core::JacobianChain* chain,
@@ -121,9 +141,7 @@ void SnapshotBuilder::runJob(Job job, const core::Trainer& trainer, const core::
     case SpectrumJob:
         m_base.spectrum = std::make_shared<const core::JacobianSpectrum>(core::computeEndToEndSpectrum(*chain));
         m_base.spectrumStep = trainer.stepsDone();
-        m_base.selectedUnitSpectrum.reset();
-        if (const int unit = selectedUnit >= 0 ? chainUnitFor(*chain, selectedUnit) : -1; unit >= 0 && chain->probes > 0)
-            m_base.selectedUnitSpectrum = core::computeUnitSpectrum(*chain, unit, 0);
+        m_base.selectedUnitSpectrum = unitSpectrumFor(*chain, selectedUnit);
         m_base.selectedUnit = selectedUnit;
         break;
     case UnitSummaryJob:
@@ -137,32 +155,94 @@ void SnapshotBuilder::runJob(Job job, const core::Trainer& trainer, const core::
     }
 }
 
+bool SnapshotBuilder::continueJob(Job job, const core::Trainer& trainer, int selectedUnit, Clock::time_point deadline)
+{
+    // Each loop does at least one piece, then stops at the deadline.
+    switch (job) {
+    case SpectrumJob: {
+        if (!m_pending.chain) {
+            m_pending.chain = trainer.jacobianChain(kSpectrumProbes);
+            m_pending.chainStep = trainer.stepsDone();
+            m_pending.spectrum = core::JacobianSpectrum{};
+        }
+        bool done = false;
+        while (!(done = core::advanceEndToEndSpectrum(*m_pending.chain, m_pending.spectrum)) && Clock::now() < deadline) {
+        }
+        if (!done) return false;
+        m_base.spectrum = std::make_shared<const core::JacobianSpectrum>(std::move(m_pending.spectrum));
+        m_base.spectrumStep = m_pending.chainStep;
+        m_base.selectedUnitSpectrum = unitSpectrumFor(*m_pending.chain, selectedUnit);
+        m_base.selectedUnit = selectedUnit;
+        return true;  // the chain stays for the unit summaries: both describe one step
+    }
+    case UnitSummaryJob: {
+        if (!m_pending.chain) m_pending.chain = trainer.jacobianChain(kSpectrumProbes);
+        const core::JacobianChain& chain = *m_pending.chain;
+        const auto units = static_cast<std::size_t>(chain.probes > 0 ? chain.units() : 0);
+        while (m_pending.summaries.size() < units) {
+            m_pending.summaries.push_back(core::computeUnitSummary(chain, static_cast<int>(m_pending.summaries.size())));
+            if (Clock::now() >= deadline) break;
+        }
+        if (m_pending.summaries.size() < units) return false;
+        m_base.unitSummaries = std::exchange(m_pending.summaries, {});
+        m_pending.chain.reset();
+        return true;
+    }
+    case PredictionJob: {
+        if (!canShowPrediction(trainer)) return true;
+        if (!m_pending.grid) m_pending.grid = beginPredictionGrid(trainer);
+        bool done = false;
+        while (!(done = advancePredictionGrid(trainer, *m_pending.grid, kGridRowsPerPiece)) && Clock::now() < deadline) {
+        }
+        if (!done) return false;
+        m_base.prediction = std::make_shared<const PredictionGrid>(std::move(*m_pending.grid));
+        m_pending.grid.reset();
+        return true;
+    }
+    case JobCount: break;
+    }
+    return true;
+}
+
+std::optional<core::UnitSpectrum> SnapshotBuilder::unitSpectrumFor(const core::JacobianChain& chain, int selectedUnit)
+{
+    const int unit = selectedUnit >= 0 ? chainUnitFor(chain, selectedUnit) : -1;
+    if (unit < 0 || chain.probes <= 0) return std::nullopt;
+    return core::computeUnitSpectrum(chain, unit, 0);
+}
+
 void SnapshotBuilder::refreshExpensive(const core::Trainer& trainer, int selectedUnit, bool all)
 {
     const auto start = Clock::now();
-    // A new selection is answered first: the user just clicked and is waiting for it.
-    if (selectedUnit != m_expensiveUnit) m_nextJob = SpectrumJob;
+    bool jobFinished = true;
     // After divergence the weights hold NaN/Inf: keep the last finite pictures instead of
     // feeding non-finite matrices to SVDs and the prediction grid.
-    if (!trainer.divergence().diverged) {
-        const bool needsChain = all || m_nextJob != PredictionJob;
-        const core::JacobianChain chain = needsChain ? trainer.jacobianChain(kSpectrumProbes) : core::JacobianChain{};
-        if (all) {
-            for (int job = 0; job < JobCount; ++job) runJob(Job(job), trainer, &chain, selectedUnit);
-        } else {
-            runJob(Job(m_nextJob), trainer, &chain, selectedUnit);
-            m_nextJob = (m_nextJob + 1) % JobCount;
-        }
+    if (trainer.divergence().diverged) {
+        m_pending = Pending{};
+    } else if (all) {
+        m_pending = Pending{};
+        const core::JacobianChain chain = trainer.jacobianChain(kSpectrumProbes);
+        for (int job = 0; job < JobCount; ++job) runJob(Job(job), trainer, &chain, selectedUnit);
+    } else if (selectedUnit != m_expensiveUnit) {
+        // A click is answered at once, and cheaply: that layer's spectrum from a one-probe
+        // chain of the current weights, not the whole end-to-end spectrum.
+        m_base.selectedUnitSpectrum = selectedUnit >= 0 ? unitSpectrumFor(trainer.jacobianChain(1), selectedUnit)
+                                                        : std::nullopt;
+    } else {
+        // Training: one job advanced by at most a slice, so the worker keeps publishing
+        // frames (whole jobs took 45-95 ms on a 20 x 64 net: a visible stall each time).
+        jobFinished = continueJob(Job(m_nextJob), trainer, selectedUnit, start + m_slice);
+        if (jobFinished) m_nextJob = (m_nextJob + 1) % JobCount;
     }
     m_base.selectedUnit = selectedUnit;
     m_expensiveUnit = selectedUnit;
     if (all) m_expensiveStep = trainer.stepsDone();
     const auto end = Clock::now();
-    // Spend at most m_budgetFraction of wall time here: a 30 ms job waits 200 ms before
-    // the next, a 2 ms one still waits m_minInterval.
-    const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(end - start);
-    const auto wait = std::chrono::milliseconds(static_cast<long long>(spent.count() / m_budgetFraction));
-    m_nextExpensive = end + std::max(m_minInterval, wait);
+    // Spend at most m_budgetFraction of wall time here: a 6 ms slice waits 40 ms before the
+    // next; a finished job waits at least m_minInterval before the next one starts.
+    const auto spent = std::chrono::duration_cast<std::chrono::microseconds>(end - start);
+    const auto wait = std::chrono::microseconds(static_cast<long long>(spent.count() / m_budgetFraction));
+    m_nextExpensive = end + (jobFinished ? std::max<std::chrono::microseconds>(m_minInterval, wait) : wait);
 }
 
 SnapshotPtr SnapshotBuilder::build(const core::Trainer& trainer, const Inputs& inputs)

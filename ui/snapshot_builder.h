@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "core/jacobian_chain.h"
 #include "core/trainer.h"
@@ -25,6 +27,10 @@ inline constexpr int kGridSize = 64;
 /// The network's output on a grid covering the data set (with a margin), in evaluation
 /// mode. Synchronous; cost is one forward pass of kGridSize^2 samples.
 PredictionGrid computePredictionGrid(const core::Trainer& trainer, int columns = kGridSize, int rows = kGridSize);
+/// The same in pieces: the grid's frame (ranges, size) with no values yet, then up to
+/// `maxRows` more rows per call (regression: the whole curve at once); true when full.
+PredictionGrid beginPredictionGrid(const core::Trainer& trainer, int columns = kGridSize, int rows = kGridSize);
+bool advancePredictionGrid(const core::Trainer& trainer, PredictionGrid& grid, int maxRows);
 
 /// Everything a figure needs, computed now (headless export, tests), for
 /// trainer.config(). `latest` is the stats the last step() returned (null before the
@@ -37,9 +43,12 @@ public:
     using Clock = std::chrono::steady_clock;
 
     /// `budgetFraction`: the share of wall time the expensive parts may take (0.12 keeps
-    /// the worker within ~15% of the headless engine); `minInterval`: at most this often.
+    /// the worker within ~15% of the headless engine); `minInterval`: at most this often;
+    /// `slice`: the most one turn spends on a job while training (it finishes the piece
+    /// it is in: 0 means exactly one piece per turn).
     explicit SnapshotBuilder(double budgetFraction = 0.15,
-                             std::chrono::milliseconds minInterval = std::chrono::milliseconds(250));
+                             std::chrono::milliseconds minInterval = std::chrono::milliseconds(250),
+                             std::chrono::microseconds slice = std::chrono::milliseconds(4));
 
     /// A new run: computes the per-config parts (theory, shared data set) once.
     void beginRun(const core::Trainer& trainer, const core::ExperimentConfig& config, std::uint64_t runId);
@@ -62,19 +71,37 @@ public:
     void setConfig(const core::ExperimentConfig& config) { m_base.config = config; }
 
 private:
-    /// The expensive parts, refreshed one per turn while training so no single pause of
-    /// the training loop is long (a stall is a frozen plot); all at once when forced.
+    /// The expensive parts, refreshed one at a time while training, and each in slices of
+    /// at most m_slice per turn, so no pause of the training loop is long (a stall is a
+    /// frozen plot); all at once when forced. A slice ends after the piece that crosses
+    /// it: one probe of the spectrum, one unit's summary, kGridRowsPerPiece grid rows.
     enum Job { SpectrumJob, UnitSummaryJob, PredictionJob, JobCount };
+    static constexpr int kGridRowsPerPiece = 2;
     void refreshExpensive(const core::Trainer& trainer, int selectedUnit, bool all);
     void runJob(Job job, const core::Trainer& trainer, const core::JacobianChain* chain, int selectedUnit);
+    /// Advances `job` until `deadline`; true when it finished and its result is in m_base.
+    bool continueJob(Job job, const core::Trainer& trainer, int selectedUnit, Clock::time_point deadline);
+    static std::optional<core::UnitSpectrum> unitSpectrumFor(const core::JacobianChain& chain, int selectedUnit);
+
+    /// A job's work carried from turn to turn. The spectrum and the unit summaries share
+    /// one chain, so both describe the same step; a grid spans the few steps it took.
+    struct Pending {
+        std::optional<core::JacobianChain> chain;
+        std::int64_t chainStep = -1;
+        core::JacobianSpectrum spectrum;
+        std::vector<core::UnitSpectrum> summaries;
+        std::optional<PredictionGrid> grid;
+    };
 
     double m_budgetFraction;
     std::chrono::milliseconds m_minInterval;
+    std::chrono::microseconds m_slice;
     Clock::time_point m_nextExpensive{};
     Snapshot m_base;  ///< per-run parts plus the last expensive results
     std::int64_t m_expensiveStep = -1;
     int m_expensiveUnit = -1;
     int m_nextJob = SpectrumJob;
+    Pending m_pending;
 };
 
 }  // namespace gradflow::ui

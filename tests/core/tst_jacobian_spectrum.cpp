@@ -91,6 +91,40 @@ private slots:
         QVERIFY(std::abs(s.summary.log10Condition) < 1e-9);
     }
 
+    /// The worker spreads a spectrum over turns: one probe per call, then done for good;
+    /// the pieces give the same spectrum as the whole call, and a bad chain ends at once.
+    void advancesOneProbePerCall() {
+        Random rng(5);
+        std::vector<Eigen::MatrixXd> units;
+        for (int l = 0; l < 6; ++l) units.push_back(Eigen::MatrixXd::NullaryExpr(7, 7, [&] { return rng.normal(); }));
+        const JacobianChain chain = chainOf(units, 3);
+        JacobianSpectrum partial;
+        QVERIFY(!advanceEndToEndSpectrum(chain, partial));
+        QCOMPARE(static_cast<int>(partial.log10SingularValues.size()), 1);
+        QVERIFY(!partial.available);
+        QVERIFY(!advanceEndToEndSpectrum(chain, partial));
+        QVERIFY(advanceEndToEndSpectrum(chain, partial));
+        QVERIFY(partial.available);
+        QVERIFY(advanceEndToEndSpectrum(chain, partial));  // finished: nothing more is added
+        QCOMPARE(static_cast<int>(partial.log10SingularValues.size()), 3);
+        const JacobianSpectrum whole = computeEndToEndSpectrum(chain);
+        QCOMPARE(partial.log10SingularValues, whole.log10SingularValues);
+        QCOMPARE(partial.summary.meanLog10, whole.summary.meanLog10);
+
+        JacobianSpectrum empty;
+        QVERIFY(advanceEndToEndSpectrum(JacobianChain{}, empty));
+        QVERIFY(!empty.available);
+        QVERIFY(!empty.unavailableReason.empty());
+
+        const std::vector<UnitSpectrum> summaries = computeUnitSummaries(chain);
+        for (int u = 0; u < chain.units(); ++u) {
+            const UnitSpectrum one = computeUnitSummary(chain, u);
+            QCOMPARE(one.spectralRadius, summaries[u].spectralRadius);
+            QCOMPARE(one.maxSingularValue, summaries[u].maxSingularValue);
+            QVERIFY(one.singularValues.empty() && one.eigenvalues.empty());
+        }
+    }
+
     void gaussianDepth10MatchesExplicitProduct() {
         Random rng(3);
         const int width = 24, depth = 10, probes = 3;

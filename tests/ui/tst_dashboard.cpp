@@ -26,6 +26,7 @@ private slots:
     void unitSelectedForwarded();
     void presenterAndDarkTheme();
     void hiddenViewsAreNotReplotted();
+    void onlyChangedViewsRedraw();
     void realRun();
     void comparisonSharesAxes();
 };
@@ -108,6 +109,51 @@ void TestDashboard::hiddenViewsAreNotReplotted() {
     d.showFrame(makeSnapshot(8, 19, 0.5), history);
     QTRY_VERIFY(shownSpy.count() >= 1);
     QCOMPARE(hiddenSpy.count(), 0);
+}
+
+void TestDashboard::onlyChangedViewsRedraw() {
+    Dashboard d;
+    d.resize(1366, 768);
+    d.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&d));
+    d.revealView(d.view("decision"));
+    core::TrainingHistory history;
+    fillHistory(history, 8, 20, 0.5);
+    const auto first = makeSnapshot(8, 19, 0.5);
+    PlotView* bars = d.view("gradients");
+    PlotView* spectrum = d.view("spectrum");
+    PlotView* decision = d.view("decision");
+    QSignalSpy barsSpy(bars->plot(), &QCustomPlot::afterReplot);
+    QSignalSpy spectrumSpy(spectrum->plot(), &QCustomPlot::afterReplot);
+    QSignalSpy decisionSpy(decision->plot(), &QCustomPlot::afterReplot);
+    d.showFrame(first, history);
+    QTRY_VERIFY(barsSpy.count() >= 1 && spectrumSpy.count() >= 1 && decisionSpy.count() >= 1);
+
+    // A training step between two expensive refreshes: same spectrum and prediction.
+    auto second = std::make_shared<Snapshot>(*first);
+    second->stepsDone += 1;
+    second->latest = makeStats(20, 8, 0.4);
+    history.append(*second->latest);
+    barsSpy.clear();
+    spectrumSpy.clear();
+    decisionSpy.clear();
+    d.showFrame(second, history);
+    QTRY_VERIFY(barsSpy.count() >= 1);
+    QCOMPARE(spectrumSpy.count(), 0);
+    QCOMPARE(decisionSpy.count(), 0);
+    // Export captions read the newest snapshot, drawn or not.
+    QCOMPARE(spectrum->snapshot(), SnapshotPtr(second));
+    QCOMPARE(decision->snapshot(), SnapshotPtr(second));
+
+    // The worker's next refresh: new spectrum and prediction objects are drawn.
+    auto third = std::make_shared<Snapshot>(*second);
+    third->stepsDone += 1;
+    third->latest = makeStats(21, 8, 0.4);
+    third->spectrum = std::make_shared<core::JacobianSpectrum>(*second->spectrum);
+    third->prediction = std::make_shared<PredictionGrid>(*second->prediction);
+    history.append(*third->latest);
+    d.showFrame(third, history);
+    QTRY_VERIFY(spectrumSpy.count() >= 1 && decisionSpy.count() >= 1);
 }
 
 void TestDashboard::realRun() {

@@ -5,6 +5,7 @@
 #include <QtTest>
 
 #include "plot_test_data.h"
+#include "ui/plots/curve_trend.h"
 #include "ui/plots/decision_boundary_plot.h"
 #include "ui/plots/gradient_bars_plot.h"
 #include "ui/plots/gradient_heatmap.h"
@@ -52,6 +53,7 @@ private slots:
     void heatmapBoundedGrid();
     void spectrumHistogramAndUnavailable();
     void lossPlotDiverged();
+    void curveTrendKnownCases();
     void decisionBoundaryClassesAndSequence();
     void layerHealthNonFinite();
     void phaseDiagramComputedOncePerConfig();
@@ -275,6 +277,56 @@ void TestPlots::lossPlotDiverged() {
     QCOMPARE(view.divergedMarkers()->data()->size(), 1);
     QVERIFY(validLogRange(view.plot()->yAxis->range()));
     QCOMPARE(view.accuracyGraph()->data()->size(), 40);
+    // The trend stops at the last finite loss and stays positive.
+    QVERIFY(!view.lossTrendGraph()->data()->isEmpty());
+    QVERIFY(allPositiveOrNan(view.lossTrendGraph()->data()));
+    QCOMPARE((view.lossTrendGraph()->data()->constEnd() - 1)->key, 39.0);  // steps are 1-based; step 40 is NaN
+    QCOMPARE(view.accuracyTrendGraph()->data()->size(), 40);
+}
+
+void TestPlots::curveTrendKnownCases() {
+    QVector<double> x, constant, alternating, step;
+    for (int i = 0; i < 4096; ++i) {
+        x << i + 1;
+        constant << 0.25;
+        alternating << (i % 2 ? 100.0 : 1.0);
+        step << (i == 0 ? 0.0 : 1.0);
+    }
+    // A constant stays exactly constant (debiasing: no pull toward 0 at the start), in
+    // both scales; thinned to at most kTrendMaxPoints + the last point, which is kept.
+    for (bool logScale : {false, true}) {
+        const CurveTrend t = curveTrend(x, constant, logScale);
+        QVERIFY(t.x.size() <= kTrendMaxPoints + 1);
+        QCOMPARE(t.x.front(), 1.0);
+        QCOMPARE(t.x.back(), 4096.0);
+        for (double v : t.y) QVERIFY(std::abs(v - 0.25) < 1e-12);
+    }
+    // Log scale averages geometrically: 1 and 100 alternating settle near 10, not 50.
+    const CurveTrend geometric = curveTrend(x, alternating, true);
+    QVERIFY2(std::abs(std::log10(geometric.y.back()) - 1.0) < 0.05, qPrintable(QString::number(geometric.y.back())));
+    // Window 1 is no smoothing at all; the first point is the first value exactly.
+    const CurveTrend identity = curveTrend(x.mid(0, 10), step.mid(0, 10), false, 1, 100);
+    QCOMPARE(identity.y, step.mid(0, 10));
+    // 0, 1, 1, 1, 1 against the definition: the running average over the running weight
+    // 1 - k^t, with k = 1 - 2 / (window + 1).
+    const int w = 3;
+    const double k = 1.0 - 2.0 / (w + 1.0);
+    const CurveTrend ema = curveTrend(x.mid(0, 5), step.mid(0, 5), false, w, 100);
+    double num = 0.0, den = 0.0;
+    for (int t = 0; t < 5; ++t) {
+        num = k * num + (1 - k) * step[t];
+        den = k * den + (1 - k);
+        QVERIFY(std::abs(ema.y[t] - num / den) < 1e-12);
+    }
+    // Non-finite and (on a log axis) non-positive values are skipped; the trend ends at
+    // the last drawable point, and nothing drawable gives an empty trend.
+    QVector<double> broken{1.0, std::nan(""), 0.0, 4.0, -1.0, kInf};
+    const CurveTrend skipped = curveTrend(x.mid(0, 6), broken, true, 1, 100);
+    QCOMPARE(skipped.x, (QVector<double>{1.0, 4.0}));
+    QCOMPARE(skipped.y.size(), 2);
+    QVERIFY(std::abs(skipped.y[1] - 4.0) < 1e-12);
+    QVERIFY(curveTrend(x.mid(0, 2), QVector<double>{kNaN, kInf}, false).x.isEmpty());
+    QVERIFY(curveTrend({}, {}, true).x.isEmpty());
 }
 
 void TestPlots::decisionBoundaryClassesAndSequence() {

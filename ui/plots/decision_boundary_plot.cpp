@@ -123,6 +123,10 @@ void DecisionBoundaryPlot::showFrame(const SnapshotPtr& snapshot, const core::Tr
     setEmptyMessage(QString());
 }
 
+bool DecisionBoundaryPlot::redrawsFor(const Snapshot& shown, const Snapshot& next) const {
+    return next.runId != shown.runId || next.dataset != shown.dataset || next.prediction != shown.prediction;
+}
+
 void DecisionBoundaryPlot::showDataset(const core::Dataset& data) {
     const Eigen::MatrixXd& x = data.inputs.empty() ? Eigen::MatrixXd() : data.inputs.front();
     const int n = int(x.cols());

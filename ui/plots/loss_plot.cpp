@@ -1,5 +1,7 @@
 #include "ui/plots/loss_plot.h"
 
+#include "ui/plots/curve_trend.h"
+
 namespace gradflow::ui {
 
 LossPlot::LossPlot(QWidget* parent) : PlotView(QStringLiteral("loss"), tr("Loss and accuracy"), parent) {
@@ -14,17 +16,21 @@ LossPlot::LossPlot(QWidget* parent) : PlotView(QStringLiteral("loss"), tr("Loss 
     p->xAxis->setLabel(tr("training step"));
     m_chance = p->addGraph(p->xAxis, acc);
     m_chance->setName(tr("chance accuracy"));
+    // Every step's value as a thin line (thousands of points: thin and not antialiased, or
+    // it costs 20-200 ms a frame; exports antialias it), its trend bold on top.
     m_accuracy = p->addGraph(p->xAxis, acc);
-    m_accuracy->setName(tr("accuracy"));
+    m_accuracy->setName(tr("accuracy per batch"));
     m_loss = p->addGraph(p->xAxis, p->yAxis);
-    m_loss->setName(tr("loss"));
+    m_loss->setName(tr("loss per batch"));
+    for (QCPGraph* raw : {m_accuracy, m_loss}) raw->setAntialiased(false);
+    m_accuracyTrend = p->addGraph(p->xAxis, acc);
+    m_accuracyTrend->setName(tr("accuracy (smoothed)"));
+    m_lossTrend = p->addGraph(p->xAxis, p->yAxis);
+    m_lossTrend->setName(tr("loss (smoothed)"));
     m_diverged = p->addGraph(p->xAxis, p->yAxis);
     m_diverged->setLineStyle(QCPGraph::lsNone);
     m_diverged->setName(tr("diverged (loss not finite)"));
     p->legend->setVisible(true);
-    // Antialiased wide polylines through thousands of noisy points cost 20-70 ms a frame on
-    // screen (measured); exports switch antialiasing back on.
-    p->setNotAntialiasedElements(QCP::aePlottables);
     placeLegendAbove();
     setTheme(Theme::make(ThemeKind::Light, false));
     clear();
@@ -32,8 +38,16 @@ LossPlot::LossPlot(QWidget* parent) : PlotView(QStringLiteral("loss"), tr("Loss 
 
 void LossPlot::setTheme(const Theme& theme) {
     PlotView::setTheme(theme);
-    m_loss->setPen(QPen(theme.accent, theme.lineWidth));
-    m_accuracy->setPen(QPen(theme.secondary, theme.lineWidth));
+    const auto faint = [](QColor c) {
+        c.setAlphaF(0.35);
+        QPen pen(c, 1.0);
+        pen.setCosmetic(true);  // one device pixel on high-DPI screens too: the fast path
+        return pen;
+    };
+    m_loss->setPen(faint(theme.accent));
+    m_accuracy->setPen(faint(theme.secondary));
+    m_lossTrend->setPen(QPen(theme.accent, theme.lineWidth * 1.25));
+    m_accuracyTrend->setPen(QPen(theme.secondary, theme.lineWidth * 1.25));
     m_chance->setPen(QPen(theme.mutedText, 1.0, Qt::DotLine));
     m_diverged->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangle, QPen(theme.warning, 1.5), theme.warning,
                                                 theme.markerSize * 1.8));
@@ -43,13 +57,13 @@ void LossPlot::clear() {
     m_range.reset();
     m_seenEntries = 0;
     m_seenStep = -1;
-    for (QCPGraph* g : {m_loss, m_accuracy, m_chance, m_diverged}) {
+    for (QCPGraph* g : {m_loss, m_accuracy, m_lossTrend, m_accuracyTrend, m_chance, m_diverged}) {
         g->data()->clear();
         g->removeFromLegend();
     }
     // An empty legend squeezes the plot to a strip in QCPLayoutGrid (seen in the empty
     // state), so the loss entry stays listed before the first step.
-    m_loss->addToLegend();
+    m_lossTrend->addToLegend();
     plot()->xAxis->setRange(0, 100);
     plot()->yAxis->setRange(1e-2, 10);
     rememberSnapshot(nullptr);
@@ -84,6 +98,10 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
     }
     m_loss->setData(steps, loss, true);
     m_accuracy->setData(accSteps, acc, true);
+    const CurveTrend lossTrend = curveTrend(steps, loss, /*logScale=*/true);
+    m_lossTrend->setData(lossTrend.x, lossTrend.y, true);
+    const CurveTrend accuracyTrend = curveTrend(accSteps, acc, /*logScale=*/false);
+    m_accuracyTrend->setData(accuracyTrend.x, accuracyTrend.y, true);
     const QCPRange y = m_range.range(QCPRange(1e-2, 10));
     plot()->yAxis->setRange(y);
     // One marker where the loss first went non-finite (the run stops there).
@@ -96,8 +114,8 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
     if (classification && chance > 0) m_chance->setData({0.0, xMax * 1.02}, {chance, chance}, true);
     else m_chance->data()->clear();
     plot()->yAxis2->setVisible(classification);
-    m_loss->addToLegend();
-    for (auto [g, on] : {std::pair{m_accuracy, classification}, std::pair{m_chance, classification && chance > 0},
+    m_lossTrend->addToLegend();
+    for (auto [g, on] : {std::pair{m_accuracyTrend, classification}, std::pair{m_chance, classification && chance > 0},
                          std::pair{m_diverged, !badSteps.isEmpty()}}) {
         if (on) g->addToLegend(); else g->removeFromLegend();
     }

@@ -1,6 +1,7 @@
 #pragma once
 // View 4: loss (log axis, left) and accuracy (right axis, 0..1) over training steps from
-// the whole (thinned) history, with the data set's chance accuracy for reference.
+// the whole (thinned) history, with the data set's chance accuracy for reference. Each
+// step's value is a faint line; its smoothed trend (curve_trend.h) is drawn bold.
 // A non-finite loss ends the curve with a marker at the top edge ("diverged").
 
 #include "ui/plots/plot_helpers.h"
@@ -19,11 +20,15 @@ public:
 
     QCPGraph* lossGraph() const { return m_loss; }
     QCPGraph* accuracyGraph() const { return m_accuracy; }
+    QCPGraph* lossTrendGraph() const { return m_lossTrend; }
+    QCPGraph* accuracyTrendGraph() const { return m_accuracyTrend; }
     QCPGraph* divergedMarkers() const { return m_diverged; }
 
 private:
     QCPGraph* m_loss = nullptr;
     QCPGraph* m_accuracy = nullptr;
+    QCPGraph* m_lossTrend = nullptr;
+    QCPGraph* m_accuracyTrend = nullptr;
     QCPGraph* m_chance = nullptr;
     QCPGraph* m_diverged = nullptr;
     DecadeRange m_range;

@@ -191,6 +191,10 @@ void PhaseDiagramPlot::fillMap(const core::PhaseDiagram& d) {
     plot()->yAxis->setRange(d.sigmaB2Min, d.sigmaB2Max);
 }
 
+bool PhaseDiagramPlot::redrawsFor(const Snapshot& shown, const Snapshot& next) const {
+    return next.runId != shown.runId;  // it shows the configuration, fixed for a run
+}
+
 void PhaseDiagramPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistory&) {
     rememberSnapshot(snapshot);
     if (!snapshot) return;

@@ -22,6 +22,7 @@ public:
     explicit PhaseDiagramPlot(QWidget* parent = nullptr);
 
     void showFrame(const SnapshotPtr& snapshot, const core::TrainingHistory& history) override;
+    bool redrawsFor(const Snapshot& shown, const Snapshot& next) const override;
     void clear() override;
     void setTheme(const Theme& theme) override;
 

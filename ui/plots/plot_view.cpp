@@ -153,6 +153,17 @@ void PlotView::fitTo(int width) {
     }
 }
 
+bool PlotView::redrawsFor(const Snapshot&, const Snapshot&) const { return true; }
+
+void PlotView::present(const SnapshotPtr& snapshot, const core::TrainingHistory& history) {
+    if (snapshot && m_snapshot && !redrawsFor(*m_snapshot, *snapshot)) {
+        m_snapshot = snapshot;
+        return;
+    }
+    showFrame(snapshot, history);
+    requestReplot();
+}
+
 void PlotView::requestReplot() {
     if (!isVisible()) return;  // replot() does the full work even when hidden
     syncDevicePixelRatio();

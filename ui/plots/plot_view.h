@@ -33,6 +33,14 @@ public:
 
     /// Updates the plottables from a frame; does not replot (the dashboard does, once).
     virtual void showFrame(const SnapshotPtr& snapshot, const core::TrainingHistory& history) = 0;
+    /// Whether going from the frame on show to `next` changes what this view draws. Views
+    /// fed only by the run's configuration or by the periodic expensive parts (spectrum,
+    /// prediction grid) answer no for most frames, so they are not redrawn 40 times a
+    /// second while training (their replots were most of a frame's drawing).
+    virtual bool redrawsFor(const Snapshot& shown, const Snapshot& next) const;
+    /// The live path: shows `snapshot` and queues a replot if it changes this view, else
+    /// only remembers it (captions and export read the newest snapshot).
+    void present(const SnapshotPtr& snapshot, const core::TrainingHistory& history);
     /// Back to the empty state (a new run begins).
     virtual void clear() = 0;
     /// Finishes work a view does in the background, so the next drawing is complete

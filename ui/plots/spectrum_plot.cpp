@@ -174,6 +174,12 @@ void SpectrumPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHi
     fillEigenvalues(*snapshot);
 }
 
+bool SpectrumPlot::redrawsFor(const Snapshot& shown, const Snapshot& next) const {
+    // The selected layer's eigenvalues are computed with the spectrum (a new pointer).
+    return next.runId != shown.runId || next.spectrum != shown.spectrum || next.selectedUnit != shown.selectedUnit ||
+           next.divergence.diverged != shown.divergence.diverged || next.latest.has_value() != shown.latest.has_value();
+}
+
 void SpectrumPlot::fillHistogram(const Snapshot& s) {
     const core::JacobianSpectrum* spec = s.spectrum.get();
     if (!spec || !spec->available) {

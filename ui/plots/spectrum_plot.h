@@ -16,6 +16,7 @@ public:
     explicit SpectrumPlot(QWidget* parent = nullptr);
 
     void showFrame(const SnapshotPtr& snapshot, const core::TrainingHistory& history) override;
+    bool redrawsFor(const Snapshot& shown, const Snapshot& next) const override;
     void clear() override;
     void setTheme(const Theme& theme) override;
 
