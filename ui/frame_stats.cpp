@@ -60,8 +60,11 @@ void FrameStats::frameShown(bool running, double paintMs)
 
 QString FrameStats::summary() const
 {
+    // Issue 4's target: a frame at least every 33 ms.
+    const auto late = std::count_if(m_intervals.begin(), m_intervals.end(), [](double ms) { return ms > 33.0; });
     QString text = QStringLiteral("GradFlow frame stats\n") +
                    describe(QStringLiteral("frame interval (training)"), m_intervals) +
+                   QStringLiteral("frames later than 33 ms: %1 of %2\n").arg(late).arg(m_intervals.size()) +
                    describe(QStringLiteral("showFrame time (training)"), m_paints) +
                    describe(QStringLiteral("event-loop latency"), m_latencies);
     // A long run (a soak) also compares its first and last minute: frame time must not creep.

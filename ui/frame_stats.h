@@ -1,9 +1,10 @@
 #pragma once
 // Development instrumentation for the smoothness targets of issue 4 (a frame at least
 // every 33 ms, input handled within 50 ms while training flat out). Enabled with
-// GRADFLOW_FRAME_STATS=1; prints a summary to stderr when the window closes. It measures
-// the GUI thread only: frame-to-frame intervals while training, the time showFrame takes,
-// and event-loop latency (a queued probe every 100 ms; input events wait in the same queue).
+// GRADFLOW_FRAME_STATS=1; prints a summary to stderr when the window closes: frame-to-frame
+// intervals while training (and, for runs over 3 minutes, the first and last minute
+// apart), the time showFrame takes, each visible view's replot time, event-loop latency
+// (a queued probe every 100 ms; input events wait in the same queue) and the worker's rate.
 
 #include <QElapsedTimer>
 #include <QObject>
