@@ -134,27 +134,6 @@ void SnapshotBuilder::beginRun(const core::Trainer& trainer, const core::Experim
     m_pending = Pending{};
 }
 
-void SnapshotBuilder::runJob(Job job, const core::Trainer& trainer, const core::JacobianChain* chain,
-                             int selectedUnit)
-{
-    switch (job) {
-    case SpectrumJob:
-        m_base.spectrum = std::make_shared<const core::JacobianSpectrum>(core::computeEndToEndSpectrum(*chain));
-        m_base.spectrumStep = trainer.stepsDone();
-        m_base.selectedUnitSpectrum = unitSpectrumFor(*chain, selectedUnit);
-        m_base.selectedUnit = selectedUnit;
-        break;
-    case UnitSummaryJob:
-        m_base.unitSummaries = chain->units() > 0 ? core::computeUnitSummaries(*chain) : std::vector<core::UnitSpectrum>{};
-        break;
-    case PredictionJob:
-        if (canShowPrediction(trainer))
-            m_base.prediction = std::make_shared<const PredictionGrid>(computePredictionGrid(trainer));
-        break;
-    case JobCount: break;
-    }
-}
-
 bool SnapshotBuilder::continueJob(Job job, const core::Trainer& trainer, int selectedUnit, Clock::time_point deadline)
 {
     // Each loop does at least one piece, then stops at the deadline.
@@ -220,9 +199,11 @@ void SnapshotBuilder::refreshExpensive(const core::Trainer& trainer, int selecte
     if (trainer.divergence().diverged) {
         m_pending = Pending{};
     } else if (all) {
+        // Every job to its end, all from one chain of the current weights.
         m_pending = Pending{};
-        const core::JacobianChain chain = trainer.jacobianChain(kSpectrumProbes);
-        for (int job = 0; job < JobCount; ++job) runJob(Job(job), trainer, &chain, selectedUnit);
+        m_pending.chain = trainer.jacobianChain(kSpectrumProbes);
+        m_pending.chainStep = trainer.stepsDone();
+        for (int job = 0; job < JobCount; ++job) continueJob(Job(job), trainer, selectedUnit, Clock::time_point::max());
     } else if (selectedUnit != m_expensiveUnit) {
         // A click is answered at once, and cheaply: that layer's spectrum from a one-probe
         // chain of the current weights, not the whole end-to-end spectrum.

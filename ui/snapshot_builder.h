@@ -78,7 +78,6 @@ private:
     enum Job { SpectrumJob, UnitSummaryJob, PredictionJob, JobCount };
     static constexpr int kGridRowsPerPiece = 2;
     void refreshExpensive(const core::Trainer& trainer, int selectedUnit, bool all);
-    void runJob(Job job, const core::Trainer& trainer, const core::JacobianChain* chain, int selectedUnit);
     /// Advances `job` until `deadline`; true when it finished and its result is in m_base.
     bool continueJob(Job job, const core::Trainer& trainer, int selectedUnit, Clock::time_point deadline);
     static std::optional<core::UnitSpectrum> unitSpectrumFor(const core::JacobianChain& chain, int selectedUnit);
