@@ -30,6 +30,7 @@ void CompareMenu::rebuild()
     }
     addSeparator();
     QAction* stop = addAction(tr("Stop Comparing"), this, &CompareMenu::stopRequested);
+    stop->setToolTip(tr("Back to a single run: A goes on from where it stands, B is dropped"));
     stop->setEnabled(!m_active.isEmpty());
 }
 

@@ -29,11 +29,10 @@ bool MainWindow::startComparison(const QString& changeId)
 void MainWindow::stopComparison()
 {
     if (m_comparisonChange.isEmpty()) return;
-    const bool wasRunning = m_worker->state() == TrainingWorker::State::Running;
+    // Only B goes: A's model, steps and history stay, and a running A keeps running.
+    // Edits made since A was built still wait for Reset, as they would without B.
     endComparison();
-    if (m_document->isValid()) m_applied = m_document->config();
-    restartWorker();
-    if (wasRunning) m_worker->train();
+    m_worker->dropComparison();
     onDocumentChanged();
 }
 
@@ -88,7 +87,7 @@ void MainWindow::updateCompareAction()
     if (!m_compareAction) return;
     if (!m_comparisonChange.isEmpty()) {
         m_compareAction->setText(tr("Stop Comparing"));
-        m_compareAction->setToolTip(tr("Back to a single run (the comparison side is dropped)"));
+        m_compareAction->setToolTip(tr("Back to a single run: A goes on from where it stands, B is dropped"));
         m_compareAction->setData(QString());
         m_compareAction->setEnabled(true);
         return;

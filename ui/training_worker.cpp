@@ -35,6 +35,7 @@ struct TrainingWorker::Commands {
     std::array<std::optional<double>, kMaxLanes> learningRate;
     std::array<std::optional<core::ClipSpec>, kMaxLanes> clip;
     bool selectionChanged = false;
+    bool dropComparison = false;
 
     bool liveChange() const
     {
@@ -133,6 +134,22 @@ void TrainingWorker::reset(const core::ExperimentConfig& config, const std::opti
     });
 }
 
+void TrainingWorker::dropComparison()
+{
+    {
+        // The mailbox closes at once, so a frame taken before the loop gets to the command
+        // already holds one lane: the GUI never appends B's steps after it stopped comparing.
+        Lock lock(m_mutex);
+        m_mailLanes = 1;
+        m_mail[1] = Mailbox{};
+    }
+    command([](Commands& c) {
+        // A comparison asked for but not built yet is not built.
+        if (c.resetConfigs && c.resetConfigs->size() > 1) c.resetConfigs->resize(1);
+        c.dropComparison = true;
+    });
+}
+
 void TrainingWorker::train()
 {
     command([](Commands& c) {
@@ -222,6 +239,7 @@ void TrainingWorker::run()
 {
     Commands taken;
     while (waitForWork(taken)) {
+        if (taken.dropComparison) dropComparisonLane();
         if (taken.resetConfigs) {
             rebuild(*taken.resetConfigs);
             // Live settings sent after the reset request but taken with it belong to the
@@ -251,7 +269,7 @@ bool TrainingWorker::waitForWork(Commands& taken)
     for (;;) {
         Commands& c = *m_commands;
         if (c.stop) return false;
-        const bool oneShot = c.resetConfigs || c.liveChange() || c.selectionChanged;
+        const bool oneShot = c.resetConfigs || c.liveChange() || c.selectionChanged || c.dropComparison;
         const bool training = m_loop->trainable() && (c.run || c.stepBudget > 0);
         // A run that stopped (pause, budget spent, divergence) publishes once more so the
         // GUI sees the final state with a fresh spectrum.
@@ -270,6 +288,7 @@ bool TrainingWorker::waitForWork(Commands& taken)
         taken.clip[i] = std::exchange(c.clip[i], std::nullopt);
     }
     taken.selectionChanged = std::exchange(c.selectionChanged, false);
+    taken.dropComparison = std::exchange(c.dropComparison, false);
     m_loop->keepStride = m_keepStride;
     return true;
 }
@@ -323,6 +342,25 @@ void TrainingWorker::rebuild(const std::vector<core::ExperimentConfig>& configs)
     loop.dirty = true;
     publish(true, false);
     setState(State::Paused);
+}
+
+void TrainingWorker::dropComparisonLane()
+{
+    Loop& loop = *m_loop;
+    if (loop.lanes.size() < 2) return;
+    loop.lanes.resize(1);
+    m_stepsDone = loop.lanes.front()->trainer->stepsDone();
+    loop.dirty = true;
+    // A comparison whose side B alone was still training ends where A diverged (the
+    // idle pass that follows publishes that state).
+    if (!loop.trainable()) {
+        {
+            Lock lock(m_mutex);
+            m_commands->run = false;
+            m_commands->stepBudget = 0;
+        }
+        setState(State::Diverged);
+    }
 }
 
 void TrainingWorker::applyLiveSettings(const Commands& taken)
@@ -460,7 +498,8 @@ void TrainingWorker::publish(bool forceExpensive, bool running)
     loop.lastPublish = Clock::now();
 
     Lock lock(m_mutex);
-    for (std::size_t i = 0; i < loop.lanes.size(); ++i) {
+    // A lane whose mailbox dropComparison() closed is about to go: its frames go nowhere.
+    for (std::size_t i = 0; i < std::min(loop.lanes.size(), std::size_t(m_mailLanes)); ++i) {
         Lane& lane = *loop.lanes[i];
         Mailbox& mail = m_mail[i];
         mail.latest = std::move(snapshots[i]);

@@ -83,6 +83,10 @@ public:
     /// `comparison`, a second lane trains that configuration in lockstep.
     void reset(const core::ExperimentConfig& config,
                const std::optional<core::ExperimentConfig>& comparison = std::nullopt);
+    /// Ends a comparison without touching the experiment: lane 0 keeps its model, step
+    /// count and history and goes on as it was (running or paused); lane 1 is dropped.
+    /// Nothing happens to a run with one lane.
+    void dropComparison();
     void train();
     void pause();
     /// Performs exactly `steps` more steps, then pauses.
@@ -120,6 +124,7 @@ private:
     void run();
     bool waitForWork(Commands& taken);
     void rebuild(const std::vector<core::ExperimentConfig>& configs);
+    void dropComparisonLane();
     void applyLiveSettings(const Commands& taken);
     void trainChunk(bool budgeted);
     void publish(bool forceExpensive, bool running);
