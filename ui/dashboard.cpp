@@ -5,8 +5,11 @@
 #include <QTabWidget>
 
 #include "ui/dashboard_page.h"
+#include "ui/plots/gradient_bars_plot.h"
+#include "ui/plots/gradient_heatmap.h"
 #include "ui/plots/plot_view.h"
 #include "ui/plots/shared_axes.h"
+#include "ui/plots/spectrum_plot.h"
 
 namespace gradflow::ui {
 
@@ -35,10 +38,18 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent), m_theme(Theme::make(The
     grid->setColumnStretch(0, 1);
     m_grid = grid;
     m_pages[1]->hide();
-    // The tabbed views follow each other, so both sides always show the same view.
+    // The tabbed views and every selector follow each other, so both sides always show the
+    // same view of the same statistic: a fair comparison has one set of controls.
     for (int side = 0; side < 2; ++side) {
-        QTabWidget* other = m_pages[1 - side]->tabs();
-        connect(m_pages[side]->tabs(), &QTabWidget::currentChanged, other, &QTabWidget::setCurrentIndex);
+        DashboardPage* page = m_pages[side];
+        DashboardPage* other = m_pages[1 - side];
+        connect(page->tabs(), &QTabWidget::currentChanged, other->tabs(), &QTabWidget::setCurrentIndex);
+        auto* bars = qobject_cast<GradientBarsPlot*>(page->view(QStringLiteral("gradients")));
+        auto* otherBars = qobject_cast<GradientBarsPlot*>(other->view(QStringLiteral("gradients")));
+        connect(bars, &GradientBarsPlot::statisticChanged, otherBars, &GradientBarsPlot::setStatistic);
+        auto* heatmap = qobject_cast<GradientHeatmap*>(page->view(QStringLiteral("heatmap")));
+        auto* otherHeatmap = qobject_cast<GradientHeatmap*>(other->view(QStringLiteral("heatmap")));
+        connect(heatmap, &GradientHeatmap::statisticChanged, otherHeatmap, &GradientHeatmap::setStatistic);
     }
     setTheme(ThemeKind::Light);
 }
@@ -73,9 +84,12 @@ QList<Dashboard::Heading> Dashboard::visibleHeadings() const {
 }
 
 void Dashboard::revealView(PlotView* view) {
-    for (DashboardPage* page : m_pages) {
-        const int index = page->tabs()->indexOf(view);
-        if (index >= 0) page->tabs()->setCurrentIndex(index);  // the other side follows
+    for (int side = 0; side < 2; ++side) {
+        const QList<PlotView*> views = m_pages[side]->views();
+        const qsizetype index = views.indexOf(view);
+        if (index < 0) continue;
+        // The same view on both sides, so the tab sets stay alike.
+        for (DashboardPage* page : m_pages) page->reveal(page->views()[index]);
     }
 }
 
@@ -113,6 +127,11 @@ void Dashboard::setComparison(bool on, const QString& baseLabel, const QString& 
     m_grid->setColumnStretch(1, on ? 1 : 0);
     m_grid->setHorizontalSpacing(on ? 10 : 0);
     if (!on) m_pages[1]->clear();
+    const QList<PlotView*> a = m_pages[0]->views(), b = m_pages[1]->views();
+    for (qsizetype i = 0; i < std::min(a.size(), b.size()); ++i) {
+        if (on) alignMargins(*a[i]->plot(), *b[i]->plot());
+        else unalignMargins(*a[i]->plot(), *b[i]->plot());
+    }
     for (QLabel* heading : m_headings) heading->setVisible(on);
     updateHeading(0);
     updateHeading(1);
@@ -125,10 +144,18 @@ void Dashboard::resizeEvent(QResizeEvent* event) {
 
 void Dashboard::updateCompactness() {
     // Below ~800 px (presenter type: ~1500 px) a side cannot show four views in a row
-    // legibly; the spectrum and loss then join the tabs.
+    // legibly: the spectrum and loss join the tabs. Below ~700 px (1100) the heat map
+    // beside the tabs would shrink to a strip and the tab labels would not fit: it becomes
+    // the first tab, below the gradients at full width.
     const int sideWidth = m_comparing ? width() / 2 : width();
-    const bool compact = sideWidth < (m_theme.presenter ? 1500 : 800);
-    for (DashboardPage* page : m_pages) page->setCompact(compact);
+    using Arrangement = DashboardPage::Arrangement;
+    Arrangement arrangement = Arrangement::Narrow;
+    if (sideWidth >= (m_theme.presenter ? 1500 : 800)) arrangement = Arrangement::Wide;
+    else if (sideWidth >= (m_theme.presenter ? 1100 : 700)) arrangement = Arrangement::Compact;
+    if (arrangement == m_pages[0]->arrangement() && arrangement == m_pages[1]->arrangement()) return;
+    for (DashboardPage* page : m_pages) page->setArrangement(arrangement);
+    // Both sides show the same tab; A's choice wins.
+    m_pages[1]->tabs()->setCurrentIndex(m_pages[0]->tabs()->currentIndex());
 }
 
 void Dashboard::updateHeading(int side) {
@@ -145,7 +172,13 @@ void Dashboard::updateHeading(int side) {
 
 void Dashboard::shareAxes() {
     const QList<PlotView*> a = m_pages[0]->views(), b = m_pages[1]->views();
-    for (qsizetype i = 0; i < std::min(a.size(), b.size()); ++i) shareAxisRanges(*a[i]->plot(), *b[i]->plot());
+    for (qsizetype i = 0; i < std::min(a.size(), b.size()); ++i) {
+        // The spectrum's bins follow its span: shared first, so the ranges below agree.
+        auto* spectrumA = qobject_cast<SpectrumPlot*>(a[i]);
+        auto* spectrumB = qobject_cast<SpectrumPlot*>(b[i]);
+        if (spectrumA && spectrumB) SpectrumPlot::shareScales(*spectrumA, *spectrumB);
+        shareAxisRanges(*a[i]->plot(), *b[i]->plot());
+    }
 }
 
 void Dashboard::setPresenterMode(bool on) {

@@ -218,11 +218,11 @@ void TestDashboard::comparisonSharesAxes() {
     QVERIFY(headings[0].rect.right() < headings[1].rect.left());
     int sideB = 0;
     for (PlotView* v : d.visibleViews()) sideB += b.contains(v) ? 1 : 0;
-    QVERIFY(sideB >= 3);
+    QVERIFY(sideB >= 2);
     QCOMPARE(d.visibleViews().size(), 2 * sideB);
-    // Half of 1366 px is too narrow for four views in a row: each side turns compact and
-    // every visible plot keeps a usable width.
-    for (PlotView* v : d.visibleViews()) QVERIFY2(v->plot()->width() >= 200, qPrintable(v->name()));
+    // Half of 1366 px is too narrow for views side by side: each side shows fewer views,
+    // each at the side's full width.
+    for (PlotView* v : d.visibleViews()) QVERIFY2(v->plot()->width() >= 500, qPrintable(v->name()));
 
     d.setComparison(false);
     QVERIFY(!d.comparing());

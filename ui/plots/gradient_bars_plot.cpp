@@ -104,6 +104,7 @@ void GradientBarsPlot::setStatistic(UnitStatistic statistic) {
     if (index >= 0 && index != m_statisticBox->currentIndex()) m_statisticBox->setCurrentIndex(index);
     rebuild();
     requestReplot();
+    emit statisticChanged(statistic);
 }
 
 void GradientBarsPlot::selectUnit(int unit) {

@@ -34,6 +34,9 @@ public:
 
 signals:
     void unitSelected(int unit);
+    /// The statistic shown changed (from the selector or setStatistic), so a comparison's
+    /// other side can follow.
+    void statisticChanged(gradflow::ui::UnitStatistic statistic);
 
 private:
     void rebuild();

@@ -82,8 +82,12 @@ void GradientHeatmap::setStatistic(UnitStatistic statistic) {
     m_seenEntries = 0;
     m_seenStep = -1;
     m_scale->axis()->setLabel(statisticLabel(statistic));
+    // Set from outside (the other side of a comparison): the selector shows it too.
+    const int index = m_statisticBox->findData(int(statistic));
+    if (index >= 0 && index != m_statisticBox->currentIndex()) m_statisticBox->setCurrentIndex(index);
     if (m_history) rebuild(*m_history);
     requestReplot();
+    emit statisticChanged(statistic);
 }
 
 void GradientHeatmap::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistory& history) {

@@ -21,12 +21,17 @@ public:
     void setTheme(const Theme& theme) override;
 
     void setStatistic(UnitStatistic statistic);
+    UnitStatistic statistic() const { return m_statistic; }
     /// Largest grid drawn, whatever the history holds (columns = steps, rows = units).
     static constexpr int kMaxColumns = 480;
     static constexpr int kMaxRows = 256;
 
     QCPColorMap* colorMap() const { return m_map; }
     QCPColorScale* colorScale() const { return m_scale; }
+
+signals:
+    /// The colour statistic changed, so a comparison's other side can follow.
+    void statisticChanged(gradflow::ui::UnitStatistic statistic);
 
 private:
     void rebuild(const core::TrainingHistory& history);

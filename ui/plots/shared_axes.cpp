@@ -41,7 +41,43 @@ QList<QCPColorScale*> colorScales(QCustomPlot& plot)
     return scales;
 }
 
+/// The axis rects, in a stable order. Colour scales size themselves from their own axis,
+/// whose range is shared: they need no group.
+QList<QCPLayoutElement*> framedElements(QCustomPlot& plot)
+{
+    QList<QCPLayoutElement*> out;
+    for (QCPAxisRect* rect : plot.axisRects()) out << rect;
+    return out;
+}
+
+constexpr QCP::MarginSides kAlignedSides = QCP::msLeft | QCP::msRight;
+
 }  // namespace
+
+void alignMargins(QCustomPlot& a, QCustomPlot& b)
+{
+    const QList<QCPLayoutElement*> elementsA = framedElements(a), elementsB = framedElements(b);
+    for (qsizetype i = 0; i < std::min(elementsA.size(), elementsB.size()); ++i) {
+        if (elementsA[i]->marginGroup(QCP::msLeft)) continue;  // already aligned
+        // A margin group does not care which plot its members live in: each plot's layout
+        // asks both members for their margin and takes the larger.
+        auto* group = new QCPMarginGroup(&a);
+        elementsA[i]->setMarginGroup(kAlignedSides, group);
+        elementsB[i]->setMarginGroup(kAlignedSides, group);
+    }
+}
+
+void unalignMargins(QCustomPlot& a, QCustomPlot& b)
+{
+    const QList<QCPLayoutElement*> elementsA = framedElements(a), elementsB = framedElements(b);
+    for (qsizetype i = 0; i < std::min(elementsA.size(), elementsB.size()); ++i) {
+        QCPMarginGroup* group = elementsA[i]->marginGroup(QCP::msLeft);
+        if (!group) continue;
+        elementsA[i]->setMarginGroup(kAlignedSides, nullptr);
+        elementsB[i]->setMarginGroup(kAlignedSides, nullptr);
+        delete group;
+    }
+}
 
 void shareAxisRanges(QCustomPlot& a, QCustomPlot& b)
 {
@@ -60,6 +96,9 @@ void shareAxisRanges(QCustomPlot& a, QCustomPlot& b)
             scalesB[i]->setDataRange(*range);
         }
     }
+    // Tick labels for the shared ranges now: with aligned margins, whichever plot replots
+    // first measures the other's labels, and they must not be the last frame's.
+    for (QCustomPlot* plot : {&a, &b}) plot->plotLayout()->update(QCPLayoutElement::upPreparation);
 }
 
 }  // namespace gradflow::ui

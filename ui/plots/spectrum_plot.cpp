@@ -143,9 +143,27 @@ void SpectrumPlot::setTheme(const Theme& theme) {
         QCPScatterStyle(QCPScatterStyle::ssCross, QPen(theme.theory, 1.5), Qt::NoBrush, theme.markerSize * 1.2));
 }
 
+void SpectrumPlot::shareScales(SpectrumPlot& a, SpectrumPlot& b) {
+    const double lo = std::min(a.m_xLo, b.m_xLo), hi = std::max(a.m_xHi, b.m_xHi);
+    const double radius = std::max(a.m_eigenRadius, b.m_eigenRadius);
+    for (SpectrumPlot* side : {&a, &b}) {
+        if (side->m_xLo != lo || side->m_xHi != hi) {
+            side->m_xLo = lo;
+            side->m_xHi = hi;
+            // Rebinned on the wider span; a side with no spectrum yet only takes the axis.
+            const SnapshotPtr shown = side->snapshot();
+            if (shown && (shown->latest || shown->spectrum)) side->fillHistogram(*shown);
+            else side->plot()->xAxis->setRange(lo - 0.25, hi + 0.25);
+        }
+        side->m_eigenRadius = radius;
+        side->m_eigenRect->setHalfExtent(radius);
+    }
+}
+
 void SpectrumPlot::clear() {
     m_xLo = -1.0;
     m_xHi = 1.0;
+    m_binWidth = kMinBinDecades;
     m_eigenRadius = 1.25;
     m_histogram->data()->clear();
     m_eigen->data()->clear();
@@ -207,9 +225,11 @@ void SpectrumPlot::fillHistogram(const Snapshot& s) {
     m_xHi = std::max(m_xHi, std::ceil(*mx));
     // Bin width from the axis span (which only expands), so bars stay readable for a
     // 40-decade spectrum and fine for a near-isometric one: 1/4, 1/2, 1, 2, 5 ... decades.
+    // A comparison shares the span (shareScales), hence the width and the bin edges.
     double bin = kMinBinDecades;
     for (double w : {0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0})
         if ((m_xHi - m_xLo) / bin > 48) bin = w;
+    m_binWidth = bin;
     m_histogram->setWidth(bin * 0.9);
     const int firstBin = int(std::floor(*mn / bin + 0.5));
     const int lastBin = int(std::floor(*mx / bin + 0.5));

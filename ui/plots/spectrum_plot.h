@@ -23,6 +23,13 @@ public:
     /// Narrowest histogram bin, in decades; wide spectra get wider bins (about 40 bins).
     static constexpr double kMinBinDecades = 0.25;
 
+    /// While comparing: both sides take the union of their log10 sigma spans (so their
+    /// histograms have the same bin width and bin edges) and the larger eigenvalue extent
+    /// (so both complex planes have the same scale). Call after both took their frame.
+    static void shareScales(SpectrumPlot& a, SpectrumPlot& b);
+    /// Width of the histogram's bins in decades; bins are centred on multiples of it.
+    double binWidth() const { return m_binWidth; }
+
     QCPBars* histogram() const { return m_histogram; }
     QCPGraph* eigenvalues() const { return m_eigen; }
     QCPAxisRect* histogramRect() const;
@@ -53,6 +60,7 @@ private:
     bool m_summaryWanted = false;
     std::uint64_t m_runId = 0;
     double m_xLo = -1.0, m_xHi = 1.0;  ///< log10 sigma range, only expands within a run
+    double m_binWidth = kMinBinDecades;
     double m_eigenRadius = 1.25;
 };
 
