@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "ui/plots/label_placer.h"
 #include "ui/plots/plot_helpers.h"
 
 namespace gradflow::ui {
@@ -57,16 +58,29 @@ PhaseDiagramPlot::PhaseDiagramPlot(QWidget* parent)
     m_orderedLabel->position->setCoords(0.03, 0.04);
     m_orderedLabel->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_orderedLabel->setText(tr("ordered: χ₁ < 1\ngradients vanish"));
+    m_orderedTexts = {tr("ordered: χ₁ < 1\ngradients vanish"), tr("ordered: χ₁ < 1")};
     m_chaoticLabel = new QCPItemText(p);
     m_chaoticLabel->position->setType(QCPItemPosition::ptAxisRectRatio);
     m_chaoticLabel->position->setCoords(0.97, 0.96);
     m_chaoticLabel->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
     m_chaoticLabel->setTextAlignment(Qt::AlignRight);
     m_chaoticLabel->setText(tr("chaotic: χ₁ > 1\ngradients explode"));
+    m_chaoticTexts = {tr("chaotic: χ₁ > 1\ngradients explode"), tr("chaotic: χ₁ > 1")};
+    m_note = new QCPItemText(p);
+    m_note->setTextAlignment(Qt::AlignLeft);
+    m_note->setPadding(QMargins(7, 5, 7, 5));
+    m_note->setVisible(false);
+    // A row of its own under the title: which model the whole map describes.
+    m_model = new QCPTextElement(p, QString());
+    p->plotLayout()->insertRow(1);
+    p->plotLayout()->addElement(1, 0, m_model);
+    p->plotLayout()->setRowStretchFactor(1, 0.001);
     p->xAxis->setLabel(tr("σ_w²  (weight variance × fan-in)"));
     p->yAxis->setLabel(tr("σ_b²  (bias variance)"));
     p->legend->setVisible(false);
+    connect(p, &QCustomPlot::afterLayout, this, &PhaseDiagramPlot::arrangeLabels);
     setTheme(Theme::make(ThemeKind::Light, false));
+    fitText(p->width());
     clear();
 }
 
@@ -75,14 +89,18 @@ void PhaseDiagramPlot::setTheme(const Theme& t) {
     styleAxis(m_scale->axis(), t);
     m_map->setGradient(divergingGradient(t));
     m_critical->setPen(QPen(t.critical, t.lineWidth * 1.2, Qt::DashLine));
-    m_current->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar, QPen(t.critical, t.presenter ? 3.0 : 2.0),
-                                               Qt::NoBrush, t.markerSize * 2.4));
-    m_currentRing->setPen(QPen(t.critical, t.presenter ? 3.0 : 2.0));
-    m_currentRing->setSize(t.markerSize * 3.2);
     m_currentLabel->setFont(t.font(0.9, true));
     m_currentLabel->setColor(t.foreground);
     m_currentLabel->setBrush(t.panel);
     m_currentLabel->setPen(QPen(t.grid));
+    m_model->setFont(t.font(0.95));
+    m_model->setTextColor(t.mutedText);
+    m_model->setMargins(QMargins(4, 0, 4, 2));
+    m_note->setFont(t.font(0.95));
+    m_note->setColor(t.foreground);
+    m_note->setBrush(t.panel);
+    m_note->setPen(QPen(t.mutedText));
+    applyMarkerStyle(t);
     // The diverging map is pale in the middle, so region labels use dark text on both themes.
     for (QCPItemText* l : {m_orderedLabel, m_chaoticLabel}) {
         l->setFont(t.font(0.95, true));
@@ -92,18 +110,30 @@ void PhaseDiagramPlot::setTheme(const Theme& t) {
     }
 }
 
+void PhaseDiagramPlot::applyMarkerStyle(const Theme& t) {
+    // Greyed when the map is not this network's (remedies on): a position, not a verdict.
+    const QColor colour = m_plainStack ? t.mutedText : t.critical;
+    const double width = t.presenter ? 3.0 : 2.0;
+    m_current->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar, QPen(colour, width), Qt::NoBrush,
+                                               t.markerSize * 2.4));
+    m_currentRing->setPen(QPen(colour, width, m_plainStack ? Qt::DashLine : Qt::SolidLine));
+    m_currentRing->setSize(t.markerSize * 3.2);
+}
+
 void PhaseDiagramPlot::clear() {
     m_current->data()->clear();
+    m_markerShown = false;
     m_currentLabel->setVisible(false);
     m_currentRing->setVisible(false);
+    m_noteTexts.clear();
+    m_note->setVisible(false);
     rememberSnapshot(nullptr);
     if (!m_hasDiagram) {
         m_map->setVisible(false);
-        m_orderedLabel->setVisible(false);
-        m_chaoticLabel->setVisible(false);
+        m_orderedShown = m_chaoticShown = false;
         plot()->xAxis->setRange(0, 4);
         plot()->yAxis->setRange(0, 0.5);
-        setEmptyMessage(tr("Press Train to start\nthe order-to-chaos map for your activation appears here"));
+        setEmptyMessage(tr("Press Train to start:\nthe order-to-chaos map\nappears here"));
     }
 }
 
@@ -183,10 +213,11 @@ void PhaseDiagramPlot::fillMap(const core::PhaseDiagram& d) {
     m_critical->setData(t, x, y, true);
     m_map->setVisible(true);
     m_hasDiagram = true;
-    m_orderedLabel->setVisible(ordered);
-    m_orderedLabel->setText(chaotic ? tr("ordered: χ₁ < 1\ngradients vanish")
-                                    : tr("ordered everywhere: χ₁ < 1\n(no critical line for this activation)"));
-    m_chaoticLabel->setVisible(chaotic);
+    m_orderedShown = ordered;
+    m_orderedTexts = chaotic ? QStringList{tr("ordered: χ₁ < 1\ngradients vanish"), tr("ordered: χ₁ < 1")}
+                             : QStringList{tr("ordered everywhere: χ₁ < 1\n(no critical line for this activation)"),
+                                           tr("ordered everywhere: χ₁ < 1"), tr("ordered: χ₁ < 1")};
+    m_chaoticShown = chaotic;
     plot()->xAxis->setRange(d.sigmaW2Min, d.sigmaW2Max);
     plot()->yAxis->setRange(d.sigmaB2Min, d.sigmaB2Max);
 }
@@ -195,21 +226,27 @@ bool PhaseDiagramPlot::redrawsFor(const Snapshot& shown, const Snapshot& next) c
     return next.runId != shown.runId;  // it shows the configuration, fixed for a run
 }
 
+void PhaseDiagramPlot::showRecurrentNote() {
+    m_map->setVisible(false);
+    m_critical->data()->clear();
+    m_current->data()->clear();
+    m_markerShown = false;
+    m_currentRing->setVisible(false);
+    m_orderedShown = m_chaoticShown = false;
+    m_hasDiagram = false;
+    setEmptyMessage(QString());
+    m_noteTexts = {tr("No map for recurrent nets: this theory\nis about deep feed-forward stacks.\n"
+                      "For a recurrent net, see the Jacobian\nspectrum across time steps."),
+                   tr("No map for recurrent nets:\nsee the Jacobian spectrum."),
+                   tr("Feed-forward nets only"), tr("Feed-forward\nnets only")};
+}
+
 void PhaseDiagramPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistory&) {
     rememberSnapshot(snapshot);
     if (!snapshot) return;
     const core::ExperimentConfig& cfg = snapshot->config;
     if (cfg.model == core::ModelKind::Recurrent) {
-        m_map->setVisible(false);
-        m_critical->data()->clear();
-        m_current->data()->clear();
-        m_currentLabel->setVisible(false);
-        m_currentRing->setVisible(false);
-        m_orderedLabel->setVisible(false);
-        m_chaoticLabel->setVisible(false);
-        m_hasDiagram = false;
-        setEmptyMessage(tr("The mean-field phase diagram describes deep feed-forward nets.\n"
-                           "For recurrent nets, watch the recurrent Jacobian's spectrum."));
+        showRecurrentNote();
         return;
     }
     if (cfg.layers.empty()) return;
@@ -220,21 +257,132 @@ void PhaseDiagramPlot::showFrame(const SnapshotPtr& snapshot, const core::Traini
     m_current->setData({th.sigmaW2}, {th.sigmaB2});
     m_currentRing->position->setCoords(th.sigmaW2, th.sigmaB2);
     m_currentRing->setVisible(true);
-    QString depth;
-    if (std::isinf(th.depthScale) || std::abs(th.chi1 - 1.0) < 1e-9) depth = tr("critical: no decay");
-    else if (th.depthScale > 0) depth = tr("shrinks e-fold every %1 layers").arg(th.depthScale, 0, 'g', 3);
-    else depth = tr("grows e-fold every %1 layers").arg(-th.depthScale, 0, 'g', 3);
-    m_currentLabel->setText(tr("this network\nχ₁ = %1\n‖∂L/∂h‖² %2").arg(th.chi1, 0, 'g', 3).arg(depth));
-    // Label beside the star, on the side with more room.
-    const bool right = th.sigmaW2 < (plot()->xAxis->range().center());
-    const bool below = th.sigmaB2 > plot()->yAxis->range().center();
-    m_currentLabel->position->setType(QCPItemPosition::ptPlotCoords);
-    const double dx = plot()->xAxis->range().size() * 0.03, dy = plot()->yAxis->range().size() * 0.03;
-    m_currentLabel->position->setCoords(th.sigmaW2 + (right ? dx : -dx), th.sigmaB2 + (below ? -dy : dy));
-    m_currentLabel->setPositionAlignment((right ? Qt::AlignLeft : Qt::AlignRight) | (below ? Qt::AlignTop : Qt::AlignBottom));
+
+    // Batch norm and skips are outside the theory: the map stays (the plain stack with the
+    // same weights), but it must not pass for a verdict on this network.
+    const bool batchNorm = std::any_of(cfg.layers.begin(), cfg.layers.end(), [](const auto& l) { return l.batchNorm; });
+    const bool residual = cfg.residual.every > 0;
+    const bool plainStack = batchNorm || residual;
+    if (plainStack != m_plainStack) {
+        m_plainStack = plainStack;
+        applyMarkerStyle(theme());
+    }
+    const QString chi = tr("χ₁ = %1").arg(th.chi1, 0, 'g', 3);
+    if (plainStack) {
+        const QString remedies = batchNorm && residual ? tr("Batch norm and residual connections change")
+                                 : batchNorm          ? tr("Batch norm changes")
+                                                      : tr("Residual connections change");
+        const QString without = batchNorm && residual ? tr("no batch norm, no skips")
+                                : batchNorm          ? tr("no batch norm")
+                                                     : tr("no skips");
+        m_noteTexts = {tr("%1 the dynamics:\nthis map shows the plain stack\n(same weights, %2).\n"
+                          "The gradient bars show this network.").arg(remedies, without),
+                       tr("%1 the dynamics:\nthe map shows the plain stack.").arg(remedies),
+                       tr("Plain stack only (%1)").arg(without), tr("Plain stack only\n(%1)").arg(without)};
+        m_markerTexts = {tr("plain stack,\nsame weights\n%1").arg(chi), tr("plain stack\n%1").arg(chi), chi};
+    } else {
+        m_noteTexts.clear();
+        QString depth;
+        if (std::isinf(th.depthScale) || std::abs(th.chi1 - 1.0) < 1e-9) depth = tr("critical: no decay");
+        else if (th.depthScale > 0) depth = tr("shrinks e-fold every %1 layers").arg(th.depthScale, 0, 'g', 3);
+        else depth = tr("grows e-fold every %1 layers").arg(-th.depthScale, 0, 'g', 3);
+        m_markerTexts = {tr("this network\n%1\n‖∂L/∂h‖² %2").arg(chi, depth), tr("this network\n%1").arg(chi), chi};
+    }
+    m_markerShown = true;
     m_currentLabel->setPadding(QMargins(6, 3, 6, 3));
-    m_currentLabel->setVisible(true);
     setEmptyMessage(m_hasDiagram || !m_pendingRequest ? QString() : tr("Computing the order-to-chaos map\u2026"));
+}
+
+void PhaseDiagramPlot::fitText(int width) {
+    const QStringList statements = {
+        tr("Mean-field theory of a plain fully-connected stack at initialisation, infinitely wide"),
+        tr("Mean field: plain fully-connected stack at initialisation, infinite width"),
+        tr("Plain stack at initialisation, infinite width"), tr("Plain stack at init")};
+    const QFontMetrics metrics(m_model->font());
+    const int room = width - m_model->margins().left() - m_model->margins().right() - 8;
+    QString chosen = statements.back();
+    for (const QString& s : statements) {
+        if (metrics.horizontalAdvance(s) <= room) {
+            chosen = s;
+            break;
+        }
+    }
+    m_model->setText(chosen);
+}
+
+void PhaseDiagramPlot::arrangeLabels() {
+    QCustomPlot* p = plot();
+    QCPAxisRect* rect = p->axisRect();
+    LabelPlacer placer(rect->rect().adjusted(2, 2, -2, -2));
+    const QRect area = placer.area();
+
+    // Axis titles in their long form only where they fit along their axis.
+    const auto fitLabel = [](QCPAxis* axis, const QStringList& texts, int length) {
+        const QFontMetrics metrics(axis->labelFont());
+        for (const QString& t : texts) {
+            if (metrics.horizontalAdvance(t) <= length || &t == &texts.back()) {
+                if (axis->label() != t) axis->setLabel(t);
+                return;
+            }
+        }
+    };
+    fitLabel(p->xAxis, {tr("σ_w²  (weight variance × fan-in)"), tr("σ_w²")}, rect->width());
+    fitLabel(p->yAxis, {tr("σ_b²  (bias variance)"), tr("σ_b²")}, rect->height());
+    fitLabel(m_scale->axis(), {tr("χ₁ (gradient growth per layer)"), tr("χ₁ per layer"), tr("χ₁")}, rect->height());
+
+    // The star and its ring are never covered.
+    QPoint star;
+    if (m_markerShown && !m_current->data()->isEmpty()) {
+        const auto& d = *m_current->data()->constBegin();
+        star = QPoint(int(p->xAxis->coordToPixel(d.key)), int(p->yAxis->coordToPixel(d.value)));
+        const int r = int(std::ceil(m_currentRing->size() / 2.0)) + 2;
+        placer.block(QRect(star - QPoint(r, r), star + QPoint(r, r)));
+    }
+    using Spot = LabelPlacer::Spot;
+    const int gap = 6;
+    // Most needed first: the note (what the map is, when it is not this network), the
+    // marker's reading, then the region names.
+    if (!m_noteTexts.isEmpty()) {
+        placer.place(m_note, m_noteTexts,
+                     {{QPoint(area.right() - gap, area.top() + gap), Qt::AlignRight | Qt::AlignTop},
+                      {QPoint(area.left() + gap, area.bottom() - gap), Qt::AlignLeft | Qt::AlignBottom},
+                      {QPoint(area.center().x(), area.top() + gap), Qt::AlignHCenter | Qt::AlignTop},
+                      {QPoint(area.left() + gap, area.top() + gap), Qt::AlignLeft | Qt::AlignTop},
+                      {QPoint(area.right() - gap, area.bottom() - gap), Qt::AlignRight | Qt::AlignBottom},
+                      {QPoint(area.center().x(), area.center().y()), Qt::AlignCenter}});
+    } else {
+        m_note->setVisible(false);
+    }
+    if (m_markerShown) {
+        // Clear of the blocked ring (its half size + 2) and the air around boxes.
+        const int r = int(std::ceil(m_currentRing->size() / 2.0)) + 6;
+        // Beside the star, on the side with more room first; then above or below it.
+        const bool right = star.x() < area.center().x();
+        const bool below = star.y() < area.center().y();
+        QList<Spot> spots;
+        for (const bool h : {right, !right})
+            spots << Spot{star + QPoint(h ? r : -r, 0), (h ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignVCenter};
+        for (const bool v : {below, !below})
+            for (const bool h : {right, !right})
+                spots << Spot{star + QPoint(h ? r / 2 : -r / 2, v ? r : -r),
+                              (h ? Qt::AlignLeft : Qt::AlignRight) | (v ? Qt::AlignTop : Qt::AlignBottom)};
+        placer.place(m_currentLabel, m_markerTexts, spots);
+    } else {
+        m_currentLabel->setVisible(false);
+    }
+    if (m_orderedShown) {
+        placer.place(m_orderedLabel, m_orderedTexts,
+                     {{QPoint(area.left() + gap, area.top() + gap), Qt::AlignLeft | Qt::AlignTop},
+                      {QPoint(area.left() + gap, area.bottom() - gap), Qt::AlignLeft | Qt::AlignBottom}});
+    } else {
+        m_orderedLabel->setVisible(false);
+    }
+    if (m_chaoticShown) {
+        placer.place(m_chaoticLabel, m_chaoticTexts,
+                     {{QPoint(area.right() - gap, area.bottom() - gap), Qt::AlignRight | Qt::AlignBottom}});
+    } else {
+        m_chaoticLabel->setVisible(false);
+    }
 }
 
 }  // namespace gradflow::ui
