@@ -77,6 +77,7 @@ private slots:
     void fullSnapshotForExport();
     void comparisonLanesStepInLockstep();
     void comparisonGoesOnWhenOneSideDiverges();
+    void droppingTheComparisonKeepsLaneZero();
     void liveSettingsPerLane();
     void liveSettingSentWithResetIsKept();
 };
@@ -360,6 +361,59 @@ void TestTrainingWorker::comparisonLanesStepInLockstep()
         auto u = worker.takeUpdate();
         return u.snapshot && u.lanes == 1 && !u.comparison.snapshot;
     }));
+}
+
+void TestTrainingWorker::droppingTheComparisonKeepsLaneZero()
+{
+    TrainingWorker worker;
+    ExperimentConfig a = smallConfig(4, 16);
+    ExperimentConfig b = a;
+    for (auto& layer : b.layers) layer.batchNorm = true;
+    worker.reset(a, b);
+    QVERIFY(waitFor([&] { return settled(worker); }));
+    worker.step(10);
+    QVERIFY(waitFor([&] { return worker.stepsDone() == 10 && settled(worker); }));
+    const std::uint64_t run = worker.runId();
+    worker.takeUpdate();
+
+    // Paused: B goes at once, A stays at step 10 in the same run.
+    worker.dropComparison();
+    QCOMPARE(worker.takeUpdate().lanes, 1);
+    QVERIFY(waitFor([&] { return settled(worker); }));
+    QCOMPARE(worker.stepsDone(), std::int64_t(10));
+    QCOMPARE(worker.runId(), run);
+    worker.step(5);
+    std::vector<gradflow::core::StepStats> steps;
+    gradflow::ui::SnapshotPtr last;
+    bool onlyA = true;
+    QVERIFY(waitFor([&] {
+        auto u = worker.takeUpdate();
+        onlyA = onlyA && !u.comparison.snapshot && u.comparison.steps.empty() && !u.newRun && u.lanes == 1;
+        steps.insert(steps.end(), u.steps.begin(), u.steps.end());
+        if (u.snapshot) last = u.snapshot;
+        return last && last->stepsDone == 15 && !last->running;
+    }));
+    QVERIFY(onlyA);
+    QCOMPARE(steps.size(), std::size_t(5));
+    QCOMPARE(steps.front().step, std::int64_t(10));
+    QVERIFY(last->config == a);
+
+    // Running: A keeps running.
+    worker.reset(a, b);
+    QVERIFY(waitFor([&] { return settled(worker); }));
+    worker.train();
+    QVERIFY(waitFor([&] { return worker.stepsDone() > 20; }));
+    worker.dropComparison();
+    const std::int64_t dropped = worker.stepsDone();
+    QVERIFY(waitFor([&] { return worker.stepsDone() > dropped + 20; }));
+    QCOMPARE(worker.state(), State::Running);
+    worker.takeUpdate();
+    QVERIFY(waitFor([&] {
+        auto u = worker.takeUpdate();
+        return u.snapshot && u.lanes == 1 && !u.comparison.snapshot;
+    }));
+    worker.pause();
+    QVERIFY(waitFor([&] { return settled(worker); }));
 }
 
 void TestTrainingWorker::comparisonGoesOnWhenOneSideDiverges()
