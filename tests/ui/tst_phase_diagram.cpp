@@ -44,68 +44,66 @@ private slots:
 
 void TestPhaseDiagram::textsInsideAndApart_data() {
     QTest::addColumn<Model>("model");
-    QTest::addColumn<QSize>("size");
-    QTest::addColumn<bool>("presenter");
+    QTest::newRow("plain") << Model::Plain;
+    QTest::newRow("batchnorm") << Model::BatchNorm;
+    QTest::newRow("residual") << Model::Residual;
+    QTest::newRow("recurrent") << Model::Recurrent;
+}
+
+void TestPhaseDiagram::textsInsideAndApart() {
+    QFETCH(Model, model);
     // Where the view sits: in a comparison's tabs (full side width) or a single run's
     // bottom-row tab, at 1366x768 and 1920x1080; presenter type makes single runs narrow
-    // at 1366 (full width) and comparisons narrow everywhere.
+    // at 1366 (full width) and comparisons narrow everywhere. One view for all of them,
+    // so the map is computed once.
     struct Place {
         const char* name;
         QSize size;
         bool presenter;
     };
     const QList<Place> places = {
-        {"1366-compare", QSize(500, 300), false}, {"1366-single", QSize(320, 290), false},
-        {"1920-single", QSize(500, 400), false},  {"1920-compare", QSize(780, 420), false},
-        {"1366-compare presenter", QSize(500, 330), true}, {"1366-single presenter", QSize(1010, 330), true},
-        {"1920-single presenter", QSize(500, 420), true},  {"1920-compare presenter", QSize(780, 420), true}};
-    const QList<QPair<const char*, Model>> models = {
-        {"plain", Model::Plain}, {"batchnorm", Model::BatchNorm}, {"residual", Model::Residual},
-        {"recurrent", Model::Recurrent}};
-    for (const Place& place : places)
-        for (const auto& [modelName, model] : models)
-            QTest::addRow("%s %s", modelName, place.name) << model << place.size << place.presenter;
-}
-
-void TestPhaseDiagram::textsInsideAndApart() {
-    QFETCH(Model, model);
-    QFETCH(QSize, size);
-    QFETCH(bool, presenter);
+        {"1366 comparison", QSize(500, 300), false}, {"1366 single", QSize(320, 290), false},
+        {"1920 single", QSize(500, 400), false},  {"1920 comparison", QSize(780, 420), false},
+        {"1366 comparison, presenter", QSize(500, 330), true}, {"1366 single, presenter", QSize(1010, 330), true},
+        {"1920 single, presenter", QSize(500, 420), true},  {"1920 comparison, presenter", QSize(780, 420), true}};
     PhaseDiagramPlot view;
-    view.setTheme(Theme::make(ThemeKind::Light, presenter));
-    view.resize(size);
     view.show();
     QVERIFY(QTest::qWaitForWindowExposed(&view));
-    view.showFrame(snapshotFor(model), core::TrainingHistory());
-    view.settle();
-    view.replotNow();
+    for (const Place& place : places) {
+        view.setTheme(Theme::make(ThemeKind::Light, place.presenter));
+        view.resize(place.size);
+        view.showFrame(snapshotFor(model), core::TrainingHistory());
+        view.settle();
+        view.replotNow();
 
-    QCustomPlot* p = view.plot();
-    const QRect viewport = p->viewport();
-    const QRect axisRect = p->axisRect()->rect();
-    QList<QPair<QString, QRectF>> shown;
-    for (int i = 0; i < p->itemCount(); ++i) {
-        auto* text = qobject_cast<QCPItemText*>(p->item(i));
-        if (!text || !text->visible() || text->text().isEmpty()) continue;
-        const QRectF box = boxOf(text);
-        // Texts over the map stay in it; the empty-state message stays in the plot.
-        const bool overMap = text->clipToAxisRect();
-        QVERIFY2(QRectF(overMap ? axisRect : viewport).contains(box),
-                 qPrintable(QStringLiteral("\"%1\" at %2,%3 %4x%5 leaves %6x%7")
-                                .arg(text->text())
-                                .arg(box.x()).arg(box.y()).arg(box.width()).arg(box.height())
-                                .arg(axisRect.width()).arg(axisRect.height())));
-        for (const auto& [other, otherBox] : shown)
-            QVERIFY2(!otherBox.intersects(box), qPrintable(QStringLiteral("\"%1\" covers \"%2\"").arg(text->text(), other)));
-        shown.append({text->text(), box});
+        QCustomPlot* p = view.plot();
+        QCOMPARE(p->width(), place.size.width());
+        const QString where = QString::fromLatin1(place.name) + QStringLiteral(": ");
+        const QRect viewport = p->viewport();
+        const QRect axisRect = p->axisRect()->rect();
+        QList<QPair<QString, QRectF>> shown;
+        for (int i = 0; i < p->itemCount(); ++i) {
+            auto* text = qobject_cast<QCPItemText*>(p->item(i));
+            if (!text || !text->visible() || text->text().isEmpty()) continue;
+            const QRectF box = boxOf(text);
+            // Texts over the map stay in it; the empty-state message stays in the plot.
+            const bool overMap = text->clipToAxisRect();
+            QVERIFY2(QRectF(overMap ? axisRect : viewport).contains(box),
+                     qPrintable(where + QStringLiteral("\"%1\" leaves the plot").arg(text->text())));
+            for (const auto& [other, otherBox] : shown)
+                QVERIFY2(!otherBox.intersects(box),
+                         qPrintable(where + QStringLiteral("\"%1\" covers \"%2\"").arg(text->text(), other)));
+            shown.append({text->text(), box});
+        }
+        // The model statement above the map is whole.
+        QCPTextElement* statement = view.modelStatement();
+        QVERIFY(!statement->text().isEmpty());
+        QVERIFY2(QFontMetrics(statement->font()).horizontalAdvance(statement->text()) <= statement->rect().width(),
+                 qPrintable(where + statement->text()));
+        QVERIFY(viewport.contains(statement->outerRect()));
+        // What a remedy or a recurrent net needs said is said, at every size.
+        if (model != Model::Plain) QVERIFY2(view.note()->visible(), qPrintable(where + QStringLiteral("no room for the note")));
     }
-    // The model statement above the map is whole.
-    QCPTextElement* statement = view.modelStatement();
-    QVERIFY(!statement->text().isEmpty());
-    QVERIFY(QFontMetrics(statement->font()).horizontalAdvance(statement->text()) <= statement->rect().width());
-    QVERIFY(viewport.contains(statement->outerRect()));
-    // What a remedy or a recurrent net needs said is said, at every size.
-    if (model != Model::Plain) QVERIFY2(view.note()->visible(), "the note found no room");
 }
 
 void TestPhaseDiagram::remediesAndRecurrentAreExplained() {
