@@ -1,6 +1,7 @@
 #include "ui/plots/label_placer.h"
 
 #include <QFontMetrics>
+#include <algorithm>
 #include <qcustomplot.h>
 
 namespace gradflow::ui {
