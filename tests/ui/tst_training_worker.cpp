@@ -440,6 +440,21 @@ void TestTrainingWorker::comparisonGoesOnWhenOneSideDiverges()
     QCOMPARE(worker.state(), State::Running);
     worker.pause();
     QVERIFY(waitFor([&] { return settled(worker); }));
+
+    // A diverged, B still training: dropping B leaves A's run where it ended.
+    worker.reset(exploding, a);
+    QVERIFY(waitFor([&] { return settled(worker); }));
+    worker.train();
+    std::int64_t aDivergedAt = -1;
+    QVERIFY(waitFor([&] {
+        auto u = worker.takeUpdate();
+        if (u.snapshot && u.snapshot->divergence.diverged) aDivergedAt = u.snapshot->divergence.step;
+        return aDivergedAt >= 0;
+    }, 60000));
+    QCOMPARE(worker.state(), State::Running);  // B goes on
+    worker.dropComparison();
+    QVERIFY(waitFor([&] { return worker.state() == State::Diverged; }));
+    QVERIFY(worker.stepsDone() <= aDivergedAt + 1);
 }
 
 void TestTrainingWorker::liveSettingsPerLane()
