@@ -53,18 +53,11 @@ PhaseDiagramPlot::PhaseDiagramPlot(QWidget* parent)
     m_currentLabel = new QCPItemText(p);
     m_currentLabel->setPadding(QMargins(6, 3, 6, 3));
     m_currentLabel->setTextAlignment(Qt::AlignLeft);
+    // Texts over the map are positioned by arrangeLabels(), after each layout.
     m_orderedLabel = new QCPItemText(p);
-    m_orderedLabel->position->setType(QCPItemPosition::ptAxisRectRatio);
-    m_orderedLabel->position->setCoords(0.03, 0.04);
-    m_orderedLabel->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-    m_orderedLabel->setText(tr("ordered: χ₁ < 1\ngradients vanish"));
     m_orderedTexts = {tr("ordered: χ₁ < 1\ngradients vanish"), tr("ordered: χ₁ < 1")};
     m_chaoticLabel = new QCPItemText(p);
-    m_chaoticLabel->position->setType(QCPItemPosition::ptAxisRectRatio);
-    m_chaoticLabel->position->setCoords(0.97, 0.96);
-    m_chaoticLabel->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
     m_chaoticLabel->setTextAlignment(Qt::AlignRight);
-    m_chaoticLabel->setText(tr("chaotic: χ₁ > 1\ngradients explode"));
     m_chaoticTexts = {tr("chaotic: χ₁ > 1\ngradients explode"), tr("chaotic: χ₁ > 1")};
     m_note = new QCPItemText(p);
     m_note->setTextAlignment(Qt::AlignLeft);
@@ -289,7 +282,6 @@ void PhaseDiagramPlot::showFrame(const SnapshotPtr& snapshot, const core::Traini
         m_markerTexts = {tr("this network\n%1\n‖∂L/∂h‖² %2").arg(chi, depth), tr("this network\n%1").arg(chi), chi};
     }
     m_markerShown = true;
-    m_currentLabel->setPadding(QMargins(6, 3, 6, 3));
     setEmptyMessage(m_hasDiagram || !m_pendingRequest ? QString() : tr("Computing the order-to-chaos map\u2026"));
 }
 
@@ -319,12 +311,9 @@ void PhaseDiagramPlot::arrangeLabels() {
     // Axis titles in their long form only where they fit along their axis.
     const auto fitLabel = [](QCPAxis* axis, const QStringList& texts, int length) {
         const QFontMetrics metrics(axis->labelFont());
-        for (const QString& t : texts) {
-            if (metrics.horizontalAdvance(t) <= length || &t == &texts.back()) {
-                if (axis->label() != t) axis->setLabel(t);
-                return;
-            }
-        }
+        qsizetype i = 0;
+        while (i + 1 < texts.size() && metrics.horizontalAdvance(texts[i]) > length) ++i;
+        if (axis->label() != texts[i]) axis->setLabel(texts[i]);
     };
     fitLabel(p->xAxis, {tr("σ_w²  (weight variance × fan-in)"), tr("σ_w²")}, rect->width());
     fitLabel(p->yAxis, {tr("σ_b²  (bias variance)"), tr("σ_b²")}, rect->height());
