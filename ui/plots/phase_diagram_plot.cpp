@@ -359,16 +359,31 @@ void PhaseDiagramPlot::arrangeLabels() {
     } else {
         m_currentLabel->setVisible(false);
     }
+    // A region's name goes only where the map shows that region (the corner at the
+    // spot, where the box starts, sampled).
+    const auto inRegion = [&](const QList<Spot>& spots, bool chaotic) {
+        QList<Spot> out;
+        for (const Spot& spot : spots) {
+            const double chi = m_map->data()->data(p->xAxis->pixelToCoord(spot.point.x()),
+                                                   p->yAxis->pixelToCoord(spot.point.y()));
+            if (std::isfinite(chi) && (chaotic ? chi > 1.0 : chi < 1.0)) out << spot;
+        }
+        return out;
+    };
+    const QPoint topLeft(area.left() + gap, area.top() + gap), topRight(area.right() - gap, area.top() + gap);
+    const QPoint bottomLeft(area.left() + gap, area.bottom() - gap), bottomRight(area.right() - gap, area.bottom() - gap);
     if (m_orderedShown) {
         placer.place(m_orderedLabel, m_orderedTexts,
-                     {{QPoint(area.left() + gap, area.top() + gap), Qt::AlignLeft | Qt::AlignTop},
-                      {QPoint(area.left() + gap, area.bottom() - gap), Qt::AlignLeft | Qt::AlignBottom}});
+                     inRegion({{topLeft, Qt::AlignLeft | Qt::AlignTop}, {bottomLeft, Qt::AlignLeft | Qt::AlignBottom},
+                               {topRight, Qt::AlignRight | Qt::AlignTop}},
+                              false));
     } else {
         m_orderedLabel->setVisible(false);
     }
     if (m_chaoticShown) {
         placer.place(m_chaoticLabel, m_chaoticTexts,
-                     {{QPoint(area.right() - gap, area.bottom() - gap), Qt::AlignRight | Qt::AlignBottom}});
+                     inRegion({{bottomRight, Qt::AlignRight | Qt::AlignBottom}, {topRight, Qt::AlignRight | Qt::AlignTop}},
+                              true));
     } else {
         m_chaoticLabel->setVisible(false);
     }
