@@ -324,6 +324,11 @@ void SpectrumPlot::showSummary(bool show) {
 void SpectrumPlot::fitText(int width) {
     // The two panels share the width 1.3 : 1 (see the column stretch factors).
     const double histWidth = width * 1.3 / 2.3 - 60, eigenWidth = width / 2.3 - 40;
+    // Decade ticks come in steps of 1, 2, 5, 10, 20, 50: two ticks over a 40-decade span
+    // (a narrow side of a comparison) take a 50-decade step and leave one label. Three
+    // labels of "10⁻⁴⁰" still fit the narrowest panel.
+    QCPAxisTicker* decades = plot()->xAxis->ticker().data();
+    decades->setTickCount(std::max(3, decades->tickCount()));
     const auto fits = [](const QCPTextElement* e, const QString& text, double room) {
         return QFontMetrics(e->font()).horizontalAdvance(text) + 8 <= room;
     };
