@@ -171,6 +171,13 @@ void TestComparison::spectrumBinsAndScalesShared() {
     QVERIFY(specA->eigenRect()->axis(QCPAxis::atBottom)->range() ==
             specB->eigenRect()->axis(QCPAxis::atBottom)->range());
     QVERIFY(specA->eigenRect()->axis(QCPAxis::atLeft)->range().upper >= 12.0);
+    // The 40-decade span on half a screen still has more than one labelled decade.
+    for (SpectrumPlot* s : {specA, specB}) {
+        QCPAxis* decades = s->histogramRect()->axis(QCPAxis::atBottom);
+        int labelled = 0;
+        for (double tick : decades->tickVector()) labelled += decades->range().contains(tick) ? 1 : 0;
+        QVERIFY2(labelled >= 2, qPrintable(QString::number(labelled)));
+    }
 }
 
 void TestComparison::sidesLineUpAt1366() {
