@@ -51,6 +51,31 @@ QList<QCPLayoutElement*> framedElements(QCustomPlot& plot)
 }
 
 constexpr QCP::MarginSides kAlignedSides = QCP::msLeft | QCP::msRight;
+const char* const kLegendAligner = "gradflowLegendAligner";
+
+/// A legend laid out in a row above the plot (not floating inside it), or null.
+QCPLegend* legendInRow(QCustomPlot& plot)
+{
+    QCPLegend* legend = plot.legend;
+    if (!legend || !legend->visible() || !legend->layout() || qobject_cast<QCPLayoutInset*>(legend->layout()))
+        return nullptr;
+    return legend;
+}
+
+/// Both legends as tall as the taller: one side's entries wrapping onto a second row
+/// would otherwise push its plot down against the other's. Each legend's own height
+/// (its size hint) is unaffected by the minimum set here, so it can shrink back.
+void equaliseLegendRows(QCustomPlot& a, QCustomPlot& b)
+{
+    QCPLegend* legendA = legendInRow(a);
+    QCPLegend* legendB = legendInRow(b);
+    if (!legendA || !legendB) return;
+    const int height = std::max(legendA->minimumOuterSizeHint().height(), legendB->minimumOuterSizeHint().height());
+    for (QCPLegend* legend : {legendA, legendB}) {
+        const QMargins m = legend->margins();
+        legend->setMinimumSize(0, height - m.top() - m.bottom());
+    }
+}
 
 }  // namespace
 
@@ -65,6 +90,13 @@ void alignMargins(QCustomPlot& a, QCustomPlot& b)
         elementsA[i]->setMarginGroup(kAlignedSides, group);
         elementsB[i]->setMarginGroup(kAlignedSides, group);
     }
+    if (a.findChild<QObject*>(QLatin1String(kLegendAligner), Qt::FindDirectChildrenOnly)) return;
+    // Legend rows follow the entries' wrapping, chosen just before each replot (resize,
+    // new frame): equalised then, from whichever plot replots first.
+    auto* aligner = new QObject(&a);
+    aligner->setObjectName(QLatin1String(kLegendAligner));
+    for (QCustomPlot* plot : {&a, &b})
+        QObject::connect(plot, &QCustomPlot::beforeReplot, aligner, [&a, &b] { equaliseLegendRows(a, b); });
 }
 
 void unalignMargins(QCustomPlot& a, QCustomPlot& b)
@@ -77,6 +109,9 @@ void unalignMargins(QCustomPlot& a, QCustomPlot& b)
         elementsB[i]->setMarginGroup(kAlignedSides, nullptr);
         delete group;
     }
+    delete a.findChild<QObject*>(QLatin1String(kLegendAligner), Qt::FindDirectChildrenOnly);
+    for (QCustomPlot* plot : {&a, &b})
+        if (QCPLegend* legend = legendInRow(*plot)) legend->setMinimumSize(0, 0);
 }
 
 void shareAxisRanges(QCustomPlot& a, QCustomPlot& b)

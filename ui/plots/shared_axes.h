@@ -15,9 +15,11 @@ void shareAxisRanges(QCustomPlot& a, QCustomPlot& b);
 
 /// From now on every axis rect of `a` (matched by order with `b`'s) is
 /// laid out with the larger of the two left margins and of the two right margins, so
-/// tick labels of different widths ("5" beside "20") no longer shift one side's plot.
+/// tick labels of different widths ("5" beside "20") no longer shift one side's plot;
+/// and legends in a row above the plot take the taller of the two heights, so one
+/// side's legend wrapping onto a second row does not push its plot down.
 void alignMargins(QCustomPlot& a, QCustomPlot& b);
-/// Each plot back to its own margins.
+/// Each plot back to its own margins and legend height.
 void unalignMargins(QCustomPlot& a, QCustomPlot& b);
 
 }  // namespace gradflow::ui
