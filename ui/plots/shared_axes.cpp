@@ -1,5 +1,6 @@
 #include "ui/plots/shared_axes.h"
 
+#include <QPointer>
 #include <cmath>
 #include <optional>
 #include <qcustomplot.h>
@@ -95,8 +96,12 @@ void alignMargins(QCustomPlot& a, QCustomPlot& b)
     // new frame): equalised then, from whichever plot replots first.
     auto* aligner = new QObject(&a);
     aligner->setObjectName(QLatin1String(kLegendAligner));
+    // The aligner dies with `a`; `b` may go first (the two sides are separate widgets).
+    const QPointer<QCustomPlot> other(&b);
     for (QCustomPlot* plot : {&a, &b})
-        QObject::connect(plot, &QCustomPlot::beforeReplot, aligner, [&a, &b] { equaliseLegendRows(a, b); });
+        QObject::connect(plot, &QCustomPlot::beforeReplot, aligner, [&a, other] {
+            if (other) equaliseLegendRows(a, *other);
+        });
 }
 
 void unalignMargins(QCustomPlot& a, QCustomPlot& b)
