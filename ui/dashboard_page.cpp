@@ -93,11 +93,13 @@ void DashboardPage::setArrangement(Arrangement arrangement) {
     QList<QWidget*> top{m_gradients}, bottom;
     QList<PlotView*> tabbed;
     QList<int> topSizes{1}, bottomSizes, rowSizes;
+    const QList<PlotView*> supporting = {view(QStringLiteral("decision")), view(QStringLiteral("health")),
+                                         view(QStringLiteral("phase"))};
     switch (arrangement) {
     case Arrangement::Wide:
         top << m_spectrum;
         bottom = {m_heatmap, m_loss, m_tabs};
-        tabbed = {m_views[4], m_views[5], m_views[6]};
+        tabbed = supporting;
         // Proportional first sizes (QSplitter scales them to the real size); stretch
         // factors alone let size hints of the tab widget and legends win.
         topSizes = {3000, 2000};
@@ -106,13 +108,13 @@ void DashboardPage::setArrangement(Arrangement arrangement) {
         break;
     case Arrangement::Compact:
         bottom = {m_heatmap, m_tabs};
-        tabbed = {m_loss, m_spectrum, m_views[4], m_views[5], m_views[6]};
+        tabbed = QList<PlotView*>{m_loss, m_spectrum} + supporting;
         bottomSizes = {5500, 4500};
         rowSizes = {5000, 5000};
         break;
     case Arrangement::Narrow:
         bottom = {m_tabs};
-        tabbed = {m_heatmap, m_loss, m_spectrum, m_views[4], m_views[5], m_views[6]};
+        tabbed = QList<PlotView*>{m_heatmap, m_loss, m_spectrum} + supporting;
         bottomSizes = {1};
         // The tab bar and the heat map's selector row take some of the lower half.
         rowSizes = {4700, 5300};
