@@ -41,6 +41,12 @@ const std::vector<GlossaryEntry>& glossary() {
             "norm or residual connections.")},
         {{QStringLiteral("σ_w²"), QStringLiteral("σ_b²")},
          tr("σ_w², σ_b²: the variances of the initial weights (times the fan-in) and biases.")},
+        {{QStringLiteral("mean log₁₀σ")},
+         tr("mean log₁₀σ: the typical end-to-end gain in decades; −3 means a typical direction shrinks a "
+            "thousand-fold from the first layer to the last.")},
+        {{QStringLiteral("max log₁₀σ")},
+         tr("max log₁₀σ: the strongest direction's gain in decades (above 0 it grows, below 0 even the "
+            "strongest direction shrinks).")},
         {{QStringLiteral("fraction of σ"), QStringLiteral("σ per")},
          tr("Histogram height: the share of all singular values whose log₁₀σ falls in one bin; the bin is "
             "the stated part of a decade (a factor of 10) wide, and the heights add up to 1.")},
@@ -51,12 +57,6 @@ const std::vector<GlossaryEntry>& glossary() {
          tr("log₁₀ condition = log₁₀(σ_max / σ_min): how many decades lie between the most amplified and "
             "the most damped direction. 0: all directions alike; 10: one direction 10¹⁰ times stronger "
             "than another.")},
-        {{QStringLiteral("mean log₁₀σ")},
-         tr("mean log₁₀σ: the typical end-to-end gain in decades; −3 means a typical direction shrinks a "
-            "thousand-fold from the first layer to the last.")},
-        {{QStringLiteral("max log₁₀σ")},
-         tr("max log₁₀σ: the strongest direction's gain in decades (above 0 it grows, below 0 even the "
-            "strongest direction shrinks).")},
         {{QStringLiteral("singular value"), QStringLiteral("∂h_L/∂h_1"), QStringLiteral("end-to-end")},
          tr("Singular values σ of the end-to-end Jacobian ∂h_L/∂h_1: how much the network stretches (σ > 1) "
             "or squashes (σ < 1) each direction between the first and the last layer; a gradient travelling "
@@ -80,12 +80,11 @@ const std::vector<GlossaryEntry>& glossary() {
         {{QStringLiteral("saturat"), QStringLiteral("dead")},
          tr("Saturation: the share of (unit, sample) pairs whose activation derivative φ′ is below 5% of its "
             "maximum (flat sigmoid or tanh units, dead ReLUs). Such units pass almost no gradient back.")},
-        {{QStringLiteral("underflow")},
-         tr("Underflow: the value is exactly 0 in floating point, smaller than the number format can hold "
-            "(about 1e-308 in double precision, 1e-45 in float32); it is drawn at the bottom edge.")},
-        {{QStringLiteral("0 (exact)"), QStringLiteral("exactly 0")},
-         tr("Exactly 0 here is a fact of the model, not an error: in a recurrent net the weights acting on "
-            "the previous state get no gradient at time step 1, because that state is h₀ = 0.")},
+        {{QStringLiteral("underflow"), QStringLiteral("exactly 0")},
+         tr("0 in floating point (▽ at the bars' bottom edge, grey in the heat map): either an underflow, a value smaller than the "
+            "number format can hold (about 1e-308 in double precision, 1e-45 in float32), or exactly 0. "
+            "A recurrent net's weight gradient at time step 1 is exactly 0 because the state it acts on "
+            "there is h₀ = 0: a fact of the model, not an error.")},
         {{QStringLiteral("not finite"), QStringLiteral("overflow"), QStringLiteral("NaN")},
          tr("Not finite: the value overflowed (beyond about 1e308) or is not a number; the run is diverging.")},
         {{QStringLiteral("diverged")},

@@ -48,7 +48,7 @@ GradientBarsPlot::GradientBarsPlot(QWidget* parent)
     m_overflow->setName(tr("overflow / NaN (not finite)"));
     m_underflow = p->addGraph();
     m_underflow->setLineStyle(QCPGraph::lsNone);
-    m_underflow->setName(tr("underflow (0)"));
+    m_underflow->setName(tr("0: underflow or exactly 0"));
     m_reference = new QCPItemStraightLine(p);
     m_reference->setVisible(false);
     m_status = new QCPItemText(p);
