@@ -144,7 +144,7 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
     showClippedSteps(plot()->xAxis2, clippedSteps);
     if (std::isfinite(baseline)) {
         m_baseline->setData({0.0, xMax * 1.02}, {baseline, baseline}, true);
-        m_baseline->setName(tr("baseline: always the mean (%1)").arg(baseline, 0, 'g', 3));
+        m_baseline->setName(tr("mean baseline %1").arg(baseline, 0, 'g', 3));
     } else {
         m_baseline->data()->clear();
     }

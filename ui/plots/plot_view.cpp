@@ -212,9 +212,9 @@ QString PlotView::textAt(const QPoint& pos) const {
     // Topmost visible text first (itemAt() also returns hidden items lying underneath).
     for (int i = m_plot->itemCount() - 1; i >= 0; --i) {
         auto* text = qobject_cast<QCPItemText*>(m_plot->item(i));
-        if (text && text->realVisibility() && text->selectTest(p, false) >= 0 &&
-            text->selectTest(p, false) < m_plot->selectionTolerance())
-            return text->text();
+        if (!text || !text->realVisibility()) continue;
+        const double distance = text->selectTest(p, false);
+        if (distance >= 0 && distance < m_plot->selectionTolerance()) return text->text();
     }
     QCPLayoutElement* element = m_plot->layoutElementAt(p);
     if (auto* entry = dynamic_cast<QCPPlottableLegendItem*>(element)) return entry->plottable()->name();
