@@ -171,6 +171,16 @@ void TestWindowPanels::exportPicksAnyFigure()
     for (ui::PlotView* view : window->dashboard()->views()) expected << view->name();
     QCOMPARE(choices, expected);
     QCOMPARE(chosen, QString());  // the mouse is over no view: the dashboard
+    // Over a view, that view is the first choice.
+    ui::PlotView* loss = window->dashboard()->view(QStringLiteral("loss"));
+    window->dashboard()->revealView(loss);
+    QVERIFY(waitFor([&] { return loss->isVisible(); }));
+    QCursor::setPos(loss->mapToGlobal(loss->rect().center()));
+    QVERIFY(inspectWhileOpen<QDialog>([&] { exportAction->trigger(); }, [&](QDialog* dialog) {
+        if (auto* picker = dialog->findChild<QComboBox*>(QStringLiteral("exportFigurePicker")))
+            chosen = picker->currentData().toString();
+    }));
+    QCOMPARE(chosen, QStringLiteral("loss"));
 }
 
 void TestWindowPanels::undoButtonsStayShort()
