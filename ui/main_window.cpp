@@ -10,6 +10,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
@@ -393,7 +394,12 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event)
                 inSpinBox = inSpinBox || qobject_cast<QAbstractSpinBox*>(w);
                 ours = w == this;
             }
-            if (inSpinBox && ours) {
+            // A text field keeps its own undo while it has typing to undo; once its value
+            // is applied (and its text history gone) the key is the document's too.
+            bool documentUndo = inSpinBox;
+            if (const auto* line = qobject_cast<QLineEdit*>(widget); line && !inSpinBox)
+                documentUndo = key->matches(QKeySequence::Undo) ? !line->isUndoAvailable() : !line->isRedoAvailable();
+            if (documentUndo && ours) {
                 // Left unaccepted, the key is not the spin box's: it triggers the window's
                 // Undo / Redo shortcut instead.
                 event->ignore();

@@ -11,6 +11,7 @@
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QPushButton>
@@ -32,6 +33,7 @@
 #include "ui/main_window.h"
 #include "ui/plots/loss_plot.h"
 #include "ui/plots/plot_view.h"
+#include "ui/training_controls.h"
 #include "ui/view_help_window.h"
 
 using namespace gradflow;
@@ -236,6 +238,28 @@ void TestWindowPanels::ctrlZFromSpinBoxUndoes()
     QVERIFY(!window->document()->undoStack()->canUndo());
     QTest::keySequence(gain, QKeySequence(QKeySequence::Redo));
     QVERIFY(gain->value() > before);
+
+    // A text field undoes its own typing first, then the document's edits.
+    for (QDockWidget* dock : window->findChildren<QDockWidget*>())
+        if (dock->objectName() == QStringLiteral("trainingDock")) dock->raise();
+    QLineEdit* rate = nullptr;
+    for (QLineEdit* line : window->trainingControls()->findChildren<QLineEdit*>())
+        if (!qobject_cast<QAbstractSpinBox*>(line->parentWidget())) rate = line;
+    QVERIFY(rate);
+    QVERIFY(waitFor([&] { return rate->isVisible(); }));
+    const double rateBefore = window->document()->config().training.optimizer.learningRate;
+    rate->setFocus();
+    QVERIFY(waitFor([&] { return rate->hasFocus(); }));
+    rate->selectAll();
+    QTest::keyClicks(rate, QStringLiteral("0.0123"));
+    QTest::keySequence(rate, QKeySequence(QKeySequence::Undo));  // the typing, not the document
+    QCOMPARE(window->document()->config().training.optimizer.learningRate, rateBefore);
+    rate->selectAll();
+    QTest::keyClicks(rate, QStringLiteral("0.0123"));
+    QTest::keyClick(rate, Qt::Key_Return);
+    QCOMPARE(window->document()->config().training.optimizer.learningRate, 0.0123);
+    QTest::keySequence(rate, QKeySequence(QKeySequence::Undo));
+    QCOMPARE(window->document()->config().training.optimizer.learningRate, rateBefore);
 }
 
 void TestWindowPanels::lessonTextWrapsToDock()
