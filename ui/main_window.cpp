@@ -132,6 +132,8 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow()
 {
+    // The application keeps sending events while the widgets go away: none to a half-destroyed window.
+    qApp->removeEventFilter(this);
     // Join the worker before the widgets it never touches go away; idempotent.
     m_worker->stop();
     // The document is a child destroyed after this destructor; its undo stack emits
