@@ -30,9 +30,16 @@ void styleClipAxis(QCPAxis* top, const Theme& theme) {
 }
 
 void showClippedSteps(QCPAxis* top, const QVector<double>& steps) {
+    // A long run clipped at every step would draw thousands of ticks on a few hundred
+    // pixels each frame: keep about one per pixel at a wide view's width.
+    constexpr int kMaxTicks = 1000;
+    QVector<double> kept;
+    const double gap = steps.isEmpty() ? 0.0 : (steps.back() - steps.front()) / kMaxTicks;
+    for (double step : steps)
+        if (kept.isEmpty() || step - kept.back() >= gap) kept << step;
     if (auto ticker = top->ticker().dynamicCast<QCPAxisTickerText>())
-        ticker->setTicks(steps, QVector<QString>(steps.size()));
-    top->setVisible(!steps.isEmpty());
+        ticker->setTicks(kept, QVector<QString>(kept.size()));
+    top->setVisible(!kept.isEmpty());
 }
 
 }  // namespace gradflow::ui

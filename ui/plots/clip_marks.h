@@ -16,7 +16,8 @@ struct Theme;
 void setUpClipAxis(QCPAxis* top, QCPAxis* bottom);
 /// Colours after a theme change (the generic axis style would make the ticks grey).
 void styleClipAxis(QCPAxis* top, const Theme& theme);
-/// One tick per clipped step (x in the view's step coordinates); none hides the axis.
+/// A tick per clipped step (x in the view's step coordinates, ascending; thinned to
+/// about a thousand over the run); none hides the axis.
 void showClippedSteps(QCPAxis* top, const QVector<double>& steps);
 
 }  // namespace gradflow::ui
