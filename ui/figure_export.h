@@ -47,9 +47,15 @@ QByteArray renderViewSvg(PlotView& view, const ExportOptions& options);
 /// the whole dashboard.
 void copyToClipboard(Dashboard* dashboard, PlotView* view, const ExportOptions& options = {});
 
+/// What the export dialog lets the user export: exactly the figure asked for (a view's
+/// context menu), or any view or the whole dashboard, starting at the one asked for
+/// (File > Export).
+enum class ExportChoice { Fixed, AnyFigure };
+
 /// File dialog + export for the GUI (context menus, File > Export). `view` null means the
 /// whole dashboard. Shows errors in a message box; returns true when a file was written.
-bool exportWithDialog(QWidget* parent, Dashboard* dashboard, PlotView* view);
+bool exportWithDialog(QWidget* parent, Dashboard* dashboard, PlotView* view,
+                      ExportChoice choice = ExportChoice::Fixed);
 
 /// Side B of a headless comparison figure (`--compare`).
 struct HeadlessComparison {

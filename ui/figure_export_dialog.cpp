@@ -1,6 +1,7 @@
 // The GUI side of figure export: one small options dialog (size, scale, caption) and a
 // file dialog, then the same export functions the command line uses.
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -19,10 +20,32 @@ namespace gradflow::ui {
 
 namespace {
 
-bool askOptions(QWidget* parent, QSize current, ExportOptions& options) {
+/// The size a figure starts with: the view's or the dashboard's on screen.
+QSize currentSize(Dashboard* dashboard, PlotView* view) {
+    if (view) return view->plot()->size().isEmpty() ? QSize(900, 560) : view->plot()->size();
+    return dashboard->size();
+}
+
+/// "Figure:" picker rows: the whole dashboard, then every view of side A.
+QComboBox* figurePicker(Dashboard* dashboard, PlotView* view) {
+    auto* picker = new QComboBox;
+    picker->setObjectName(QStringLiteral("exportFigurePicker"));
+    picker->addItem(QObject::tr("Whole dashboard"), QString());
+    for (PlotView* v : dashboard->views()) picker->addItem(v->title(), v->name());
+    const int index = view ? picker->findData(view->name()) : 0;
+    picker->setCurrentIndex(std::max(0, index));
+    picker->setToolTip(QObject::tr("The view to export, or every view on screen with their headings"));
+    return picker;
+}
+
+bool askOptions(QWidget* parent, Dashboard* dashboard, PlotView*& view, ExportChoice choice,
+                ExportOptions& options) {
     QDialog dialog(parent);
+    dialog.setObjectName(QStringLiteral("exportFigureDialog"));
     dialog.setWindowTitle(QObject::tr("Export figure"));
     auto* form = new QFormLayout(&dialog);
+    QComboBox* picker = choice == ExportChoice::AnyFigure && dashboard ? figurePicker(dashboard, view) : nullptr;
+    const QSize current = currentSize(dashboard, view);
     auto* width = new QSpinBox;
     auto* height = new QSpinBox;
     for (QSpinBox* s : {width, height}) {
@@ -40,6 +63,15 @@ bool askOptions(QWidget* parent, QSize current, ExportOptions& options) {
     auto* caption = new QCheckBox(QObject::tr("Caption with the configuration"));
     caption->setChecked(true);
     caption->setToolTip(QObject::tr("Depth, width, activation, init, mitigations and step under the figure"));
+    if (picker) {
+        form->addRow(QObject::tr("Figure:"), picker);
+        // A new figure starts at its own on-screen size, as it would from its context menu.
+        QObject::connect(picker, &QComboBox::currentIndexChanged, &dialog, [=] {
+            const QSize size = currentSize(dashboard, dashboard->view(picker->currentData().toString()));
+            width->setValue(size.width());
+            height->setValue(size.height());
+        });
+    }
     form->addRow(QObject::tr("Width:"), width);
     form->addRow(QObject::tr("Height:"), height);
     form->addRow(QObject::tr("PNG scale:"), scale);
@@ -49,6 +81,9 @@ bool askOptions(QWidget* parent, QSize current, ExportOptions& options) {
     QObject::connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
     form->addRow(buttons);
     if (dialog.exec() != QDialog::Accepted) return false;
+    // The view asked for may be side B's: keep it when its name is still the choice.
+    const QString chosen = picker ? picker->currentData().toString() : QString();
+    if (picker && !(view && view->name() == chosen)) view = chosen.isEmpty() ? nullptr : dashboard->view(chosen);
     options.size = QSize(width->value(), height->value());
     options.scale = scale->value();
     options.caption = caption->isChecked();
@@ -57,12 +92,10 @@ bool askOptions(QWidget* parent, QSize current, ExportOptions& options) {
 
 }  // namespace
 
-bool exportWithDialog(QWidget* parent, Dashboard* dashboard, PlotView* view) {
+bool exportWithDialog(QWidget* parent, Dashboard* dashboard, PlotView* view, ExportChoice choice) {
     if (!view && !dashboard) return false;
-    const QSize current = view ? (view->plot()->size().isEmpty() ? QSize(900, 560) : view->plot()->size())
-                               : dashboard->size();
     ExportOptions options;
-    if (!askOptions(parent, current, options)) return false;
+    if (!askOptions(parent, dashboard, view, choice, options)) return false;
     QSettings settings;
     const QString folder = settings.value(QStringLiteral("export/folder"),
                                           QStandardPaths::writableLocation(QStandardPaths::PicturesLocation)).toString();

@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStackedWidget>
@@ -95,6 +96,31 @@ QToolButton* toolButton(const QString& text, const QString& tip, QWidget* parent
     return button;
 }
 
+/// Undo or Redo with a short, fixed label: the stack's own actions are named after the
+/// edit ("Undo Build 20 × 64 stack"), which as button text pushed the panel's controls
+/// off-screen. The edit's name goes into the tooltip instead.
+QToolButton* makeUndoButton(QUndoStack* stack, bool redo, QWidget* parent)
+{
+    auto* button = new QToolButton(parent);
+    button->setObjectName(redo ? QStringLiteral("redoButton") : QStringLiteral("undoButton"));
+    button->setText(redo ? LayerStackEditor::tr("Redo") : LayerStackEditor::tr("Undo"));
+    const QIcon icon = QIcon::fromTheme(redo ? QStringLiteral("edit-redo") : QStringLiteral("edit-undo"));
+    button->setIcon(icon);
+    button->setToolButtonStyle(icon.isNull() ? Qt::ToolButtonTextOnly : Qt::ToolButtonIconOnly);
+    const auto update = [button, stack, redo] {
+        const QString edit = redo ? stack->redoText() : stack->undoText();
+        button->setEnabled(redo ? stack->canRedo() : stack->canUndo());
+        const QString keys = QKeySequence(redo ? QKeySequence::Redo : QKeySequence::Undo).toString(QKeySequence::NativeText);
+        button->setToolTip(edit.isEmpty() ? button->text()
+                                          : LayerStackEditor::tr("%1: %2 (%3)").arg(button->text(), edit, keys));
+    };
+    QObject::connect(stack, &QUndoStack::indexChanged, button, update);
+    QObject::connect(stack, &QUndoStack::cleanChanged, button, update);
+    QObject::connect(button, &QToolButton::clicked, stack, redo ? &QUndoStack::redo : &QUndoStack::undo);
+    update();
+    return button;
+}
+
 template <typename Widget>
 Widget* withTip(Widget* widget, const QString& tip)
 {
@@ -116,14 +142,10 @@ LayerStackEditor::LayerStackEditor(ExperimentDocument* document, QWidget* parent
     m_modelKind->addItems({tr("Feed-forward"), tr("Recurrent")});
     top->addWidget(new QLabel(tr("Model"), this));
     top->addWidget(m_modelKind, 1);
-    auto* undo = toolButton(QString(), {}, this);
-    undo->setDefaultAction(document->undoStack()->createUndoAction(this, tr("Undo")));
-    undo->defaultAction()->setIcon(QIcon::fromTheme(QStringLiteral("edit-undo")));
-    auto* redo = toolButton(QString(), {}, this);
-    redo->setDefaultAction(document->undoStack()->createRedoAction(this, tr("Redo")));
-    redo->defaultAction()->setIcon(QIcon::fromTheme(QStringLiteral("edit-redo")));
-    top->addWidget(undo);
-    top->addWidget(redo);
+    m_undo = makeUndoButton(document->undoStack(), false, this);
+    m_redo = makeUndoButton(document->undoStack(), true, this);
+    top->addWidget(m_undo);
+    top->addWidget(m_redo);
     layout->addLayout(top);
 
     m_pages = new QStackedWidget(this);
@@ -161,6 +183,12 @@ QWidget* LayerStackEditor::createFeedForwardPage()
     quick->addWidget(m_width);
     quick->addWidget(build);
     connect(build, &QPushButton::clicked, this, [this] { buildUniform(m_depth->value(), m_width->value()); });
+    // Enter in either box builds, as the button would: typing "30", Enter is the quick way.
+    // The spin box interprets the typed text before its line edit reports Return.
+    for (QSpinBox* box : {m_depth, m_width}) {
+        if (auto* line = box->findChild<QLineEdit*>())
+            connect(line, &QLineEdit::returnPressed, this, [this] { buildUniform(m_depth->value(), m_width->value()); });
+    }
 
     auto* defaults = new QFormLayout;
     defaults->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);

@@ -15,6 +15,7 @@ class QLabel;
 class QSpinBox;
 class QStackedWidget;
 class QTableView;
+class QToolButton;
 
 namespace gradflow::ui {
 
@@ -29,6 +30,10 @@ public:
 
     void setTheme(const Theme& theme);
     QTableView* table() const { return m_table; }
+    QSpinBox* depthBox() const { return m_depth; }
+    QDoubleSpinBox* gainBox() const { return m_gain; }
+    QToolButton* undoButton() const { return m_undo; }
+    QToolButton* redoButton() const { return m_redo; }
     LayerStackModel* model() const { return m_model; }
 
     // Actions, public so the window's menus and the tests can drive them.
@@ -64,6 +69,8 @@ private:
     QCheckBox* m_batchNorm = nullptr;
     QSpinBox* m_skipEvery = nullptr;
     QLabel* m_summary = nullptr;
+    QToolButton* m_undo = nullptr;
+    QToolButton* m_redo = nullptr;
     QLabel* m_issues = nullptr;
 };
 

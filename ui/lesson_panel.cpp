@@ -6,10 +6,8 @@
 #include <QScrollArea>
 #include <QVBoxLayout>
 
-#include "core/experiment_file.h"
-#include "core/preset_library.h"
 #include "ui/experiment_document.h"
-#include "ui/registry_combos.h"
+#include "ui/lesson_catalog.h"
 
 namespace gradflow::ui {
 
@@ -19,14 +17,19 @@ LessonPanel::LessonPanel(ExperimentDocument* document, QWidget* parent) : QWidge
     layout->setContentsMargins(6, 6, 6, 6);
     m_picker = new QComboBox(this);
     m_picker->setToolTip(tr("Lesson presets: each sets up one phenomenon or remedy, ready to train"));
+    // As wide as the dock, not as its longest title: the panel must fit a narrow dock.
+    m_picker->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_picker->setMinimumContentsLength(12);
     m_picker->addItem(tr("Choose a lesson\u2026"), QString());
-    for (const core::Preset& preset : core::presets()) {
-        const core::ExperimentLoadResult parsed = core::parseExperiment(preset.json);
-        const QString name = fromView(preset.name);
-        const QString title = parsed.config.lesson.title.empty() ? name
-                                                                 : QString::fromStdString(parsed.config.lesson.title);
-        m_picker->addItem(title, name);
-        m_picker->setItemData(m_picker->count() - 1, name, Qt::ToolTipRole);
+    QString section;
+    for (const LessonEntry& lesson : lessonsInTeachingOrder()) {
+        if (lesson.section != section) {
+            if (!section.isEmpty()) m_picker->insertSeparator(m_picker->count());
+            section = lesson.section;
+        }
+        m_picker->addItem(lesson.title, lesson.name);
+        m_picker->setItemData(m_picker->count() - 1, QStringLiteral("%1 \u00b7 %2").arg(section, lesson.name),
+                              Qt::ToolTipRole);
     }
     layout->addWidget(m_picker);
 
@@ -39,6 +42,8 @@ LessonPanel::LessonPanel(ExperimentDocument* document, QWidget* parent) : QWidge
     auto* scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    // The text wraps to the panel's width; it scrolls only vertically.
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     auto* body = new QWidget(scroll);
     auto* bodyLayout = new QVBoxLayout(body);
     bodyLayout->setContentsMargins(0, 0, 0, 0);

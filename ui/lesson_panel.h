@@ -21,6 +21,8 @@ public:
     /// Marks `name` as the current preset in the picker (no signal).
     void setCurrentPreset(const QString& name);
     void setLargeText(bool large);
+    QComboBox* picker() const { return m_picker; }
+    QLabel* explanationLabel() const { return m_explanation; }
 
 signals:
     /// The user picked a preset (the window asks about unsaved changes, then loads it).

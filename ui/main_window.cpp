@@ -1,17 +1,21 @@
 #include "ui/main_window.h"
 
+#include <QAbstractSpinBox>
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QKeyEvent>
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
@@ -55,6 +59,21 @@ bool needsReset(const core::ExperimentConfig& applied, core::ExperimentConfig dr
     return !(draft == applied);
 }
 
+/// A dock's scroll area that is never narrower than its panel can reflow to: with
+/// horizontal scrolling off, a narrower dock cut the panel's right side off (the lesson
+/// text ran under the edge instead of wrapping).
+class PanelScrollArea : public QScrollArea {
+public:
+    using QScrollArea::QScrollArea;
+    QSize minimumSizeHint() const override
+    {
+        QSize size = QScrollArea::minimumSizeHint();
+        if (const QWidget* panel = widget())
+            size.setWidth(panel->minimumSizeHint().width() + verticalScrollBar()->sizeHint().width() + 2 * frameWidth());
+        return size;
+    }
+};
+
 bool hasIssueIn(const std::vector<core::ConfigIssue>& issues, const char* prefix)
 {
     return std::any_of(issues.begin(), issues.end(), [&](const auto& i) { return i.field.rfind(prefix, 0) == 0; });
@@ -83,6 +102,8 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_document, &ExperimentDocument::filePathChanged, this, &MainWindow::updateTitle);
     connect(m_worker.get(), &TrainingWorker::stateChanged, this, &MainWindow::onStateChanged);
     connect(m_dashboard, &Dashboard::unitSelected, this, [this](int unit) { m_worker->setSelectedUnit(unit); });
+    for (PlotView* view : m_dashboard->views() + m_dashboard->comparisonViews())
+        connect(view, &PlotView::helpRequested, this, &MainWindow::showViewHelp);
     connect(m_controls, &TrainingControls::speedChanged, this, [this](double s) { m_worker->setSpeed(s); });
     connect(m_lesson, &LessonPanel::presetRequested, this, [this](const QString& name) {
         if (confirmDiscard()) openPreset(name);
@@ -98,6 +119,10 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_frameTimer, &QTimer::timeout, this, &MainWindow::pullFrame);
     m_frameTimer->start();
 
+    // Spin boxes take Ctrl+Z for their own text history, which is empty right after an
+    // edit (each value is already a document edit): see eventFilter().
+    qApp->installEventFilter(this);
+
     m_worker->setSpeed(m_controls->speed());
     updateCompareAction();
     readSettings();
@@ -107,6 +132,8 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow()
 {
+    // The application keeps sending events while the widgets go away: none to a half-destroyed window.
+    qApp->removeEventFilter(this);
     // Join the worker before the widgets it never touches go away; idempotent.
     m_worker->stop();
     // The document is a child destroyed after this destructor; its undo stack emits
@@ -149,7 +176,7 @@ void MainWindow::createDocks()
         dock->setObjectName(name);  // saveState() needs stable names
         dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
                           QDockWidget::DockWidgetClosable);
-        auto* scroll = new QScrollArea(dock);
+        auto* scroll = new PanelScrollArea(dock);
         scroll->setWidgetResizable(true);
         scroll->setFrameShape(QFrame::NoFrame);
         // Panels reflow to the dock's width; only a too-short dock scrolls (vertically).
@@ -354,6 +381,35 @@ bool MainWindow::confirmDiscard()
         QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
     if (answer == QMessageBox::Save) return save();
     return answer == QMessageBox::Discard;
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event)
+{
+    if (event->type() == QEvent::ShortcutOverride) {
+        const auto* key = static_cast<QKeyEvent*>(event);
+        auto* widget = qobject_cast<QWidget*>(watched);
+        const bool undoKey = key->matches(QKeySequence::Undo) || key->matches(QKeySequence::Redo);
+        if (undoKey && widget) {
+            // Parents, not window(): a floating dock is a window of its own, and still ours.
+            bool inSpinBox = false, ours = false;
+            for (QWidget* w = widget; w && !ours; w = w->parentWidget()) {
+                inSpinBox = inSpinBox || qobject_cast<QAbstractSpinBox*>(w);
+                ours = w == this;
+            }
+            // A text field keeps its own undo while it has typing to undo; once its value
+            // is applied (and its text history gone) the key is the document's too.
+            bool documentUndo = inSpinBox;
+            if (const auto* line = qobject_cast<QLineEdit*>(widget); line && !inSpinBox)
+                documentUndo = key->matches(QKeySequence::Undo) ? !line->isUndoAvailable() : !line->isRedoAvailable();
+            if (documentUndo && ours) {
+                // Left unaccepted, the key is not the spin box's: it triggers the window's
+                // Undo / Redo shortcut instead.
+                event->ignore();
+                return true;
+            }
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

@@ -30,9 +30,11 @@ class Dashboard;
 class ExperimentDocument;
 class LayerStackEditor;
 class LessonPanel;
+class PlotView;
 class RunStatus;
 class TrainingControls;
 class FrameStats;
+class ViewHelpWindow;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -51,6 +53,7 @@ public:
     Dashboard* dashboard() const { return m_dashboard; }
     LayerStackEditor* layerEditor() const { return m_layerEditor; }
     TrainingControls* trainingControls() const { return m_controls; }
+    LessonPanel* lessonPanel() const { return m_lesson; }
     const core::TrainingHistory& history() const { return m_history; }
     SnapshotPtr lastSnapshot() const { return m_lastSnapshot; }
     /// Side B of a comparison (empty/null when not comparing).
@@ -68,6 +71,15 @@ public:
     QAction* resetAction() const { return m_resetAction; }
     QAction* compareAction() const { return m_compareAction; }
     CompareMenu* compareMenu() const { return m_compareMenu; }
+    QAction* undoAction() const { return m_undoAction; }
+    QAction* redoAction() const { return m_redoAction; }
+    QAction* viewHelpAction() const { return m_viewHelpAction; }
+    /// The help window, once F1 or Help > What Am I Looking At? opened it (else null).
+    ViewHelpWindow* viewHelpWindow() const { return m_viewHelp; }
+    /// The dashboard view under a screen position (either comparison side), or null.
+    PlotView* viewAt(const QPoint& globalPos) const;
+    /// Opens the help window on `view`'s page (null: the page last shown).
+    void showViewHelp(PlotView* view);
 
     /// Trains the current setup (A) beside the same setup with one change (B, a
     /// core::ConfigChange id) in lockstep, from fresh weights; false if the change does
@@ -87,6 +99,8 @@ public:
     bool confirmDiscard();
 
 protected:
+    /// Undo and Redo reach the document from any editor of the window, spin boxes too.
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
@@ -139,6 +153,10 @@ private:
     QAction* m_darkAction = nullptr;
     QToolBar* m_runToolBar = nullptr;
     QAction* m_compareAction = nullptr;
+    QAction* m_undoAction = nullptr;
+    QAction* m_redoAction = nullptr;
+    QAction* m_viewHelpAction = nullptr;
+    ViewHelpWindow* m_viewHelp = nullptr;
     CompareMenu* m_compareMenu = nullptr;
     QString m_comparisonChange;
 

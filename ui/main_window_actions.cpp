@@ -3,6 +3,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCursor>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -23,9 +24,12 @@
 #include "ui/dashboard.h"
 #include "ui/experiment_document.h"
 #include "ui/figure_export.h"
+#include "ui/lesson_catalog.h"
 #include "ui/lesson_panel.h"
 #include "ui/main_window.h"
+#include "ui/plots/plot_view.h"
 #include "ui/registry_combos.h"
+#include "ui/view_help_window.h"
 
 namespace gradflow::ui {
 
@@ -64,6 +68,12 @@ void MainWindow::createActions()
     m_darkAction->setToolTip(tr("Light text on a dark background, for dim rooms and dark slides (Ctrl+Shift+D)"));
     connect(m_darkAction, &QAction::toggled, this, &MainWindow::setDarkTheme);
     addAction(m_darkAction);
+
+    m_viewHelpAction = new QAction(tr("&What Am I Looking At?"), this);
+    m_viewHelpAction->setShortcut(QKeySequence::HelpContents);
+    m_viewHelpAction->setToolTip(tr("What the view under the mouse shows, its formula and how to read it (F1)"));
+    connect(m_viewHelpAction, &QAction::triggered, this, [this] { showViewHelp(viewAt(QCursor::pos())); });
+    addAction(m_viewHelpAction);
 
     m_compareMenu = new CompareMenu([this] { return m_document->config(); }, this);
     connect(m_compareMenu, &CompareMenu::changeChosen, this, &MainWindow::startComparison);
@@ -117,8 +127,10 @@ void MainWindow::createMenus()
                     [this] { save(); });
     file->addAction(tr("Save &As\u2026"), QKeySequence::SaveAs, this, [this] { saveAs(); });
     file->addSeparator();
+    // The view under the mouse is the likely wish; the dialog lets the user pick any
+    // view or the whole dashboard.
     file->addAction(tr("&Export Figure\u2026"), QKeySequence(Qt::CTRL | Qt::Key_E), this,
-                    [this] { exportWithDialog(this, m_dashboard, nullptr); });
+                    [this] { exportWithDialog(this, m_dashboard, viewAt(QCursor::pos()), ExportChoice::AnyFigure); });
     file->addAction(tr("&Copy Figure"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), this,
                     [this] { copyToClipboard(m_dashboard, nullptr); });
     file->addSeparator();
@@ -126,12 +138,13 @@ void MainWindow::createMenus()
     updateRecentMenu();
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    QAction* undo = m_document->undoStack()->createUndoAction(this, tr("&Undo"));
-    undo->setShortcut(QKeySequence::Undo);
-    QAction* redo = m_document->undoStack()->createRedoAction(this, tr("&Redo"));
-    redo->setShortcut(QKeySequence::Redo);
-    edit->addAction(undo);
-    edit->addAction(redo);
+    m_undoAction = m_document->undoStack()->createUndoAction(this, tr("&Undo"));
+    m_undoAction->setShortcut(QKeySequence::Undo);
+    m_redoAction = m_document->undoStack()->createRedoAction(this, tr("&Redo"));
+    m_redoAction->setShortcut(QKeySequence::Redo);
+    edit->addAction(m_undoAction);
+    edit->addAction(m_redoAction);
+    addActions({m_undoAction, m_redoAction});  // shortcuts with menus hidden (presenter mode)
 
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     run->addAction(m_trainAction);
@@ -140,13 +153,13 @@ void MainWindow::createMenus()
     menuBar()->addMenu(m_compareMenu);
 
     QMenu* presets = menuBar()->addMenu(tr("&Lessons"));
-    for (const core::Preset& preset : core::presets()) {
-        const QString name = fromView(preset.name);
-        const core::ExperimentLoadResult parsed = core::parseExperiment(preset.json);
-        const QString title = parsed.config.lesson.title.empty() ? name : QString::fromStdString(parsed.config.lesson.title);
-        presets->addAction(title, this, [this, name] {
+    QString section;
+    for (const LessonEntry& lesson : lessonsInTeachingOrder()) {
+        if (lesson.section != section) presets->addSection(section = lesson.section);
+        QAction* action = presets->addAction(lesson.title, this, [this, name = lesson.name] {
             if (confirmDiscard()) openPreset(name);
         });
+        action->setData(lesson.name);
     }
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -156,6 +169,8 @@ void MainWindow::createMenus()
     view->addAction(m_darkAction);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_viewHelpAction);
+    help->addSeparator();
     help->addAction(tr("&About GradFlow"), this, &MainWindow::showAbout);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
@@ -269,6 +284,27 @@ void MainWindow::setDarkTheme(bool on)
         QApplication::setPalette(platformPalette);
     }
     QSettings().setValue(QStringLiteral("view/dark"), on);
+}
+
+PlotView* MainWindow::viewAt(const QPoint& globalPos) const
+{
+    // By geometry rather than QApplication::widgetAt(): a tooltip or the help window
+    // over the dashboard does not hide the view the user points at.
+    for (PlotView* view : m_dashboard->views() + m_dashboard->comparisonViews()) {
+        if (view->isVisible() && QRect(view->mapToGlobal(QPoint(0, 0)), view->size()).contains(globalPos))
+            return view;
+    }
+    return nullptr;
+}
+
+void MainWindow::showViewHelp(PlotView* view)
+{
+    if (!m_viewHelp) m_viewHelp = new ViewHelpWindow(this);
+    // Away from a view, the page last read (or the first view's) is the best guess.
+    if (view) m_viewHelp->showView(view->name());
+    m_viewHelp->show();
+    m_viewHelp->raise();
+    m_viewHelp->activateWindow();
 }
 
 void MainWindow::showAbout()

@@ -46,6 +46,9 @@ RunStatus::RunStatus(QWidget* parent) : QWidget(parent)
     m_accuracy = field(QStringLiteral("Accuracy 100.0%"), tr("Accuracy on the last batch"), this);
     m_message = new QLabel(this);
     m_message->setStyleSheet(QStringLiteral("QLabel { color: #cc3311; font-weight: bold; }"));
+    m_message->setToolTip(tr("Where the run diverged: the first step whose loss or gradients stopped being finite "
+                             "numbers, and the layer where that began. Training stops there; lower the learning "
+                             "rate, clip the gradient or change the initialisation, then Reset."));
     for (QLabel* l : {m_badge, m_step, m_rate, m_loss, m_accuracy}) layout->addWidget(l);
     layout->addWidget(m_message, 1);
     clear();

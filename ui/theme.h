@@ -30,6 +30,7 @@ struct Theme {
     QColor critical;       ///< chi_1 = 1, value 1 markers, unit circle
     QColor warning;        ///< overflow / non-finite markers
     QColor nanColor;       ///< heat-map cells that are not finite
+    QColor zeroColor;      ///< heat-map cells that are exactly 0: no error, so neutral
     QVector<QColor> categorical;  ///< classes / several series, colour-blind safe
 
     QString fontFamily;    ///< explicit family: SVG export names it, never an alias

@@ -49,10 +49,11 @@ void DecisionBoundaryPlot::setClassCount(int classes) {
 void DecisionBoundaryPlot::setTheme(const Theme& t) {
     PlotView::setTheme(t);
     const double size = t.presenter ? 8.0 : 5.0;
-    for (int c = 0; c < m_classes.size(); ++c) {
-        m_classes[c]->setScatterStyle(
-            QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(t.background, 0.8), t.categorical.value(c % 10), size));
-    }
+    // A rim in the text colour: each class's dots sit on its own tinted region, where a
+    // background-coloured rim vanished (class 1's pink dots on the pink region).
+    const QPen rim(t.foreground, t.presenter ? 1.4 : 1.0);
+    for (int c = 0; c < m_classes.size(); ++c)
+        m_classes[c]->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, rim, t.categorical.value(c % 10), size));
     m_targets->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(t.background, 0.8), t.accent, size));
     m_curve->setPen(QPen(t.theory, t.lineWidth * 1.2));
     // Class colours by confidence: value c + f (f in [0,1)) runs from a pale tint of
@@ -68,7 +69,7 @@ void DecisionBoundaryPlot::setTheme(const Theme& t) {
     for (int c = 0; c < classes; ++c) {
         const QColor col = t.categorical.value(c % 10);
         g.setColorStopAt(double(c) / classes, mix(col, 0.12));
-        g.setColorStopAt((c + 0.999) / classes, mix(col, 0.5));
+        g.setColorStopAt((c + 0.999) / classes, mix(col, 0.38));
     }
     g.setColorInterpolation(QCPColorGradient::ciRGB);
     g.setLevelCount(std::min(350, 64 * classes));

@@ -48,7 +48,7 @@ GradientBarsPlot::GradientBarsPlot(QWidget* parent)
     m_overflow->setName(tr("overflow / NaN (not finite)"));
     m_underflow = p->addGraph();
     m_underflow->setLineStyle(QCPGraph::lsNone);
-    m_underflow->setName(tr("underflow (0)"));
+    m_underflow->setName(tr("0: underflow or exactly 0"));
     m_reference = new QCPItemStraightLine(p);
     m_reference->setVisible(false);
     m_status = new QCPItemText(p);
@@ -248,15 +248,20 @@ void GradientBarsPlot::onMousePress(QMouseEvent* event) {
 void GradientBarsPlot::onMouseMove(QMouseEvent* event) {
     const int unit = unitAt(event->position());
     if (unit < 0) {
-        QToolTip::hideText();
+        // Only the bar's own text: the view's explanations elsewhere stay up.
+        if (m_barToolTip) QToolTip::hideText();
+        m_barToolTip = false;
         return;
     }
     const core::LayerStats& st = m_snapshot->latest->layers[unit];
     const QString name = capitalised(m_snapshot->depthUnitName);
+    // A share, not a magnitude: 0 means no saturated unit, never an underflow.
+    const QString saturation = std::isfinite(st.saturation) ? tr("%1% of units").arg(100.0 * st.saturation, 0, 'f', 1)
+                                                            : tr("not applicable");
     QString text = tr("<b>%1 %2</b><br>‖∂L/∂W‖ = %3<br>‖∂L/∂h‖ = %4<br>update ratio = %5<br>saturation = %6")
                        .arg(name).arg(unit + 1)
                        .arg(formatValue(st.weightGradNorm), formatValue(st.activationGradNorm),
-                            formatValue(st.updateRatio), formatValue(st.saturation));
+                            formatValue(st.updateRatio), saturation);
     // Summaries start at the Jacobian h_1 -> h_2, i.e. at depth unit 2 (0-based 1).
     const int summary = unit - 1;
     if (summary >= 0 && summary < int(m_snapshot->unitSummaries.size())) {
@@ -264,8 +269,9 @@ void GradientBarsPlot::onMouseMove(QMouseEvent* event) {
         text += tr("<br>spectral radius = %1, σ<sub>max</sub> = %2")
                     .arg(formatValue(u.spectralRadius), formatValue(u.maxSingularValue));
     }
-    text += tr("<br><i>click to see its Jacobian spectrum</i>");
+    text += tr("<br><i>click to see its Jacobian spectrum; F1: what these numbers mean</i>");
     QToolTip::showText(event->globalPosition().toPoint(), text, plot());
+    m_barToolTip = true;
 }
 
 }  // namespace gradflow::ui

@@ -58,6 +58,7 @@ private:
     std::uint64_t m_runId = 0;
     DecadeRange m_range;
     int m_selected = -1;
+    bool m_barToolTip = false;  ///< the tooltip on show is a bar's numbers
 };
 
 }  // namespace gradflow::ui

@@ -5,6 +5,8 @@
 #include <QLabel>
 #include <algorithm>
 
+#include "ui/plots/clip_marks.h"
+
 namespace gradflow::ui {
 
 GradientHeatmap::GradientHeatmap(QWidget* parent)
@@ -44,7 +46,20 @@ GradientHeatmap::GradientHeatmap(QWidget* parent)
     m_nanNote->position->setType(QCPItemPosition::ptViewportRatio);
     m_nanNote->position->setCoords(0.995, 0.995);
     m_nanNote->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
-    m_nanNote->setText(tr("■ 0 / not finite"));
+    m_nanNote->setText(tr("■ not finite"));
+    // Exact zeros are no error (a recurrent net's first step, where h₀ = 0, gives the
+    // recurrent weights no gradient): a neutral grey drawn over the map's NaN colour.
+    m_zeroMap = new QCPColorMap(p->xAxis, p->yAxis);
+    m_zeroMap->setInterpolate(false);
+    m_zeroMap->setTightBoundary(false);
+    m_zeroMap->setDataRange(QCPRange(0.0, 2.0));
+    m_zeroNote = new QCPItemText(p);
+    m_zeroNote->setClipToAxisRect(false);
+    m_zeroNote->position->setType(QCPItemPosition::ptViewportRatio);
+    m_zeroNote->position->setCoords(0.995, 0.995);
+    m_zeroNote->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+    m_zeroNote->setText(tr("■ exactly 0"));
+    setUpClipAxis(p->xAxis2, p->xAxis);
     setTheme(Theme::make(ThemeKind::Light, false));
     clear();
 }
@@ -55,6 +70,15 @@ void GradientHeatmap::setTheme(const Theme& theme) {
     m_map->setGradient(magnitudeGradient(theme));
     m_nanNote->setFont(theme.font(0.85));
     m_nanNote->setColor(theme.nanColor);
+    QCPColorGradient zero;
+    zero.clearColorStops();
+    zero.setColorStopAt(0.0, theme.zeroColor);
+    zero.setColorStopAt(1.0, theme.zeroColor);
+    zero.setNanHandling(QCPColorGradient::nhTransparent);
+    m_zeroMap->setGradient(zero);
+    m_zeroNote->setFont(theme.font(0.85));
+    m_zeroNote->setColor(theme.zeroColor);
+    styleClipAxis(plot()->xAxis2, theme);
 }
 
 void GradientHeatmap::clear() {
@@ -65,6 +89,10 @@ void GradientHeatmap::clear() {
     m_map->data()->setSize(1, 1);
     m_map->data()->setCell(0, 0, std::numeric_limits<double>::quiet_NaN());
     m_map->setVisible(false);
+    m_zeroMap->data()->clear();
+    m_zeroMap->setVisible(false);
+    m_zeroNote->setVisible(false);
+    showClippedSteps(plot()->xAxis2, {});
     m_scale->axis()->setLabel(statisticLabel(m_statistic));
     m_scale->setDataRange(QCPRange(1e-3, 1));
     plot()->xAxis->setRange(0, 100);
@@ -122,6 +150,11 @@ void GradientHeatmap::rebuild(const core::TrainingHistory& history) {
     if (data->keySize() != columns || data->valueSize() != rows) data->setSize(columns, rows);
     const double keyHi = columns > 1 ? last : first + 1.0;
     data->setRange(QCPRange(first, keyHi), QCPRange(1.0, rows > 1 ? double(units) : 1.0 + 1e-9));
+    QCPColorMapData* zeros = m_zeroMap->data();
+    if (zeros->keySize() != columns || zeros->valueSize() != rows) zeros->setSize(columns, rows);
+    zeros->setRange(data->keyRange(), data->valueRange());
+    QVector<double> clippedSteps;
+    bool anyZero = false;
     bool anyBad = false;
     std::size_t cursor = 0;
     for (int c = 0; c < columns; ++c) {
@@ -130,12 +163,17 @@ void GradientHeatmap::rebuild(const core::TrainingHistory& history) {
                std::abs(double(entries[cursor + 1].step + 1) - target) <= std::abs(double(entries[cursor].step + 1) - target))
             ++cursor;
         const auto& layers = entries[cursor].layers;
+        if (entries[cursor].clipped) clippedSteps << double(entries[cursor].step + 1);
         for (int r = 0; r < rows; ++r) {
             const std::size_t unit = rows > 1 ? std::size_t(std::lround(double(r) * (units - 1) / (rows - 1))) : 0;
             const double v = unit < layers.size() ? statisticValue(layers[unit], m_statistic) : core::kNotApplicable;
             // Log colour scales give 0, negatives and +Inf the lowest colour: use NaN.
             const double safe = logSafe(v);
-            if (std::isnan(safe) && !std::isnan(v)) anyBad = true;
+            // 0, or a positive value below the log floor: a zero in floating point.
+            const bool zero = v >= 0.0 && v < 1e-300;
+            anyZero = anyZero || zero;
+            zeros->setCell(c, r, zero ? 1.0 : std::numeric_limits<double>::quiet_NaN());
+            if (std::isnan(safe) && !std::isnan(v) && !zero) anyBad = true;
             if (std::isnan(v) && entries[cursor].diverged) anyBad = true;
             m_limits.include(safe);
             data->setCell(c, r, safe);
@@ -150,7 +188,22 @@ void GradientHeatmap::rebuild(const core::TrainingHistory& history) {
     if (!name.isEmpty()) name[0] = name[0].toUpper();
     plot()->yAxis->setLabel(tr("%1 (1 = input side)").arg(name));
     m_map->setVisible(true);
+    m_zeroMap->setVisible(anyZero);
     m_nanNote->setVisible(anyBad);
+    m_zeroNote->setVisible(anyZero);
+    // Left of the not-finite note when both show, else in its corner.
+    if (anyBad) {
+        m_zeroNote->position->setParentAnchor(m_nanNote->bottomLeft);
+        m_zeroNote->position->setType(QCPItemPosition::ptAbsolute);
+        m_zeroNote->position->setCoords(-10, 0);
+    } else {
+        m_zeroNote->position->setParentAnchor(nullptr);
+        m_zeroNote->position->setType(QCPItemPosition::ptViewportRatio);
+        m_zeroNote->position->setCoords(0.995, 0.995);
+    }
+    // Consecutive clipped steps collapse to one column of the grid: one tick each.
+    clippedSteps.erase(std::unique(clippedSteps.begin(), clippedSteps.end()), clippedSteps.end());
+    showClippedSteps(plot()->xAxis2, clippedSteps);
     setEmptyMessage(QString());
 }
 

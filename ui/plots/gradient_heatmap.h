@@ -28,6 +28,8 @@ public:
 
     QCPColorMap* colorMap() const { return m_map; }
     QCPColorScale* colorScale() const { return m_scale; }
+    /// Cells that are exactly 0 (value 1 there, NaN elsewhere), drawn grey over the map.
+    QCPColorMap* zeroMap() const { return m_zeroMap; }
 
 signals:
     /// The colour statistic changed, so a comparison's other side can follow.
@@ -41,6 +43,8 @@ private:
     QCPColorMap* m_map = nullptr;
     QCPColorScale* m_scale = nullptr;
     QCPItemText* m_nanNote = nullptr;
+    QCPColorMap* m_zeroMap = nullptr;
+    QCPItemText* m_zeroNote = nullptr;
     DecadeRange m_limits;
     std::uint64_t m_runId = 0;
     std::size_t m_seenEntries = 0;

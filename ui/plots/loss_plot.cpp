@@ -1,8 +1,26 @@
 #include "ui/plots/loss_plot.h"
 
+#include "ui/plots/clip_marks.h"
 #include "ui/plots/curve_trend.h"
 
 namespace gradflow::ui {
+
+namespace {
+
+/// The mean squared error of always answering the mean target, i.e. the targets' variance
+/// (averaged over output units): the loss of a model that learnt nothing from its input.
+/// NaN unless the run fits a regression set with the squared error.
+double meanPredictorLoss(const Snapshot& snapshot) {
+    const core::Dataset* data = snapshot.dataset.get();
+    if (!data || data->classification || snapshot.config.training.loss != core::LossKind::MeanSquaredError ||
+        data->targets.cols() < 2)
+        return std::numeric_limits<double>::quiet_NaN();
+    const Eigen::MatrixXd& y = data->targets;
+    const Eigen::VectorXd mean = y.rowwise().mean();
+    return (y.colwise() - mean).squaredNorm() / double(y.size());
+}
+
+}  // namespace
 
 LossPlot::LossPlot(QWidget* parent) : PlotView(QStringLiteral("loss"), tr("Loss and accuracy"), parent) {
     setShortTitle(tr("Loss"));
@@ -30,6 +48,8 @@ LossPlot::LossPlot(QWidget* parent) : PlotView(QStringLiteral("loss"), tr("Loss 
     m_diverged = p->addGraph(p->xAxis, p->yAxis);
     m_diverged->setLineStyle(QCPGraph::lsNone);
     m_diverged->setName(tr("diverged (loss not finite)"));
+    m_baseline = p->addGraph(p->xAxis, p->yAxis);
+    setUpClipAxis(p->xAxis2, p->xAxis);
     p->legend->setVisible(true);
     placeLegendAbove();
     setTheme(Theme::make(ThemeKind::Light, false));
@@ -51,13 +71,16 @@ void LossPlot::setTheme(const Theme& theme) {
     m_chance->setPen(QPen(theme.mutedText, 1.0, Qt::DotLine));
     m_diverged->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangle, QPen(theme.warning, 1.5), theme.warning,
                                                 theme.markerSize * 1.8));
+    m_baseline->setPen(QPen(theme.mutedText, theme.lineWidth, Qt::DashLine));
+    styleClipAxis(plot()->xAxis2, theme);
 }
 
 void LossPlot::clear() {
     m_range.reset();
     m_seenEntries = 0;
     m_seenStep = -1;
-    for (QCPGraph* g : {m_loss, m_accuracy, m_lossTrend, m_accuracyTrend, m_chance, m_diverged}) {
+    showClippedSteps(plot()->xAxis2, {});
+    for (QCPGraph* g : {m_loss, m_accuracy, m_lossTrend, m_accuracyTrend, m_chance, m_diverged, m_baseline}) {
         g->data()->clear();
         g->removeFromLegend();
     }
@@ -84,7 +107,7 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
     if (entries.empty()) return;
 
     // Rebuilt from the (bounded, thinned) history each time: thinning removes old points.
-    QVector<double> steps, loss, accSteps, acc, badSteps;
+    QVector<double> steps, loss, accSteps, acc, badSteps, clippedSteps;
     steps.reserve(int(entries.size()));
     loss.reserve(int(entries.size()));
     for (const auto& e : entries) {
@@ -94,6 +117,7 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
         loss << l;  // NaN = gap, never a point at the axis edge
         m_range.include(l);
         if (!std::isfinite(e.loss)) badSteps << x;
+        if (e.clipped) clippedSteps << x;
         if (std::isfinite(e.accuracy)) accSteps << x, acc << e.accuracy;
     }
     m_loss->setData(steps, loss, true);
@@ -102,6 +126,9 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
     m_lossTrend->setData(lossTrend.x, lossTrend.y, true);
     const CurveTrend accuracyTrend = curveTrend(accSteps, acc, /*logScale=*/false);
     m_accuracyTrend->setData(accuracyTrend.x, accuracyTrend.y, true);
+    // Inside the range, so the line the lesson talks about is always on screen.
+    const double baseline = snapshot ? logSafe(meanPredictorLoss(*snapshot)) : std::numeric_limits<double>::quiet_NaN();
+    if (std::isfinite(baseline)) m_range.include(baseline);
     const QCPRange y = m_range.range(QCPRange(1e-2, 10));
     plot()->yAxis->setRange(y);
     // One marker where the loss first went non-finite (the run stops there).
@@ -114,9 +141,16 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
     if (classification && chance > 0) m_chance->setData({0.0, xMax * 1.02}, {chance, chance}, true);
     else m_chance->data()->clear();
     plot()->yAxis2->setVisible(classification);
+    showClippedSteps(plot()->xAxis2, clippedSteps);
+    if (std::isfinite(baseline)) {
+        m_baseline->setData({0.0, xMax * 1.02}, {baseline, baseline}, true);
+        m_baseline->setName(tr("mean baseline %1").arg(baseline, 0, 'g', 3));
+    } else {
+        m_baseline->data()->clear();
+    }
     m_lossTrend->addToLegend();
     for (auto [g, on] : {std::pair{m_accuracyTrend, classification}, std::pair{m_chance, classification && chance > 0},
-                         std::pair{m_diverged, !badSteps.isEmpty()}}) {
+                         std::pair{m_diverged, !badSteps.isEmpty()}, std::pair{m_baseline, std::isfinite(baseline)}}) {
         if (on) g->addToLegend(); else g->removeFromLegend();
     }
     setEmptyMessage(QString());

@@ -23,6 +23,8 @@ public:
     QCPGraph* lossTrendGraph() const { return m_lossTrend; }
     QCPGraph* accuracyTrendGraph() const { return m_accuracyTrend; }
     QCPGraph* divergedMarkers() const { return m_diverged; }
+    /// The loss of always answering the mean target (regression with squared error).
+    QCPGraph* baselineGraph() const { return m_baseline; }
 
 private:
     QCPGraph* m_loss = nullptr;
@@ -31,6 +33,7 @@ private:
     QCPGraph* m_accuracyTrend = nullptr;
     QCPGraph* m_chance = nullptr;
     QCPGraph* m_diverged = nullptr;
+    QCPGraph* m_baseline = nullptr;
     DecadeRange m_range;
     std::uint64_t m_runId = 0;
     std::size_t m_seenEntries = 0;

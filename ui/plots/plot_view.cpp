@@ -2,13 +2,16 @@
 
 #include <QContextMenuEvent>
 #include <QHBoxLayout>
+#include <QHelpEvent>
 #include <QMenu>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <numeric>
 #include <qcustomplot.h>
 
 #include "ui/dashboard.h"
 #include "ui/figure_export.h"
+#include "ui/view_help.h"
 
 namespace gradflow::ui {
 
@@ -44,6 +47,7 @@ PlotView::PlotView(const QString& name, const QString& title, QWidget* parent)
     m_emptyText->setPadding(QMargins(14, 10, 14, 10));
     layout->addWidget(m_plot, 1);
     setContextMenuPolicy(Qt::DefaultContextMenu);
+    m_plot->installEventFilter(this);
 }
 
 PlotView::~PlotView() = default;
@@ -182,8 +186,11 @@ void PlotView::showEvent(QShowEvent* event) {
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
-void PlotView::contextMenuEvent(QContextMenuEvent* event) {
+void PlotView::contextMenuEvent(QContextMenuEvent* event) { showContextMenu(event->globalPos()); }
+
+void PlotView::showContextMenu(const QPoint& globalPos) {
     QMenu menu(this);
+    menu.setObjectName(QStringLiteral("plotContextMenu"));
     Dashboard* dashboard = nullptr;
     for (QWidget* w = parentWidget(); w && !dashboard; w = w->parentWidget()) dashboard = qobject_cast<Dashboard*>(w);
     menu.addAction(tr("Export \"%1\"…").arg(m_title), this,
@@ -195,7 +202,54 @@ void PlotView::contextMenuEvent(QContextMenuEvent* event) {
                        [this, dashboard] { exportWithDialog(this, dashboard, nullptr); });
         menu.addAction(tr("Copy whole dashboard"), this, [dashboard] { copyToClipboard(dashboard, nullptr); });
     }
-    menu.exec(event->globalPos());
+    menu.addSeparator();
+    menu.addAction(tr("What am I looking at?"), this, [this] { emit helpRequested(this); });
+    menu.exec(globalPos);
+}
+
+QString PlotView::textAt(const QPoint& pos) const {
+    const QPointF p(pos);
+    // Topmost visible text first (itemAt() also returns hidden items lying underneath).
+    for (int i = m_plot->itemCount() - 1; i >= 0; --i) {
+        auto* text = qobject_cast<QCPItemText*>(m_plot->item(i));
+        if (!text || !text->realVisibility()) continue;
+        const double distance = text->selectTest(p, false);
+        if (distance >= 0 && distance < m_plot->selectionTolerance()) return text->text();
+    }
+    QCPLayoutElement* element = m_plot->layoutElementAt(p);
+    if (auto* entry = dynamic_cast<QCPPlottableLegendItem*>(element)) return entry->plottable()->name();
+    if (element == m_titleElement) return {};
+    if (auto* text = dynamic_cast<QCPTextElement*>(element)) return text->text();
+    // Axis titles and tick labels lie in the margins of their axis rect or colour scale.
+    QList<QCPAxis*> axes;
+    for (QCPAxisRect* rect : m_plot->axisRects()) axes << rect->axes();
+    for (QCPColorScale* scale : m_plot->findChildren<QCPColorScale*>()) axes << scale->axis();
+    for (QCPAxis* axis : axes)
+        if (axis && axis->visible() && axis->selectTest(p, false) >= 0) return axis->label();
+    if (QCPAbstractPlottable* plottable = m_plot->plottableAt(p, false)) return plottable->name();
+    return {};
+}
+
+QString PlotView::toolTipAt(const QPoint& pos) const { return viewToolTip(m_name, textAt(pos)); }
+
+bool PlotView::eventFilter(QObject* watched, QEvent* event) {
+    // QCustomPlot sets Qt::WA_NoMousePropagation, so a right click on the plot never
+    // reached this widget's contextMenuEvent(): the menu is opened from here.
+    if (watched == m_plot && event->type() == QEvent::ContextMenu) {
+        showContextMenu(static_cast<QContextMenuEvent*>(event)->globalPos());
+        event->accept();
+        return true;
+    }
+    if (watched == m_plot && event->type() == QEvent::ToolTip) {
+        const auto* help = static_cast<QHelpEvent*>(event);
+        // A view's own hover text (a bar's numbers) stays until the view hides it.
+        if (QToolTip::isVisible() && QToolTip::text() != m_shownToolTip) return true;
+        m_shownToolTip = toolTipAt(help->pos());
+        if (m_shownToolTip.isEmpty()) QToolTip::hideText();
+        else QToolTip::showText(help->globalPos(), m_shownToolTip, m_plot);
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 }  // namespace gradflow::ui

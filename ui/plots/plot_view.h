@@ -65,6 +65,18 @@ public:
     /// The last frame's snapshot (export captions read the configuration from it).
     SnapshotPtr snapshot() const { return m_snapshot; }
 
+    /// The text shown at `pos` (plot coordinates) that a tooltip explains: a readout, a
+    /// legend entry, an axis title, a curve's name; empty over the title or bare plot.
+    QString textAt(const QPoint& pos) const;
+    /// The tooltip for `pos`: the terms of textAt() explained, else the view's summary.
+    QString toolTipAt(const QPoint& pos) const;
+    /// Export / copy this view or the dashboard, and its help page (right click).
+    void showContextMenu(const QPoint& globalPos);
+
+signals:
+    /// "What am I looking at?" was picked in the context menu.
+    void helpRequested(PlotView* view);
+
 protected:
     void rememberSnapshot(const SnapshotPtr& snapshot) { m_snapshot = snapshot; }
     /// The row above the plot for selectors; created on first use.
@@ -81,6 +93,8 @@ protected:
     /// so it never covers data (bars of any height, diverging curves).
     void placeLegendAbove();
     void contextMenuEvent(QContextMenuEvent* event) override;
+    /// The plot's tooltips (explanations from view_help.h) and its right-button menu.
+    bool eventFilter(QObject* watched, QEvent* event) override;
     /// A view that becomes visible (tab switch) redraws from the data it already holds.
     void showEvent(QShowEvent* event) override;
 
@@ -98,6 +112,7 @@ private:
     QHBoxLayout* m_toolRow = nullptr;
     Theme m_theme;
     SnapshotPtr m_snapshot;
+    QString m_shownToolTip;  ///< the last explanation shown, to tell it from a view's own hover text
 };
 
 }  // namespace gradflow::ui
