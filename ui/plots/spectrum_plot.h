@@ -22,6 +22,8 @@ public:
 
     /// Narrowest histogram bin, in decades; wide spectra get wider bins (about 40 bins).
     static constexpr double kMinBinDecades = 0.25;
+    /// The eigenvalue plane spans at most +-this: beyond, the unit circle is a dot.
+    static constexpr double kMaxEigenRadius = 1e6;
 
     QCPBars* histogram() const { return m_histogram; }
     QCPGraph* eigenvalues() const { return m_eigen; }
@@ -35,6 +37,8 @@ private:
     void fillHistogram(const Snapshot& s);
     void showSummary(bool show);
     void fillEigenvalues(const Snapshot& s);
+    /// Fits the text boxes to the panels' laid-out rects (SquareAxisRect calls it).
+    void fitBoxes();
 
     QCPBars* m_histogram = nullptr;
     QCPItemStraightLine* m_unitLine = nullptr;
@@ -50,6 +54,7 @@ private:
     QCPTextElement* m_histTitle = nullptr;
     QCPTextElement* m_eigenTitle = nullptr;
     QString m_eigenTitleFull, m_eigenTitleShort;
+    QStringList m_eigenLines;  ///< the eigenvalue caption, one phrase per entry
     bool m_summaryWanted = false;
     std::uint64_t m_runId = 0;
     double m_xLo = -1.0, m_xHi = 1.0;  ///< log10 sigma range, only expands within a run
