@@ -28,15 +28,19 @@ QString nameOf(const QCPLayerable* l) {
     return type;
 }
 
-/// Inside the range, give or take rounding (a bar on the axis floor is on it exactly).
-bool within(double v, const QCPRange& r) {
-    const double slack = 1e-9 * (std::abs(r.upper) + std::abs(r.lower));
+/// Inside the axis range, give or take rounding: relative to the span on a linear axis,
+/// to each bound on a log axis (where 0 is far below a floor of 1e-14).
+bool within(double v, const QCPAxis* axis) {
+    const QCPRange r = axis->range();
+    if (axis->scaleType() == QCPAxis::stLogarithmic)
+        return v >= r.lower * (1 - 1e-9) && v <= r.upper * (1 + 1e-9);
+    const double slack = 1e-9 * r.size();
     return v >= r.lower - slack && v <= r.upper + slack;
 }
 
 void checkValue(Report& report, const QCPLayerable* l, const char* what, double v, const QCPAxis* axis) {
     if (std::isnan(v)) return;  // a gap: nothing is drawn
-    if (!std::isfinite(v) || !within(v, axis->range()))
+    if (!std::isfinite(v) || !within(v, axis))
         report.add(nameOf(l), QStringLiteral("%1 %2 outside %3").arg(QLatin1String(what), num(v), rangeText(axis->range())));
 }
 
