@@ -73,11 +73,15 @@ void paintFigure(QCPPainter& painter, const Figure& figure) {
         plot->setNotAntialiasedElements(QCP::aeNone);
         plot->setAntialiasedElements(QCP::aeAll);
         const QSize size(int(std::lround(cell.rect.width())), int(std::lround(cell.rect.height())));
+        // toPainter restores the viewport it found, which layOut has set to the figure's:
+        // the widget's own is put back here, or the window would draw into the figure's.
+        const QRect screenViewport = plot->viewport();
         cell.view->layOut(size);
         painter.save();
         painter.translate(cell.rect.topLeft());
         plot->toPainter(&painter, size.width(), size.height());
         painter.restore();
+        plot->setViewport(screenViewport);
         plot->setAntialiasedElements(aa);
         plot->setNotAntialiasedElements(notAa);
         cell.view->setSelectionShown(true);

@@ -31,6 +31,7 @@ private slots:
     void badInputsGiveMessages();
     void headlessRender();
     void frameSequence();
+    void exportLeavesTheWindowAsItWas();
     void dashboardFigureShowsEveryView_data();
     void dashboardFigureShowsEveryView();
 
@@ -227,6 +228,27 @@ void TestFigureExport::frameSequence() {
     QCOMPARE(FrameSequenceWriter::frameFileName(1), QStringLiteral("frame_00001.png"));
     for (int i = 1; i <= 3; ++i) QVERIFY(QFileInfo::exists(dir + "/" + FrameSequenceWriter::frameFileName(i)));
     QCOMPARE(QImageReader(dir + "/frame_00003.png").size(), QSize(320, 200));
+}
+
+void TestFigureExport::exportLeavesTheWindowAsItWas() {
+    // A figure is laid out at its own size; afterwards every plot on screen draws into its
+    // whole widget again (it once kept the figure cell's viewport: half a plot on screen).
+    Dashboard dashboard;
+    dashboard.showFrame(m_snapshot, m_history);
+    dashboard.resize(1500, 900);
+    dashboard.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dashboard));
+    QHash<PlotView*, QRect> before;
+    for (PlotView* v : dashboard.views()) {
+        if (v->isVisible()) QCOMPARE(v->plot()->viewport(), v->plot()->rect());
+        before[v] = v->plot()->viewport();
+    }
+    ExportOptions o;
+    o.size = QSize(700, 400);
+    renderDashboardImage(dashboard, o);
+    renderViewImage(*dashboard.view("gradients"), o);
+    QCOMPARE(exportView(*dashboard.view("spectrum"), m_dir.filePath("screen.pdf"), o), QString());
+    for (PlotView* v : dashboard.views()) QCOMPARE(v->plot()->viewport(), before[v]);
 }
 
 void TestFigureExport::dashboardFigureShowsEveryView_data() {
