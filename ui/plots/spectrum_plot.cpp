@@ -164,6 +164,7 @@ void SpectrumPlot::clear() {
     m_eigenRect->setHalfExtent(m_eigenRadius);
     m_histogramEmpty->setVisible(false);
     m_eigenLines = {tr("Click a bar in the gradient"), tr("view to see that layer's"), tr("eigenvalues")};
+    m_eigenJoin = QStringLiteral(" ");
     m_eigenText->setText(m_eigenLines.join(QLatin1Char('\n')));
     rememberSnapshot(nullptr);
     setEmptyMessage(tr("Press Train to start\nthe Jacobian spectrum appears here"));
@@ -265,6 +266,7 @@ void SpectrumPlot::fillEigenvalues(const Snapshot& s) {
         m_eigenLines = s.selectedUnit < 0    ? QStringList{tr("Click a bar in the"), tr("gradient view")}
                        : s.selectedUnit == 0 ? QStringList{tr("%1 1 has no").arg(unitName), tr("%1-to-%1 Jacobian").arg(unitName)}
                                              : QStringList{tr("not available"), tr("at this step")};
+        m_eigenJoin = QStringLiteral(" ");
         m_eigenText->setText(m_eigenLines.join(QLatin1Char('\n')));
         return;
     }
@@ -313,6 +315,7 @@ void SpectrumPlot::fillEigenvalues(const Snapshot& s) {
                                      tr("σ_max %1").arg(formatValue(sigmaMax)), tr("solid |λ| = 1"), tr("dashed σ_max")};
     if (re.size() > shownRe.size())
         m_eigenLines << tr("%n beyond ±%1 not drawn", "", int(re.size() - shownRe.size())).arg(m_eigenRadius, 0, 'g', 2);
+    m_eigenJoin = QStringLiteral(" · ");
     m_eigenText->setText(m_eigenLines.join(QLatin1Char('\n')));
 }
 
@@ -342,7 +345,7 @@ void SpectrumPlot::fitText(int width) {
 }
 
 void SpectrumPlot::fitBoxes() {
-    // The caption under the eigenvalues: pairs of lines joined where the panel is wide
+    // The caption under the eigenvalues: pairs of phrases joined where the panel is wide
     // enough, one per line where it is not, and none where even that would be cut.
     const QFontMetrics eigenFont(m_eigenText->font());
     const QMargins pad = m_eigenText->padding();
@@ -350,7 +353,7 @@ void SpectrumPlot::fitBoxes() {
     QStringList rows;
     bool fits = true;
     for (qsizetype i = 0; i < m_eigenLines.size(); ++i) {
-        const QString joined = rows.isEmpty() || i % 2 == 0 ? QString() : rows.last() + QStringLiteral(" · ") + m_eigenLines[i];
+        const QString joined = rows.isEmpty() || i % 2 == 0 ? QString() : rows.last() + m_eigenJoin + m_eigenLines[i];
         if (!joined.isEmpty() && eigenFont.horizontalAdvance(joined) <= room) rows.last() = joined;
         else rows << m_eigenLines[i];
         fits &= eigenFont.horizontalAdvance(m_eigenLines[i]) <= room;

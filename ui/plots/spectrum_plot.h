@@ -55,6 +55,7 @@ private:
     QCPTextElement* m_eigenTitle = nullptr;
     QString m_eigenTitleFull, m_eigenTitleShort;
     QStringList m_eigenLines;  ///< the eigenvalue caption, one phrase per entry
+    QString m_eigenJoin = QStringLiteral(" · ");  ///< between phrases on one line: " " for a sentence
     bool m_summaryWanted = false;
     std::uint64_t m_runId = 0;
     double m_xLo = -1.0, m_xHi = 1.0;  ///< log10 sigma range, only expands within a run
