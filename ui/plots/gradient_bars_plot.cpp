@@ -58,6 +58,12 @@ GradientBarsPlot::GradientBarsPlot(QWidget* parent)
     m_status->setPadding(QMargins(8, 4, 8, 4));
     p->xAxis->setTicker(integerTicker());
     p->xAxis->grid()->setVisible(false);
+    // Bars stand on the axis floor, not on 0 (minus infinity on a log axis: drawn through
+    // the x axis and the caption wherever the painter does not clip, as in SVG), also
+    // when a comparison widens the range to the other side's after this view set it.
+    connect(p->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this](const QCPRange& range) {
+        for (QCPBars* bars : {m_bars, m_selectedBar}) bars->setBaseValue(range.lower);
+    });
     p->legend->setVisible(true);
     placeLegendAbove();
     p->setMouseTracking(true);
@@ -191,10 +197,8 @@ void GradientBarsPlot::rebuild() {
     const QCPRange xRange(0.4, std::max(units, 1) + 0.6);
     p->yAxis->setRange(yRange);
     p->xAxis->setRange(xRange);
-    // Bars stand on the axis floor, not on 0 (minus infinity on a log axis: drawn through
-    // the x axis and the caption wherever the painter does not clip, as in SVG), and end
-    // at its ceiling; values beyond it are marked as overflow below.
-    for (QCPBars* bars : {m_bars, m_selectedBar}) bars->setBaseValue(yRange.lower);
+    // Bars end at the axis' ceiling; values beyond it are marked as overflow below. (They
+    // stand on its floor: see the constructor.)
     for (QVector<double>* series : {&values, &selValues})
         for (double& v : *series) v = clampTo(v, yRange);
     m_bars->setData(keys, values, true);

@@ -65,6 +65,10 @@ void checkPlottable(Report& report, QCPAbstractPlottable* p) {
     } else if (auto* b = qobject_cast<QCPBars*>(p)) {
         if (b->data()->isEmpty()) return;
         checkValue(report, p, "base", b->baseValue(), value);
+        // Bars stand on the axis (a log axis has no 0 to stand on: its floor then).
+        const double floor = value->scaleType() == QCPAxis::stLogarithmic ? value->range().lower : 0.0;
+        if (std::abs(b->baseValue() - floor) > 1e-9 * std::max(std::abs(floor), 1e-300) && within(floor, value))
+            report.add(nameOf(p), QStringLiteral("bars float: base %1, axis floor %2").arg(num(b->baseValue()), num(floor)));
         const double half = b->widthType() == QCPBars::wtPlotCoords ? b->width() / 2 : 0.0;
         for (auto it = b->data()->constBegin(); it != b->data()->constEnd(); ++it) {
             if (std::isnan(it->value)) continue;
@@ -99,13 +103,21 @@ void checkPlottable(Report& report, QCPAbstractPlottable* p) {
     }
 }
 
+/// An item position in pixels. Viewport ratios are taken against the figure's viewport:
+/// after an export the plot has its widget's viewport back, its elements not yet.
+QPointF pixelOf(const QCPItemPosition* position, const QRectF& viewport) {
+    if (position->type() != QCPItemPosition::ptViewportRatio) return position->pixelPosition();
+    const QPointF c = position->coords();
+    return {viewport.left() + c.x() * viewport.width(), viewport.top() + c.y() * viewport.height()};
+}
+
 /// Where QCPItemText::draw puts its box (rotation 0, as all of ours).
-QRectF textBox(const QCPItemText* t) {
+QRectF textBox(const QCPItemText* t, const QRectF& viewport) {
     const QFontMetricsF metrics(t->font());
     const QRectF text = metrics.boundingRect(QRectF(), Qt::TextDontClip | t->textAlignment(), t->text());
     const QMargins pad = t->padding();
     QRectF box(QPointF(0, 0), text.size() + QSizeF(pad.left() + pad.right(), pad.top() + pad.bottom()));
-    QPointF at = t->position->pixelPosition();
+    QPointF at = pixelOf(t->position, viewport);
     const Qt::Alignment a = t->positionAlignment();
     if (a & Qt::AlignHCenter) at.rx() -= box.width() / 2;
     else if (a & Qt::AlignRight) at.rx() -= box.width();
@@ -125,7 +137,7 @@ void checkInside(Report& report, const QCPLayerable* l, const QRectF& painted, c
 void checkItem(Report& report, QCPAbstractItem* item, const QRectF& viewport) {
     const QRectF room = item->clipToAxisRect() && item->clipAxisRect() ? QRectF(item->clipAxisRect()->rect()) : viewport;
     if (auto* t = qobject_cast<QCPItemText*>(item)) {
-        if (!t->text().isEmpty()) checkInside(report, item, textBox(t), room);
+        if (!t->text().isEmpty()) checkInside(report, item, textBox(t, viewport), room);
     } else if (auto* e = qobject_cast<QCPItemEllipse*>(item)) {
         checkInside(report, item, QRectF(e->topLeft->pixelPosition(), e->bottomRight->pixelPosition()).normalized(), room);
     } else if (auto* r = qobject_cast<QCPItemRect*>(item)) {
