@@ -68,6 +68,7 @@ private slots:
     void everyPresetEveryView();
     void extremeValues_data();
     void extremeValues();
+    void axesKeepTheirTicks();
     void clippedPolylineStaysInside();
 };
 
@@ -134,6 +135,31 @@ void TestFigureGeometry::extremeValues() {
     Dashboard dashboard;
     prepareHeadlessDashboard(dashboard, snapshot, history, QSize(1600, 1000), ThemeKind::Light);
     const QStringList problems = figureProblems(dashboard, QString::fromLatin1(QTest::currentDataTag()), kind == 2);
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
+}
+
+void TestFigureGeometry::axesKeepTheirTicks() {
+    // Text was fitted to the layout of the plot's last drawing, not the figure's: in a
+    // headless export the gradient view's layer axis kept one tick ("20") of 21 layers.
+    const auto run = runPreset("deep-sigmoid-vanishing", kSteps);
+    QVERIFY2(run->error.isEmpty(), qPrintable(run->error));
+    Dashboard dashboard;
+    prepareHeadlessDashboard(dashboard, run->snapshot, run->history, QSize(1366, 768), ThemeKind::Light);
+    QStringList problems;
+    for (const QSize& size : kSizes) {
+        ExportOptions options;
+        options.size = size;
+        for (PlotView* view : dashboard.views()) {
+            view->resize(size);
+            renderViewImage(*view, options);
+            for (QCPAxisRect* rect : view->plot()->axisRects()) {
+                QCPAxis* x = rect->axis(QCPAxis::atBottom);
+                if (x && x->visible() && x->tickVector().size() < 3)
+                    problems << QStringLiteral("%1 at %2x%3: %4 x ticks").arg(view->name()).arg(size.width()).arg(size.height())
+                                    .arg(x->tickVector().size());
+            }
+        }
+    }
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
 }
 
