@@ -112,10 +112,7 @@ void GradientBarsPlot::setStatistic(UnitStatistic statistic) {
     requestReplot();
 }
 
-void GradientBarsPlot::setSelectionShown(bool shown) {
-    m_selectionShown = shown;
-    m_selectedBar->setVisible(shown);
-}
+void GradientBarsPlot::setSelectionShown(bool shown) { m_selectedBar->setVisible(shown); }
 
 void GradientBarsPlot::selectUnit(int unit) {
     m_selected = unit;
@@ -203,7 +200,6 @@ void GradientBarsPlot::rebuild() {
         for (double& v : *series) v = clampTo(v, yRange);
     m_bars->setData(keys, values, true);
     m_selectedBar->setData(selKeys, selValues, true);
-    m_selectedBar->setVisible(m_selectionShown);
     const Polyline theory = clipPolyline(theoryKeys, theoryValues, xRange, yRange, logScale);
     m_theory->setData(theory.keys, theory.values, true);
     if (s) {

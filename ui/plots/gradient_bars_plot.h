@@ -57,7 +57,6 @@ private:
     std::uint64_t m_runId = 0;
     DecadeRange m_range;
     int m_selected = -1;
-    bool m_selectionShown = true;
 };
 
 }  // namespace gradflow::ui

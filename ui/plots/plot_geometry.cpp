@@ -3,6 +3,8 @@
 #include <cmath>
 #include <qcustomplot.h>
 
+#include "ui/plots/plot_helpers.h"
+
 namespace gradflow::ui {
 
 namespace {
@@ -111,22 +113,6 @@ QPointF pixelOf(const QCPItemPosition* position, const QRectF& viewport) {
     return {viewport.left() + c.x() * viewport.width(), viewport.top() + c.y() * viewport.height()};
 }
 
-/// Where QCPItemText::draw puts its box (rotation 0, as all of ours).
-QRectF textBox(const QCPItemText* t, const QRectF& viewport) {
-    const QFontMetricsF metrics(t->font());
-    const QRectF text = metrics.boundingRect(QRectF(), Qt::TextDontClip | t->textAlignment(), t->text());
-    const QMargins pad = t->padding();
-    QRectF box(QPointF(0, 0), text.size() + QSizeF(pad.left() + pad.right(), pad.top() + pad.bottom()));
-    QPointF at = pixelOf(t->position, viewport);
-    const Qt::Alignment a = t->positionAlignment();
-    if (a & Qt::AlignHCenter) at.rx() -= box.width() / 2;
-    else if (a & Qt::AlignRight) at.rx() -= box.width();
-    if (a & Qt::AlignVCenter) at.ry() -= box.height() / 2;
-    else if (a & Qt::AlignBottom) at.ry() -= box.height();
-    box.moveTopLeft(at);
-    return box;
-}
-
 void checkInside(Report& report, const QCPLayerable* l, const QRectF& painted, const QRectF& room) {
     if (!room.adjusted(-1, -1, 1, 1).contains(painted))
         report.add(nameOf(l), QStringLiteral("painted at (%1, %2) %3x%4, outside (%5, %6) %7x%8")
@@ -137,7 +123,7 @@ void checkInside(Report& report, const QCPLayerable* l, const QRectF& painted, c
 void checkItem(Report& report, QCPAbstractItem* item, const QRectF& viewport) {
     const QRectF room = item->clipToAxisRect() && item->clipAxisRect() ? QRectF(item->clipAxisRect()->rect()) : viewport;
     if (auto* t = qobject_cast<QCPItemText*>(item)) {
-        if (!t->text().isEmpty()) checkInside(report, item, textBox(t, viewport), room);
+        if (!t->text().isEmpty()) checkInside(report, item, textItemBox(*t, pixelOf(t->position, viewport)), room);
     } else if (auto* e = qobject_cast<QCPItemEllipse*>(item)) {
         checkInside(report, item, QRectF(e->topLeft->pixelPosition(), e->bottomRight->pixelPosition()).normalized(), room);
     } else if (auto* r = qobject_cast<QCPItemRect*>(item)) {

@@ -84,6 +84,18 @@ QString Log10Ticker::getTickLabel(double tick, const QLocale&, QChar, int) {
     return powerOfTen(int(std::lround(tick)));
 }
 
+QRectF textItemBox(const QCPItemText& text, const QPointF& anchor) {
+    const QRectF body = QFontMetricsF(text.font()).boundingRect(QRectF(), Qt::TextDontClip | text.textAlignment(), text.text());
+    const QMargins pad = text.padding();
+    QRectF box(anchor, body.size() + QSizeF(pad.left() + pad.right(), pad.top() + pad.bottom()));
+    const Qt::Alignment a = text.positionAlignment();
+    if (a & Qt::AlignHCenter) box.moveLeft(anchor.x() - box.width() / 2);
+    else if (a & Qt::AlignRight) box.moveLeft(anchor.x() - box.width());
+    if (a & Qt::AlignVCenter) box.moveTop(anchor.y() - box.height() / 2);
+    else if (a & Qt::AlignBottom) box.moveTop(anchor.y() - box.height());
+    return box;
+}
+
 double clampTo(double v, const QCPRange& range) {
     return std::isnan(v) ? v : std::clamp(v, range.lower, range.upper);
 }

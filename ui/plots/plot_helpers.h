@@ -63,6 +63,10 @@ QSharedPointer<QCPAxisTicker> integerTicker();
 /// "10⁻³" for k = -3.
 QString powerOfTen(int exponent);
 
+/// The box QCPItemText::draw fills (rotation 0, as all of ours) when its position lies
+/// at `anchor` pixels: the text's bounds plus padding, placed by the position alignment.
+QRectF textItemBox(const QCPItemText& text, const QPointF& anchor);
+
 /// `v` moved into `range` (NaN stays NaN). Values that reach a painter stay near the
 /// axis rect: the SVG generator does not clip, and PDF content streams cannot hold the
 /// coordinates of a value 1e200 times beyond its axis.

@@ -9,6 +9,7 @@
 
 #include "ui/dashboard.h"
 #include "ui/figure_export.h"
+#include "ui/plots/plot_helpers.h"
 
 namespace gradflow::ui {
 
@@ -206,18 +207,9 @@ void keepInside(QCPItemText* text) {
     text->setProperty("anchorCoords", anchor);
     position->setCoords(anchor);
     const QRectF room = text->clipAxisRect()->rect();
-    const QFontMetricsF metrics(text->font());
-    const QRectF body = metrics.boundingRect(QRectF(), Qt::TextDontClip | text->textAlignment(), text->text());
-    const QMargins pad = text->padding();
-    const QSizeF box = body.size() + QSizeF(pad.left() + pad.right(), pad.top() + pad.bottom());
-    QPointF topLeft = position->pixelPosition();
-    const Qt::Alignment a = text->positionAlignment();
-    if (a & Qt::AlignHCenter) topLeft.rx() -= box.width() / 2;
-    else if (a & Qt::AlignRight) topLeft.rx() -= box.width();
-    if (a & Qt::AlignVCenter) topLeft.ry() -= box.height() / 2;
-    else if (a & Qt::AlignBottom) topLeft.ry() -= box.height();
-    const double dx = std::max(0.0, room.left() - topLeft.x()) - std::max(0.0, topLeft.x() + box.width() - room.right());
-    const double dy = std::max(0.0, room.top() - topLeft.y()) - std::max(0.0, topLeft.y() + box.height() - room.bottom());
+    const QRectF box = textItemBox(*text, position->pixelPosition());
+    const double dx = std::max(0.0, room.left() - box.left()) - std::max(0.0, box.right() - room.right());
+    const double dy = std::max(0.0, room.top() - box.top()) - std::max(0.0, box.bottom() - room.bottom());
     if (dx != 0.0 || dy != 0.0) position->setPixelPosition(position->pixelPosition() + QPointF(dx, dy));
     text->setProperty("fittedCoords", position->coords());
 }
