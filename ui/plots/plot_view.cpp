@@ -225,6 +225,7 @@ void PlotView::fitToLayout() {
         if (auto* scale = qobject_cast<QCPColorScale*>(element)) fitAxisLabel(scale->axis(), scale->rect().height());
     for (int i = 0; i < m_plot->itemCount(); ++i)
         if (auto* text = qobject_cast<QCPItemText*>(m_plot->item(i)); text && text->visible()) keepInside(text);
+    fitToRects();
 }
 
 bool PlotView::redrawsFor(const Snapshot&, const Snapshot&) const { return true; }

@@ -84,6 +84,9 @@ protected:
     /// A view's own text fitting, after the generic part of fitTo(): `width` is the plot
     /// width the next drawing will have.
     virtual void fitText(int width) { Q_UNUSED(width); }
+    /// A view's own fitting to the laid-out rects, after every layout (screen and export),
+    /// for text whose room is only known then (boxes inside a panel).
+    virtual void fitToRects() {}
     /// Moves the legend out of the axis rect into a row above it, laid out horizontally,
     /// so it never covers data (bars of any height, diverging curves).
     void placeLegendAbove();

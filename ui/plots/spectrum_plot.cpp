@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 
 #include "ui/plots/plot_helpers.h"
 
@@ -14,13 +13,9 @@ class SquareAxisRect : public QCPAxisRect {
 public:
     using QCPAxisRect::QCPAxisRect;
     void setHalfExtent(double r) { m_half = r; }
-    /// Runs once the panels have their final size (on screen and in every export): the
-    /// text boxes are fitted to the real rects, not to an estimate.
-    void setAfterLayout(std::function<void()> f) { m_afterLayout = std::move(f); }
     void update(UpdatePhase phase) override {
         QCPAxisRect::update(phase);
         if (phase != upLayout || width() <= 0 || height() <= 0) return;
-        if (m_afterLayout) m_afterLayout();
         const double aspect = double(width()) / double(height());
         QCPAxis* x = axis(QCPAxis::atBottom);
         QCPAxis* y = axis(QCPAxis::atLeft);
@@ -35,7 +30,6 @@ public:
 
 private:
     double m_half = 1.25;
-    std::function<void()> m_afterLayout;
 };
 
 SpectrumPlot::SpectrumPlot(QWidget* parent)
@@ -73,7 +67,6 @@ SpectrumPlot::SpectrumPlot(QWidget* parent)
     p->yAxis->setNumberPrecision(2);
 
     m_eigenRect = new SquareAxisRect(p);
-    m_eigenRect->setAfterLayout([this] { fitBoxes(); });
     body()->addElement(0, 1, m_eigenRect);
     // Sub-titles above both panels (a row of their own, so they never cover data).
     body()->insertRow(0);
@@ -344,7 +337,7 @@ void SpectrumPlot::fitText(int width) {
     m_eigenTitle->setText(fits(m_eigenTitle, m_eigenTitleFull, eigenWidth + 40) ? m_eigenTitleFull : m_eigenTitleShort);
 }
 
-void SpectrumPlot::fitBoxes() {
+void SpectrumPlot::fitToRects() {
     // The caption under the eigenvalues: pairs of phrases joined where the panel is wide
     // enough, one per line where it is not, and none where even that would be cut.
     const QFontMetrics eigenFont(m_eigenText->font());

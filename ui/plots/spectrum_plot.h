@@ -32,13 +32,13 @@ public:
 
 protected:
     void fitText(int width) override;
+    /// The eigenvalue caption and the summary box, fitted to their panels.
+    void fitToRects() override;
 
 private:
     void fillHistogram(const Snapshot& s);
     void showSummary(bool show);
     void fillEigenvalues(const Snapshot& s);
-    /// Fits the text boxes to the panels' laid-out rects (SquareAxisRect calls it).
-    void fitBoxes();
 
     QCPBars* m_histogram = nullptr;
     QCPItemStraightLine* m_unitLine = nullptr;
