@@ -1,6 +1,8 @@
 // No leftover state in figures: a unit clicked in the window is forgotten when a new run
 // (a lesson, a Reset) starts, an exported figure highlights it only when asked, and the
 // selected layer's eigenvalue caption is never cut at the panel's edges.
+#include <QCheckBox>
+#include <QDialog>
 #include <QtTest>
 
 #include "plot_test_data.h"
@@ -56,6 +58,7 @@ class TestFigureSelection : public QObject {
 private slots:
     void newRunClearsSelection();
     void exportHighlightsSelectionOnlyWhenAsked();
+    void exportDialogOffersTheHighlightOffByDefault();
     void eigenvalueCaptionFitsItsPanel_data();
     void eigenvalueCaptionFitsItsPanel();
 };
@@ -107,6 +110,25 @@ void TestFigureSelection::exportHighlightsSelectionOnlyWhenAsked() {
     QVERIFY(highlightPixels(renderDashboardImage(dashboard, options), highlight) > hidden + 100);
     // The window's own selection is untouched by any of it.
     QCOMPARE(bars->selectedUnit(), 3);
+}
+
+void TestFigureSelection::exportDialogOffersTheHighlightOffByDefault() {
+    Dashboard dashboard;
+    dashboard.showFrame(selectedSnapshot(), core::TrainingHistory());
+    int found = 0;
+    bool checked = true;
+    QTimer::singleShot(0, [&] {
+        QWidget* dialog = QApplication::activeModalWidget();
+        if (!dialog) return;
+        if (auto* box = dialog->findChild<QCheckBox*>(QStringLiteral("showSelection"))) {
+            ++found;
+            checked = box->isChecked();
+        }
+        qobject_cast<QDialog*>(dialog)->reject();
+    });
+    QVERIFY(!exportWithDialog(nullptr, &dashboard, dashboard.view(QStringLiteral("gradients"))));
+    QCOMPARE(found, 1);
+    QVERIFY(!checked);
 }
 
 void TestFigureSelection::eigenvalueCaptionFitsItsPanel_data() {
