@@ -142,6 +142,7 @@ private:
     QTemporaryDir m_dir;
     QString m_rsvg, m_pdftoppm;
     std::map<QString, std::unique_ptr<PresetRun>> m_runs;
+    std::pair<int, QString> m_worst{0, QString()};  ///< the largest difference seen, and where
 };
 
 void TestFigureRenderCheck::initTestCase() {
@@ -215,6 +216,8 @@ void TestFigureRenderCheck::exportsLookLikeTheirPng() {
     }
     for (qsizetype i = 0; i < stems.size(); ++i)
         problems << compareRenders(stems[i], size, rsvg[std::size_t(i)], poppler[std::size_t(i)]);
+    // How close the closest call was, for a log that shows drift before it fails.
+    qInfo("worst so far: %d permille (%s)", m_worst.first, qPrintable(m_worst.second));
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
 }
 
@@ -257,6 +260,7 @@ QStringList TestFigureRenderCheck::compareRenders(const QString& stem, const QSi
     for (const auto& [renderer, error, image] : renders) {
         if (!error.isEmpty()) problems << QStringLiteral("%1 %2: %3").arg(name, renderer, error);
         const int permille = differingPermille(reference, image);
+        if (permille > m_worst.first) m_worst = {permille, name + QLatin1Char(' ') + renderer};
         if (permille >= kMaxDifferingPermille)
             problems << QStringLiteral("%1 %2: %3 permille of the pixels differ from the PNG").arg(name, renderer).arg(permille);
     }
