@@ -38,7 +38,24 @@ struct Figure {
     QList<FigureText> texts;
     QString caption;
     Theme theme;
+    bool showSelection = false;
 };
+
+/// Where each view sits in a whole-dashboard figure, as fractions of the area above the
+/// caption. The window keeps three or five views in tabs; a figure has no tabs, so it
+/// shows all seven: the story (gradients by depth, the spectrum behind it) on top, the
+/// run over time in the middle, the three supporting views below.
+struct FigureSlot {
+    const char* view;
+    int row;
+    double left, width;
+};
+constexpr FigureSlot kDashboardSlots[] = {
+    {"gradients", 0, 0.0, 0.58},     {"spectrum", 0, 0.58, 0.42},     {"heatmap", 1, 0.0, 0.5},
+    {"loss", 1, 0.5, 0.5},           {"decision", 2, 0.0, 1.0 / 3.0}, {"health", 2, 1.0 / 3.0, 1.0 / 3.0},
+    {"phase", 2, 2.0 / 3.0, 1.0 / 3.0}};
+constexpr double kDashboardRows[] = {0.38, 0.31, 0.31};  ///< row heights, top to bottom
+constexpr double kDashboardGap = 6.0;                    ///< between cells, logical pixels
 
 double captionHeight(const Theme& theme) {
     return std::ceil(QFontMetricsF(theme.font(0.9)).height() * 1.9);
@@ -50,20 +67,28 @@ void paintFigure(QCPPainter& painter, const Figure& figure) {
     painter.fillRect(QRectF(QPointF(0, 0), QSizeF(figure.size)), figure.theme.background);
     for (const FigureCell& cell : figure.cells) {
         QCustomPlot* plot = cell.view->plot();
+        cell.view->setSelectionShown(figure.showSelection);
         const QCP::AntialiasedElements aa = plot->antialiasedElements();
         const QCP::AntialiasedElements notAa = plot->notAntialiasedElements();
         plot->setNotAntialiasedElements(QCP::aeNone);
         plot->setAntialiasedElements(QCP::aeAll);
-        cell.view->fitTo(int(std::lround(cell.rect.width())));
+        const QSize size(int(std::lround(cell.rect.width())), int(std::lround(cell.rect.height())));
+        // toPainter restores the viewport it found, which layOut has set to the figure's:
+        // the widget's own is put back here, or the window would draw into the figure's.
+        const QRect screenViewport = plot->viewport();
+        cell.view->layOut(size);
         painter.save();
         painter.translate(cell.rect.topLeft());
-        plot->toPainter(&painter, int(std::lround(cell.rect.width())), int(std::lround(cell.rect.height())));
+        plot->toPainter(&painter, size.width(), size.height());
         painter.restore();
+        plot->setViewport(screenViewport);
         plot->setAntialiasedElements(aa);
         plot->setNotAntialiasedElements(notAa);
-        // toPainter left the layout at the export size: relayout for the screen.
-        cell.view->fitTo(plot->width());
-        plot->replot(QCustomPlot::rpQueuedReplot);
+        cell.view->setSelectionShown(true);
+        // toPainter left the elements laid out at the export size, text fitted to it: the
+        // screen gets its own fit and layout back with its next replot, queued, so the
+        // figure's layout can still be inspected until the event loop runs.
+        QMetaObject::invokeMethod(cell.view, &PlotView::requestReplot, Qt::QueuedConnection);
     }
     for (const FigureText& text : figure.texts) {
         painter.setFont(figure.theme.font(1.35, true));
@@ -94,6 +119,7 @@ QSize viewDefaultSize(PlotView& view) {
 
 Figure viewFigure(PlotView& view, const ExportOptions& options) {
     Figure f;
+    f.showSelection = options.showSelection;
     f.theme = view.theme();
     f.caption = captionFor(view.snapshot(), options);
     f.size = options.size.isEmpty() ? viewDefaultSize(view) : options.size;
@@ -105,8 +131,31 @@ Figure viewFigure(PlotView& view, const ExportOptions& options) {
     return f;
 }
 
+/// Every view of side A in the kDashboardSlots grid over `area`.
+QList<FigureCell> dashboardGrid(Dashboard& dashboard, const QSizeF& area) {
+    QList<FigureCell> cells;
+    for (const FigureSlot& slot : kDashboardSlots) {
+        PlotView* v = dashboard.view(QString::fromLatin1(slot.view));
+        if (!v) continue;
+        double top = 0.0;
+        for (int r = 0; r < slot.row; ++r) top += kDashboardRows[r];
+        // Half a gap on each inner side, so neighbouring cells are kDashboardGap apart.
+        const double left = slot.left * area.width() + (slot.left > 0.0 ? kDashboardGap / 2 : 0.0);
+        const double right = (slot.left + slot.width) * area.width() - (slot.left + slot.width < 0.999 ? kDashboardGap / 2 : 0.0);
+        const double y0 = top * area.height() + (slot.row > 0 ? kDashboardGap / 2 : 0.0);
+        const double y1 = (top + kDashboardRows[slot.row]) * area.height() -
+                          (slot.row + 1 < int(std::size(kDashboardRows)) ? kDashboardGap / 2 : 0.0);
+        v->settle();
+        v->replotNow();
+        // Whole pixels: toPainter lays the plot out at an integer size.
+        cells << FigureCell{v, QRectF(QPointF(std::round(left), std::round(y0)), QPointF(std::round(right), std::round(y1)))};
+    }
+    return cells;
+}
+
 Figure dashboardFigure(Dashboard& dashboard, const ExportOptions& options) {
     Figure f;
+    f.showSelection = options.showSelection;
     f.theme = dashboard.theme();
     f.caption = captionFor(dashboard.lastSnapshot(), options);
     if (!f.caption.isEmpty() && dashboard.comparing())
@@ -122,7 +171,11 @@ Figure dashboardFigure(Dashboard& dashboard, const ExportOptions& options) {
         QCoreApplication::sendPostedEvents();
         if (dashboard.layout()) dashboard.layout()->activate();
     }
-    // On screen: keep the user's arrangement, scaled to the requested size.
+    if (!dashboard.comparing()) {
+        f.cells = dashboardGrid(dashboard, area);
+        return f;
+    }
+    // Comparing: both sides as the window arranges them, scaled to the requested size.
     const double sx = area.width() / std::max(1, dashboard.width());
     const double sy = area.height() / std::max(1, dashboard.height());
     for (PlotView* v : dashboard.visibleViews()) {
@@ -193,6 +246,12 @@ QString writePdf(const Figure& figure, const QString& path, const QString& title
     if (!painter.begin(&writer)) return QStringLiteral("cannot write %1").arg(path);
     painter.setMode(QCPPainter::pmVectorized);
     painter.setMode(QCPPainter::pmNonCosmetic);
+    // PDF pages are whole points: a 1366-px figure (1024.5 pt) gets a 1025-pt page. Fill
+    // it exactly (a 0.05% stretch), or every edge lands up to a pixel off its place in
+    // the PNG when the page is rendered at the figure's pixel size.
+    const QRect page = writer.pageLayout().fullRectPoints();
+    painter.scale(page.width() * kScreenDpi / 72.0 / figure.size.width(),
+                  page.height() * kScreenDpi / 72.0 / figure.size.height());
     paintFigure(painter, figure);
     painter.end();
     return {};
@@ -267,13 +326,25 @@ void copyToClipboard(Dashboard* dashboard, PlotView* view, const ExportOptions& 
     QGuiApplication::clipboard()->setMimeData(mime);
 }
 
+void prepareHeadlessDashboard(Dashboard& dashboard, const SnapshotPtr& snapshot, const core::TrainingHistory& history,
+                              QSize size, ThemeKind theme, const HeadlessComparison* comparison) {
+    dashboard.setTheme(theme);
+    if (comparison && comparison->history) {
+        // Laid out at the figure size first, so each side picks its compact layout.
+        dashboard.setComparison(true, comparison->baseLabel, comparison->changeLabel);
+        dashboard.resize(size);
+        dashboard.showFrames(snapshot, history, comparison->snapshot, *comparison->history);
+    } else {
+        dashboard.showFrame(snapshot, history);
+    }
+}
+
 QString renderHeadless(const SnapshotPtr& snapshot, const core::TrainingHistory& history, const QString& path,
                        QSize size, double scale, const QString& viewName, bool caption, ThemeKind theme,
                        const HeadlessComparison* comparison) {
     if (!qobject_cast<QApplication*>(QCoreApplication::instance()))
         return QStringLiteral("rendering needs a QApplication (run with QT_QPA_PLATFORM=offscreen)");
     Dashboard dashboard;
-    dashboard.setTheme(theme);
     PlotView* view = nullptr;
     if (!viewName.isEmpty()) {
         view = dashboard.view(viewName);
@@ -283,15 +354,9 @@ QString renderHeadless(const SnapshotPtr& snapshot, const core::TrainingHistory&
             return QStringLiteral("unknown view \"%1\"; views: %2").arg(viewName, names.join(QStringLiteral(", ")));
         }
     }
-    if (comparison && comparison->history) {
-        if (view) return QStringLiteral("a comparison exports the whole dashboard, not one view");
-        // Laid out at the figure size first, so each side picks its compact layout.
-        dashboard.setComparison(true, comparison->baseLabel, comparison->changeLabel);
-        dashboard.resize(size);
-        dashboard.showFrames(snapshot, history, comparison->snapshot, *comparison->history);
-    } else {
-        dashboard.showFrame(snapshot, history);
-    }
+    if (comparison && comparison->history && view)
+        return QStringLiteral("a comparison exports the whole dashboard, not one view");
+    prepareHeadlessDashboard(dashboard, snapshot, history, size, theme, comparison);
     ExportOptions options;
     options.size = size;
     options.scale = scale;

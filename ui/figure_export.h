@@ -28,6 +28,9 @@ struct ExportOptions {
     double scale = 1.0;
     /// A line under the figure with depth, width, activation, init, mitigations, step.
     bool caption = true;
+    /// Highlight the unit clicked in the window. Off: a figure shows what the run shows,
+    /// not where the mouse last was.
+    bool showSelection = false;
 };
 
 /// Png/Svg/Pdf from the file suffix (case-insensitive); false if unknown.
@@ -35,6 +38,8 @@ bool formatFromPath(const QString& path, ExportFormat& format);
 
 /// Each returns an empty string on success, or a message naming the problem.
 QString exportView(PlotView& view, const QString& path, const ExportOptions& options);
+/// The whole dashboard: every view, the ones the window keeps in tabs included (a grid
+/// of all seven), or, while comparing, both sides as the window arranges them.
 QString exportDashboard(Dashboard& dashboard, const QString& path, const ExportOptions& options);
 
 /// Raster renderings (size * scale pixels) for the clipboard, frames and tests.
@@ -63,6 +68,11 @@ struct HeadlessComparison {
     const core::TrainingHistory* history = nullptr;
     QString baseLabel, changeLabel;  ///< the two sides' headings
 };
+
+/// The dashboard as the headless export draws it: themed, laid out at `size` (so each
+/// side of a comparison picks its layout for that size) and showing the frame(s).
+void prepareHeadlessDashboard(Dashboard& dashboard, const SnapshotPtr& snapshot, const core::TrainingHistory& history,
+                              QSize size, ThemeKind theme, const HeadlessComparison* comparison = nullptr);
 
 /// Headless rendering for `gradflow --headless ... --export FILE`: builds a dashboard off
 /// screen at `size`, shows the frame and writes `path` (format from the suffix).

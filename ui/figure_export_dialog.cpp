@@ -76,6 +76,11 @@ bool askOptions(QWidget* parent, Dashboard* dashboard, PlotView*& view, ExportCh
     form->addRow(QObject::tr("Height:"), height);
     form->addRow(QObject::tr("PNG scale:"), scale);
     form->addRow(caption);
+    auto* selection = new QCheckBox(QObject::tr("Highlight the selected layer"));
+    selection->setObjectName(QStringLiteral("showSelection"));
+    selection->setChecked(options.showSelection);
+    selection->setToolTip(QObject::tr("Off: the figure shows the run, not the bar last clicked in the window"));
+    form->addRow(selection);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     QObject::connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
     QObject::connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
@@ -87,6 +92,7 @@ bool askOptions(QWidget* parent, Dashboard* dashboard, PlotView*& view, ExportCh
     options.size = QSize(width->value(), height->value());
     options.scale = scale->value();
     options.caption = caption->isChecked();
+    options.showSelection = selection->isChecked();
     return true;
 }
 

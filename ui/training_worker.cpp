@@ -127,6 +127,9 @@ void TrainingWorker::reset(const core::ExperimentConfig& config, const std::opti
 {
     std::vector<core::ExperimentConfig> configs{config};
     if (comparison) configs.push_back(*comparison);
+    // A unit picked in the last run means nothing in the next (another lesson may not
+    // even have that layer): the new run starts with no selection.
+    m_selectedUnit = -1;
     command([&](Commands& c) {
         c.resetConfigs = std::move(configs);
         c.run = false;

@@ -79,7 +79,8 @@ public:
     ~TrainingWorker() override;
 
     // Commands: thread-safe, non-blocking, callable from any thread.
-    /// Rebuilds the trainer from `config` (validated first) and pauses at step 0. With
+    /// Rebuilds the trainer from `config` (validated first) and pauses at step 0, with no
+    /// unit selected. With
     /// `comparison`, a second lane trains that configuration in lockstep.
     void reset(const core::ExperimentConfig& config,
                const std::optional<core::ExperimentConfig>& comparison = std::nullopt);

@@ -31,6 +31,9 @@ private slots:
     void badInputsGiveMessages();
     void headlessRender();
     void frameSequence();
+    void exportLeavesTheWindowAsItWas();
+    void dashboardFigureShowsEveryView_data();
+    void dashboardFigureShowsEveryView();
 
 private:
     QTemporaryDir m_dir;
@@ -225,6 +228,70 @@ void TestFigureExport::frameSequence() {
     QCOMPARE(FrameSequenceWriter::frameFileName(1), QStringLiteral("frame_00001.png"));
     for (int i = 1; i <= 3; ++i) QVERIFY(QFileInfo::exists(dir + "/" + FrameSequenceWriter::frameFileName(i)));
     QCOMPARE(QImageReader(dir + "/frame_00003.png").size(), QSize(320, 200));
+}
+
+void TestFigureExport::exportLeavesTheWindowAsItWas() {
+    // A figure is laid out at its own size; afterwards every plot on screen draws into its
+    // whole widget again (it once kept the figure cell's viewport: half a plot on screen).
+    Dashboard dashboard;
+    dashboard.showFrame(m_snapshot, m_history);
+    dashboard.resize(1500, 900);
+    dashboard.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dashboard));
+    QHash<PlotView*, QRect> before;
+    for (PlotView* v : dashboard.views()) {
+        if (v->isVisible()) QCOMPARE(v->plot()->viewport(), v->plot()->rect());
+        before[v] = v->plot()->viewport();
+    }
+    ExportOptions o;
+    o.size = QSize(700, 400);
+    renderDashboardImage(dashboard, o);
+    renderViewImage(*dashboard.view("gradients"), o);
+    QCOMPARE(exportView(*dashboard.view("spectrum"), m_dir.filePath("screen.pdf"), o), QString());
+    for (PlotView* v : dashboard.views()) QCOMPARE(v->plot()->viewport(), before[v]);
+}
+
+void TestFigureExport::dashboardFigureShowsEveryView_data() {
+    QTest::addColumn<QSize>("size");
+    QTest::newRow("1366x768") << QSize(1366, 768);
+    QTest::newRow("1920x1080") << QSize(1920, 1080);
+}
+
+void TestFigureExport::dashboardFigureShowsEveryView() {
+    // The window keeps the layer-health and phase views in tabs behind the data view; the
+    // figure of the whole dashboard has no tabs, so it must draw them anyway. Each has a
+    // colour nothing else uses: the saturation bars, and the phase map's ordered end
+    // (chi_1 <= 1/10, wherever sigma_w^2 is small).
+    QFETCH(QSize, size);
+    const auto near = [](QRgb p, QColor c) {
+        return std::abs(qRed(p) - c.red()) + std::abs(qGreen(p) - c.green()) + std::abs(qBlue(p) - c.blue()) < 24;
+    };
+    const QColor saturation = Theme::make(ThemeKind::Light, false).categorical.value(3);
+    const QColor ordered(0x21, 0x66, 0xac);
+    // Headless and in the window (shown, another tab in front).
+    for (const bool onScreen : {false, true}) {
+        Dashboard dashboard;
+        dashboard.showFrame(m_snapshot, m_history);
+        if (onScreen) {
+            dashboard.resize(size);
+            dashboard.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&dashboard));
+            dashboard.revealView(dashboard.view("decision"));
+        }
+        ExportOptions o;
+        o.size = size;
+        const QImage image = renderDashboardImage(dashboard, o).convertToFormat(QImage::Format_RGB32);
+        int health = 0, phase = 0;
+        for (int y = 0; y < image.height(); y += 2) {
+            for (int x = 0; x < image.width(); x += 2) {
+                const QRgb p = image.pixel(x, y);
+                health += near(p, saturation);
+                phase += near(p, ordered);
+            }
+        }
+        QVERIFY2(health > 100, qPrintable(QStringLiteral("layer health missing (%1)").arg(health)));
+        QVERIFY2(phase > 100, qPrintable(QStringLiteral("phase diagram missing (%1)").arg(phase)));
+    }
 }
 
 QTEST_MAIN(TestFigureExport)

@@ -186,16 +186,19 @@ void DecisionBoundaryPlot::showPrediction(const PredictionGrid& grid, int classe
                 d->setCell(c, r, k + f);
             }
         }
-        m_map->setVisible(true);
         // The grid normally covers the data with a margin: frame it, unless it is
-        // degenerate or far larger than the data (then keep the data's own frame).
+        // degenerate or far larger than the data (then keep the data's own frame). The
+        // map is drawn only when framed: an image larger than the axis rect would spill
+        // over the axes wherever the painter does not clip (SVG).
         const QCPRange gx(grid.xMin, grid.xMax), gy(grid.yMin, grid.yMax);
         const QCPRange dx = plot()->xAxis->range(), dy = plot()->yAxis->range();
-        if (std::isfinite(gx.size()) && std::isfinite(gy.size()) && gx.size() > 0 && gy.size() > 0 &&
-            gx.size() < 3 * dx.size() && gy.size() < 3 * dy.size()) {
+        const bool framed = std::isfinite(gx.size()) && std::isfinite(gy.size()) && gx.size() > 0 && gy.size() > 0 &&
+                            gx.size() < 3 * dx.size() && gy.size() < 3 * dy.size();
+        if (framed) {
             plot()->xAxis->setRange(gx);
             plot()->yAxis->setRange(gy);
         }
+        m_map->setVisible(framed);
     } else if (classes == 0 && grid.columns > 1) {
         QVector<double> xs, ys;
         for (int c = 0; c < grid.columns && c < int(grid.confidence.size()); ++c) {
@@ -203,7 +206,9 @@ void DecisionBoundaryPlot::showPrediction(const PredictionGrid& grid, int classe
             const double y = grid.confidence[c];
             ys << (std::isfinite(y) ? y : std::numeric_limits<double>::quiet_NaN());
         }
-        m_curve->setData(xs, ys, true);
+        // A diverging net's output leaves the data's frame: drawn up to its edge.
+        const Polyline curve = clipPolyline(xs, ys, plot()->xAxis->range(), plot()->yAxis->range(), false);
+        m_curve->setData(curve.keys, curve.values, true);
         m_curve->addToLegend();
     }
 }

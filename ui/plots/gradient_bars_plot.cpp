@@ -58,6 +58,12 @@ GradientBarsPlot::GradientBarsPlot(QWidget* parent)
     m_status->setPadding(QMargins(8, 4, 8, 4));
     p->xAxis->setTicker(integerTicker());
     p->xAxis->grid()->setVisible(false);
+    // Bars stand on the axis floor, not on 0 (minus infinity on a log axis: drawn through
+    // the x axis and the caption wherever the painter does not clip, as in SVG), also
+    // when a comparison widens the range to the other side's after this view set it.
+    connect(p->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this](const QCPRange& range) {
+        for (QCPBars* bars : {m_bars, m_selectedBar}) bars->setBaseValue(range.lower);
+    });
     p->legend->setVisible(true);
     placeLegendAbove();
     p->setMouseTracking(true);
@@ -106,6 +112,8 @@ void GradientBarsPlot::setStatistic(UnitStatistic statistic) {
     requestReplot();
     emit statisticChanged(statistic);
 }
+
+void GradientBarsPlot::setSelectionShown(bool shown) { m_selectedBar->setVisible(shown); }
 
 void GradientBarsPlot::selectUnit(int unit) {
     m_selected = unit;
@@ -182,17 +190,22 @@ void GradientBarsPlot::rebuild() {
             }
         }
     }
+    // Explicit ranges: rescaleAxes() ignores Inf in 2.1.0 and log data <= 0.
+    const QCPRange yRange = logScale ? m_range.range() : QCPRange(0.0, 1.0);
+    const QCPRange xRange(0.4, std::max(units, 1) + 0.6);
+    p->yAxis->setRange(yRange);
+    p->xAxis->setRange(xRange);
+    // Bars end at the axis' ceiling; values beyond it are marked as overflow below. (They
+    // stand on its floor: see the constructor.)
+    for (QVector<double>* series : {&values, &selValues})
+        for (double& v : *series) v = clampTo(v, yRange);
     m_bars->setData(keys, values, true);
     m_selectedBar->setData(selKeys, selValues, true);
-    m_theory->setData(theoryKeys, theoryValues, true);
+    const Polyline theory = clipPolyline(theoryKeys, theoryValues, xRange, yRange, logScale);
+    m_theory->setData(theory.keys, theory.values, true);
     if (s) {
         m_theory->setName(tr("mean-field prediction (χ₁ = %1)").arg(s->theory.chi1, 0, 'g', 3));
     }
-
-    // Explicit ranges: rescaleAxes() ignores Inf in 2.1.0 and log data <= 0.
-    const QCPRange yRange = logScale ? m_range.range() : QCPRange(0.0, 1.0);
-    p->yAxis->setRange(yRange);
-    p->xAxis->setRange(0.4, std::max(units, 1) + 0.6);
     QVector<double> overValues(overKeys.size(), logScale ? yRange.upper / std::pow(yRange.upper / yRange.lower, 0.04)
                                                          : 0.96);
     QVector<double> underValues(underKeys.size(), logScale ? yRange.lower * std::pow(yRange.upper / yRange.lower, 0.04)

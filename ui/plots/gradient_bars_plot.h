@@ -25,6 +25,8 @@ public:
     int selectedUnit() const { return m_selected; }
     /// Selects a 0-based unit (as a click would) and emits unitSelected.
     void selectUnit(int unit);
+    /// The clicked unit's highlight; figures hide it unless asked (ExportOptions).
+    void setSelectionShown(bool shown) override;
 
     // Read by tests: the series exactly as handed to QCustomPlot.
     QCPBars* bars() const { return m_bars; }

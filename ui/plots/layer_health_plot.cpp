@@ -6,6 +6,11 @@
 
 namespace gradflow::ui {
 
+namespace {
+/// Activation axis limit: values beyond (a diverged net) sit at the edge.
+constexpr double kMaxActivation = 1e200;
+}  // namespace
+
 LayerHealthPlot::LayerHealthPlot(QWidget* parent)
     : PlotView(QStringLiteral("health"), tr("Layer health"), parent) {
     QCustomPlot* p = plot();
@@ -75,8 +80,6 @@ void LayerHealthPlot::showFrame(const SnapshotPtr& snapshot, const core::Trainin
         if (std::isfinite(l.gateMean)) gateKeys << k, gate << l.gateMean;
     }
     m_saturation->setData(keys, sat, true);
-    m_mean->setData(meanKeys, mean, true);
-    m_spread->setData(err);
     m_gate->setData(gateKeys, gate, true);
     QString name = QString::fromStdString(snapshot->depthUnitName);
     if (!name.isEmpty()) name[0] = name[0].toUpper();
@@ -85,11 +88,22 @@ void LayerHealthPlot::showFrame(const SnapshotPtr& snapshot, const core::Trainin
     // Explicit, padded, symmetric-ish range; huge activations (a diverging net) are
     // clamped so the axis stays valid.
     if (lo <= hi) {
-        lo = std::max(lo, -1e200);
-        hi = std::min(hi, 1e200);
+        lo = std::max(lo, -kMaxActivation);
+        hi = std::min(hi, kMaxActivation);
         const double pad = std::max(0.05, (hi - lo) * 0.1);
         plot()->yAxis2->setRange(std::min(lo - pad, -0.1), std::max(hi + pad, 0.1));
     }
+    // Means and whiskers end at the axis: a diverging net's 1e250 would otherwise reach
+    // the painter as a coordinate far outside the figure (PDF viewers reject the page).
+    const QCPRange range = plot()->yAxis2->range();
+    QVector<double> below(mean.size()), above(mean.size());
+    for (qsizetype i = 0; i < mean.size(); ++i) {
+        mean[i] = clampTo(mean[i], range);
+        below[i] = std::min(err[i], mean[i] - range.lower);
+        above[i] = std::min(err[i], range.upper - mean[i]);
+    }
+    m_mean->setData(meanKeys, mean, true);
+    m_spread->setData(below, above);
     auto legendIf = [](QCPAbstractPlottable* pl, bool on) { if (on) pl->addToLegend(); else pl->removeFromLegend(); };
     legendIf(m_saturation, !keys.isEmpty());
     legendIf(m_mean, !meanKeys.isEmpty());

@@ -120,10 +120,8 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
         if (e.clipped) clippedSteps << x;
         if (std::isfinite(e.accuracy)) accSteps << x, acc << e.accuracy;
     }
-    m_loss->setData(steps, loss, true);
     m_accuracy->setData(accSteps, acc, true);
     const CurveTrend lossTrend = curveTrend(steps, loss, /*logScale=*/true);
-    m_lossTrend->setData(lossTrend.x, lossTrend.y, true);
     const CurveTrend accuracyTrend = curveTrend(accSteps, acc, /*logScale=*/false);
     m_accuracyTrend->setData(accuracyTrend.x, accuracyTrend.y, true);
     // Inside the range, so the line the lesson talks about is always on screen.
@@ -131,6 +129,13 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
     if (std::isfinite(baseline)) m_range.include(baseline);
     const QCPRange y = m_range.range(QCPRange(1e-2, 10));
     plot()->yAxis->setRange(y);
+    // A loss beyond the axis (QCustomPlot takes no log range past 1e250) is drawn up to
+    // its edge: nothing may be painted outside the axis rect, in any format.
+    const QCPRange keys(0.0, std::max(steps.back(), 10.0) * 1.02);
+    const Polyline lossLine = clipPolyline(steps, loss, keys, y, true);
+    const Polyline trendLine = clipPolyline(lossTrend.x, lossTrend.y, keys, y, true);
+    m_loss->setData(lossLine.keys, lossLine.values, true);
+    m_lossTrend->setData(trendLine.keys, trendLine.values, true);
     // One marker where the loss first went non-finite (the run stops there).
     if (badSteps.size() > 1) badSteps.resize(1);
     m_diverged->setData(badSteps, QVector<double>(badSteps.size(), y.upper / std::pow(y.upper / y.lower, 0.04)), true);

@@ -36,6 +36,8 @@ public:
     void include(double v);
     bool empty() const { return !(m_lo <= m_hi); }
     /// [10^floor(log lo), 10^ceil(log hi)], at least one decade wide; `fallback` if empty.
+    /// Always a range QCustomPlot accepts (it silently ignores bounds beyond 1e250 and
+    /// spans whose ratio overflows): the lowest decades give way first.
     QCPRange range(const QCPRange& fallback = QCPRange(1e-3, 1.0)) const;
     void reset() { m_lo = HUGE_VAL; m_hi = -HUGE_VAL; }
 
@@ -60,5 +62,25 @@ QSharedPointer<QCPAxisTicker> integerTicker();
 
 /// "10⁻³" for k = -3.
 QString powerOfTen(int exponent);
+
+/// The box QCPItemText::draw fills (rotation 0, as all of ours) when its position lies
+/// at `anchor` pixels: the text's bounds plus padding, placed by the position alignment.
+QRectF textItemBox(const QCPItemText& text, const QPointF& anchor);
+
+/// `v` moved into `range` (NaN stays NaN). Values that reach a painter stay near the
+/// axis rect: the SVG generator does not clip, and PDF content streams cannot hold the
+/// coordinates of a value 1e200 times beyond its axis.
+double clampTo(double v, const QCPRange& range);
+
+/// A polyline cut at the edges of a key x value window: stretches outside are replaced
+/// by the points where the line crosses the border and a NaN gap, so a line leaving the
+/// axis rect is drawn up to its edge and no further, in every format. Keys stay sorted
+/// when the input's are. `logValues`: the value axis is logarithmic (crossings are
+/// interpolated in log10, as the line is drawn; values <= 0 are gaps).
+struct Polyline {
+    QVector<double> keys, values;
+};
+Polyline clipPolyline(const QVector<double>& keys, const QVector<double>& values, const QCPRange& keyRange,
+                      const QCPRange& valueRange, bool logValues);
 
 }  // namespace gradflow::ui

@@ -11,6 +11,7 @@
 
 #include "ui/dashboard.h"
 #include "ui/figure_export.h"
+#include "ui/plots/plot_helpers.h"
 #include "ui/view_help.h"
 
 namespace gradflow::ui {
@@ -48,6 +49,7 @@ PlotView::PlotView(const QString& name, const QString& title, QWidget* parent)
     layout->addWidget(m_plot, 1);
     setContextMenuPolicy(Qt::DefaultContextMenu);
     m_plot->installEventFilter(this);
+    connect(m_plot, &QCustomPlot::afterLayout, this, &PlotView::fitToLayout);
 }
 
 PlotView::~PlotView() = default;
@@ -120,8 +122,10 @@ void PlotView::fitTo(int width) {
         const int titleWidth = QFontMetrics(m_titleElement->font()).horizontalAdvance(m_title) + 24;
         m_titleElement->setText(titleWidth > width ? m_shortTitle : m_title);
     }
-    // x ticks: about one label per 70 px of axis, so numbers never run together.
-    const double ratio = m_plot->width() > 0 ? double(width) / m_plot->width() : 1.0;
+    // x ticks: about one label per 70 px of axis, so numbers never run together. The
+    // rects are as the last layout left them, at the viewport's width then.
+    const int laidOut = m_plot->plotLayout()->outerRect().width();
+    const double ratio = laidOut > 0 ? double(width) / laidOut : 1.0;
     const QList<QCPAxisRect*> rects = m_plot->axisRects();
     for (QCPAxisRect* rect : rects) {
         const double rectWidth = rect->width() > 0 ? rect->width() * ratio : double(width) / rects.size();
@@ -155,6 +159,77 @@ void PlotView::fitTo(int width) {
         legend->setWrap(columns);
         legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
     }
+}
+
+void PlotView::layOut(const QSize& size) {
+    m_plot->setViewport(QRect(QPoint(0, 0), size));
+    for (const auto phase : {QCPLayoutElement::upPreparation, QCPLayoutElement::upMargins, QCPLayoutElement::upLayout})
+        m_plot->plotLayout()->update(phase);
+    fitTo(size.width());
+}
+
+namespace {
+
+/// Shorter forms of an axis label, longest first: without its parenthesis ("Layer (1 =
+/// input side)" -> "Layer") or its unit ("fraction of σ per ¼ decade" -> "fraction of
+/// σ"), then only its formula ("weight gradient ‖∂L/∂W‖" -> "‖∂L/∂W‖").
+QStringList shorterLabels(const QString& label) {
+    QStringList forms;
+    for (const QString& tail : {QStringLiteral(" ("), QStringLiteral(" per ")}) {
+        const qsizetype at = label.indexOf(tail);
+        if (at > 0) forms << label.left(at);
+    }
+    const QString base = forms.isEmpty() ? label : forms.last();
+    const qsizetype norm = base.indexOf(u'‖');
+    if (norm > 0) forms << base.mid(norm);
+    return forms;
+}
+
+void fitAxisLabel(QCPAxis* axis, double length) {
+    // The view's own label is remembered until the view sets another one.
+    QString full = axis->property("fullLabel").toString();
+    if (axis->label() != axis->property("fittedLabel").toString()) full = axis->label();
+    if (full.isEmpty()) return;
+    const QFontMetricsF metrics(axis->labelFont());
+    QString chosen = full;
+    for (const QString& form : shorterLabels(full)) {
+        if (metrics.horizontalAdvance(chosen) <= length) break;
+        chosen = form;
+    }
+    axis->setProperty("fullLabel", full);
+    axis->setProperty("fittedLabel", chosen);
+    if (axis->label() != chosen) axis->setLabel(chosen);
+}
+
+/// Moves a text box placed in plot coordinates (a readout beside a marker) inside its
+/// axis rect; the view's own position is kept, so the next layout starts from it.
+void keepInside(QCPItemText* text) {
+    QCPItemPosition* position = text->position;
+    if (!text->clipToAxisRect() || !text->clipAxisRect() || position->type() != QCPItemPosition::ptPlotCoords) return;
+    QPointF anchor = position->coords();
+    if (anchor == text->property("fittedCoords").toPointF()) anchor = text->property("anchorCoords").toPointF();
+    text->setProperty("anchorCoords", anchor);
+    position->setCoords(anchor);
+    const QRectF room = text->clipAxisRect()->rect();
+    const QRectF box = textItemBox(*text, position->pixelPosition());
+    const double dx = std::max(0.0, room.left() - box.left()) - std::max(0.0, box.right() - room.right());
+    const double dy = std::max(0.0, room.top() - box.top()) - std::max(0.0, box.bottom() - room.bottom());
+    if (dx != 0.0 || dy != 0.0) position->setPixelPosition(position->pixelPosition() + QPointF(dx, dy));
+    text->setProperty("fittedCoords", position->coords());
+}
+
+}  // namespace
+
+void PlotView::fitToLayout() {
+    for (QCPAxisRect* rect : m_plot->axisRects()) {
+        for (QCPAxis* axis : rect->axes())
+            if (axis->visible()) fitAxisLabel(axis, axis->orientation() == Qt::Horizontal ? rect->width() : rect->height());
+    }
+    for (QCPLayoutElement* element : m_plot->plotLayout()->elements(true))
+        if (auto* scale = qobject_cast<QCPColorScale*>(element)) fitAxisLabel(scale->axis(), scale->rect().height());
+    for (int i = 0; i < m_plot->itemCount(); ++i)
+        if (auto* text = qobject_cast<QCPItemText*>(m_plot->item(i)); text && text->visible()) keepInside(text);
+    fitToRects();
 }
 
 bool PlotView::redrawsFor(const Snapshot&, const Snapshot&) const { return true; }

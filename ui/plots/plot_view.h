@@ -46,6 +46,9 @@ public:
     /// Finishes work a view does in the background, so the next drawing is complete
     /// (export calls it; the screen does not wait).
     virtual void settle() {}
+    /// Whether the user's selection (a clicked unit) is highlighted. On in the window;
+    /// figures turn it off unless the export asks for it (ExportOptions::showSelection).
+    virtual void setSelectionShown(bool shown) { Q_UNUSED(shown); }
     /// Restyles everything; subclasses extend and call the base first.
     virtual void setTheme(const Theme& theme);
     const Theme& theme() const { return m_theme; }
@@ -59,6 +62,10 @@ public:
     /// narrow sizes (a comparison's half-width views, small exports): as many legend
     /// entries per row as fit, the short title if the full one does not, fewer x ticks.
     void fitTo(int width);
+    /// Lays the plot out at `size` and fits its text to that layout, so the drawing that
+    /// follows at that size (an export's toPainter) fits text to the real axis rects, not
+    /// to the ones of the last drawing at another size.
+    void layOut(const QSize& size);
     /// The title used when the full one does not fit ("Gradient flow").
     void setShortTitle(const QString& title);
 
@@ -89,6 +96,9 @@ protected:
     /// A view's own text fitting, after the generic part of fitTo(): `width` is the plot
     /// width the next drawing will have.
     virtual void fitText(int width) { Q_UNUSED(width); }
+    /// A view's own fitting to the laid-out rects, after every layout (screen and export),
+    /// for text whose room is only known then (boxes inside a panel).
+    virtual void fitToRects() {}
     /// Moves the legend out of the axis rect into a row above it, laid out horizontally,
     /// so it never covers data (bars of any height, diverging curves).
     void placeLegendAbove();
@@ -99,6 +109,10 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
+    /// After every layout (screen and export, any size): axis labels that are longer
+    /// than their axis give way to a shorter form, and text boxes placed in data
+    /// coordinates are moved inside their axis rect, so no text is cut at any size.
+    void fitToLayout();
     /// QCustomPlot 2.1.0 reads the device pixel ratio only at construction: follow
     /// screen changes (and high-DPI screens) before each replot.
     void syncDevicePixelRatio();

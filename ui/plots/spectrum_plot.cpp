@@ -174,7 +174,9 @@ void SpectrumPlot::clear() {
     plot()->yAxis->setRange(0, 1);
     m_eigenRect->setHalfExtent(m_eigenRadius);
     m_histogramEmpty->setVisible(false);
-    m_eigenText->setText(tr("Click a bar in the gradient\nview to see that layer's\neigenvalues"));
+    m_eigenLines = {tr("Click a bar in the gradient"), tr("view to see that layer's"), tr("eigenvalues")};
+    m_eigenJoin = QStringLiteral(" ");
+    m_eigenText->setText(m_eigenLines.join(QLatin1Char('\n')));
     rememberSnapshot(nullptr);
     setEmptyMessage(tr("Press Train to start\nthe Jacobian spectrum appears here"));
 }
@@ -245,7 +247,10 @@ void SpectrumPlot::fillHistogram(const Snapshot& s) {
     plot()->yAxis->setLabel(bin == kMinBinDecades ? tr("fraction of σ per ¼ decade")
                             : bin == 0.5          ? tr("fraction of σ per ½ decade")
                             : tr("fraction of σ per %1 decade%2").arg(bin).arg(bin > 1 ? "s" : ""));
-    plot()->xAxis->setRange(m_xLo - 0.25, m_xHi + 0.25);
+    // Wide bins are centred on multiples of their width, so the outer bars can reach past
+    // the data's whole decades: the range holds them whole (nothing crosses the axes).
+    const double barHalf = m_histogram->width() / 2;
+    plot()->xAxis->setRange(std::min(m_xLo - 0.25, keys.front() - barHalf), std::max(m_xHi + 0.25, keys.back() + barHalf));
     plot()->yAxis->setRange(0, std::max(0.1, std::ceil(peak * 1.25 * 10) / 10));
     const auto& sum = spec->summary;
     m_summary->setText(tr("mean log₁₀σ  %1\nmax log₁₀σ   %2\nwithin ×2 of 1  %3%\nlog₁₀ condition  %4\nstep %5")
@@ -271,9 +276,11 @@ void SpectrumPlot::fillEigenvalues(const Snapshot& s) {
     m_eigenTitleShort = s.selectedUnit < 0 ? tr("eigenvalues λ") : tr("%1 %2: λ").arg(unitName).arg(s.selectedUnit + 1);
     m_eigenTitle->setText(m_eigenTitleFull);
     if (s.selectedUnit < 0 || !s.selectedUnitSpectrum) {
-        m_eigenText->setText(s.selectedUnit < 0  ? tr("Click a bar in the\ngradient view")
-                             : s.selectedUnit == 0 ? tr("%1 1 has no\n%1-to-%1 Jacobian").arg(unitName)
-                                                   : tr("not available\nat this step"));
+        m_eigenLines = s.selectedUnit < 0    ? QStringList{tr("Click a bar in the"), tr("gradient view")}
+                       : s.selectedUnit == 0 ? QStringList{tr("%1 1 has no").arg(unitName), tr("%1-to-%1 Jacobian").arg(unitName)}
+                                             : QStringList{tr("not available"), tr("at this step")};
+        m_eigenJoin = QStringLiteral(" ");
+        m_eigenText->setText(m_eigenLines.join(QLatin1Char('\n')));
         return;
     }
     const core::UnitSpectrum& u = *s.selectedUnitSpectrum;
@@ -286,12 +293,8 @@ void SpectrumPlot::fillEigenvalues(const Snapshot& s) {
         radius = std::max(radius, std::abs(e));
     }
     const double sigmaMax = u.maxSingularValue;
-    if (std::isfinite(sigmaMax) && sigmaMax > 0) {
-        m_sigmaCircle->setVisible(true);
-        m_sigmaCircle->topLeft->setCoords(-sigmaMax, sigmaMax);
-        m_sigmaCircle->bottomRight->setCoords(sigmaMax, -sigmaMax);
-        radius = std::max(radius, std::min(sigmaMax, 1e6));
-    }
+    const bool sigmaDrawn = std::isfinite(sigmaMax) && sigmaMax > 0 && sigmaMax <= kMaxEigenRadius;
+    if (sigmaDrawn) radius = std::max(radius, sigmaMax);
     if (u.eigenvalues.empty()) {
         // Not square: show the singular values on the positive real axis instead.
         for (double sv : u.singularValues) {
@@ -300,16 +303,33 @@ void SpectrumPlot::fillEigenvalues(const Snapshot& s) {
             im << 0.0;
             radius = std::max(radius, sv);
         }
-        m_singular->setData(re, im);
-    } else {
-        m_eigen->setData(re, im);  // unsorted keys are fine: no line is drawn
     }
-    m_eigenRadius = std::min(1e6, radius * 1.12);
+    // The plane spans at most kMaxEigenRadius: beyond, the unit circle would be a dot.
+    // Points and circles outside it are left out (the caption gives the numbers), never
+    // drawn off the panel.
+    m_eigenRadius = std::min(kMaxEigenRadius, radius * 1.12);
     m_eigenRect->setHalfExtent(m_eigenRadius);
-    m_eigenText->setText(u.eigenvalues.empty()
-                             ? tr("not square: × = singular values\nσ_max %1 (dashed)").arg(formatValue(sigmaMax))
-                             : tr("radius ρ %1 · σ_max %2\nsolid |λ| = 1 · dashed σ_max")
-                                   .arg(formatValue(u.spectralRadius), formatValue(sigmaMax)));
+    QVector<double> shownRe, shownIm;
+    for (qsizetype i = 0; i < re.size(); ++i) {
+        if (std::hypot(re[i], im[i]) > m_eigenRadius) continue;
+        shownRe << re[i];
+        shownIm << im[i];
+    }
+    // Unsorted keys are fine: no line is drawn.
+    (u.eigenvalues.empty() ? m_singular : m_eigen)->setData(shownRe, shownIm);
+    m_sigmaCircle->setVisible(sigmaDrawn);
+    if (sigmaDrawn) {
+        m_sigmaCircle->topLeft->setCoords(-sigmaMax, sigmaMax);
+        m_sigmaCircle->bottomRight->setCoords(sigmaMax, -sigmaMax);
+    }
+    m_eigenLines = u.eigenvalues.empty()
+                       ? QStringList{tr("not square: × = singular values"), tr("σ_max %1 (dashed)").arg(formatValue(sigmaMax))}
+                       : QStringList{tr("radius ρ %1").arg(formatValue(u.spectralRadius)),
+                                     tr("σ_max %1").arg(formatValue(sigmaMax)), tr("solid |λ| = 1"), tr("dashed σ_max")};
+    if (re.size() > shownRe.size())
+        m_eigenLines << tr("%n beyond ±%1 not drawn", "", int(re.size() - shownRe.size())).arg(m_eigenRadius, 0, 'g', 2);
+    m_eigenJoin = QStringLiteral(" · ");
+    m_eigenText->setText(m_eigenLines.join(QLatin1Char('\n')));
 }
 
 }  // namespace gradflow::ui
@@ -332,14 +352,37 @@ void SpectrumPlot::fitText(int width) {
     const auto fits = [](const QCPTextElement* e, const QString& text, double room) {
         return QFontMetrics(e->font()).horizontalAdvance(text) + 8 <= room;
     };
+    const QString axisFull = tr("singular value σ of ∂h_L/∂h_1");
+    const bool axisFits = QFontMetrics(plot()->xAxis->labelFont()).horizontalAdvance(axisFull) + 8 <= histWidth;
+    plot()->xAxis->setLabel(axisFits ? axisFull : tr("σ of ∂h_L/∂h_1"));
     const QString histFull = tr("end-to-end Jacobian ∂h_L/∂h_1, all probes");
     m_histTitle->setText(fits(m_histTitle, histFull, histWidth + 60) ? histFull : tr("end-to-end ∂h_L/∂h_1"));
     if (m_eigenTitleFull.isEmpty()) m_eigenTitleFull = m_eigenTitle->text();
     if (m_eigenTitleShort.isEmpty()) m_eigenTitleShort = tr("eigenvalues λ");
     m_eigenTitle->setText(fits(m_eigenTitle, m_eigenTitleFull, eigenWidth + 40) ? m_eigenTitleFull : m_eigenTitleShort);
-    // The summary box is about 17 characters wide: drawn only where it leaves the bars room.
-    const double boxWidth = QFontMetrics(m_summary->font()).horizontalAdvance(QStringLiteral("log₁₀ condition  00.0")) + 12;
-    m_summary->setVisible(m_summaryWanted && boxWidth * 1.6 <= histWidth);
+}
+
+void SpectrumPlot::fitToRects() {
+    // The caption under the eigenvalues: pairs of phrases joined where the panel is wide
+    // enough, one per line where it is not, and none where even that would be cut.
+    const QFontMetrics eigenFont(m_eigenText->font());
+    const QMargins pad = m_eigenText->padding();
+    const int room = m_eigenRect->width() - pad.left() - pad.right() - 4;
+    QStringList rows;
+    bool fits = true;
+    for (qsizetype i = 0; i < m_eigenLines.size(); ++i) {
+        const QString joined = rows.isEmpty() || i % 2 == 0 ? QString() : rows.last() + m_eigenJoin + m_eigenLines[i];
+        if (!joined.isEmpty() && eigenFont.horizontalAdvance(joined) <= room) rows.last() = joined;
+        else rows << m_eigenLines[i];
+        fits &= eigenFont.horizontalAdvance(m_eigenLines[i]) <= room;
+    }
+    const int textHeight = eigenFont.lineSpacing() * int(rows.size()) + pad.top() + pad.bottom();
+    m_eigenText->setText(rows.join(QLatin1Char('\n')));
+    m_eigenText->setVisible(fits && textHeight <= m_eigenRect->height() * 0.6);
+    // The summary box: drawn only where it leaves the bars room and fits whole.
+    const QSize box = QFontMetrics(m_summary->font()).size(0, m_summary->text()).grownBy(m_summary->padding());
+    const QRect hist = histogramRect()->rect();
+    m_summary->setVisible(m_summaryWanted && box.width() * 1.6 <= hist.width() && box.height() + 8 <= hist.height());
 }
 
 }  // namespace gradflow::ui

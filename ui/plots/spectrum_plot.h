@@ -22,6 +22,8 @@ public:
 
     /// Narrowest histogram bin, in decades; wide spectra get wider bins (about 40 bins).
     static constexpr double kMinBinDecades = 0.25;
+    /// The eigenvalue plane spans at most +-this: beyond, the unit circle is a dot.
+    static constexpr double kMaxEigenRadius = 1e6;
 
     /// While comparing: both sides take the union of their log10 sigma spans (so their
     /// histograms have the same bin width and bin edges) and the larger eigenvalue extent
@@ -37,6 +39,8 @@ public:
 
 protected:
     void fitText(int width) override;
+    /// The eigenvalue caption and the summary box, fitted to their panels.
+    void fitToRects() override;
 
 private:
     void fillHistogram(const Snapshot& s);
@@ -57,6 +61,8 @@ private:
     QCPTextElement* m_histTitle = nullptr;
     QCPTextElement* m_eigenTitle = nullptr;
     QString m_eigenTitleFull, m_eigenTitleShort;
+    QStringList m_eigenLines;  ///< the eigenvalue caption, one phrase per entry
+    QString m_eigenJoin = QStringLiteral(" · ");  ///< between phrases on one line: " " for a sentence
     bool m_summaryWanted = false;
     std::uint64_t m_runId = 0;
     double m_xLo = -1.0, m_xHi = 1.0;  ///< log10 sigma range, only expands within a run
