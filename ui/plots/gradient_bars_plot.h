@@ -1,9 +1,9 @@
 #pragma once
 // View 1: per-depth-unit gradient magnitudes of the latest step on a log axis, layer 1 at
-// the input side, with the mean-field prediction overlaid (scaled to meet the measured
-// value at the last hidden layer) for the statistic shown, or a legend note saying there
-// is none. Non-finite values become gaps plus a marker at the
-// axis edge, never a point on the log axis. Clicking a bar selects that unit.
+// the input side, with the mean-field prediction of the statistic shown overlaid (scaled
+// to meet the measured value at the last hidden layer), or a legend note saying there is
+// none. Non-finite values become gaps plus a marker at the axis edge, never a point on
+// the log axis. Clicking a bar selects that unit.
 
 #include <optional>
 
