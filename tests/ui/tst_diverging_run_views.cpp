@@ -44,7 +44,9 @@ private slots:
 
     void lossAxisFollowsToDivergence() {
         LossPlot view;
-        view.resize(800, 450);
+        view.resize(420, 320);  // a dashboard cell at 1366x768: few ticks
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
         view.showFrame(m_snapshot, m_history);
         view.replotNow();
         // Every finite loss is on the axis (log10 units), the largest included.
@@ -63,6 +65,8 @@ private slots:
         QVERIFY(view.divergenceLine()->visible());
         QCOMPARE(view.divergenceLine()->start->coords().x(), double(step));
         QVERIFY(view.plot()->xAxis->range().contains(double(step)));
+        // A three-step run is labelled in whole steps: no "2.5".
+        for (double tick : view.plot()->xAxis->tickVector()) QCOMPARE(tick, std::round(tick));
         QVERIFY(view.divergenceLabel()->visible());
         QCOMPARE(view.divergenceLabel()->text(), QStringLiteral("diverged at step %1").arg(step));
         // A new run clears the mark.

@@ -15,6 +15,7 @@ LossPlot::LossPlot(QWidget* parent) : PlotView(QStringLiteral("loss"), tr("Loss 
     p->yAxis->setTicker(QSharedPointer<Log10Ticker>::create());
     p->yAxis->setLabel(tr("loss (log)"));
     p->xAxis->setLabel(tr("training step"));
+    p->xAxis->setTicker(integerTicker());  // steps are whole updates: no "step 2.5"
     m_chance = p->addGraph(p->xAxis, acc);
     m_chance->setName(tr("chance accuracy"));
     // Every step's value as a thin line (thousands of points: thin and not antialiased, or
