@@ -115,6 +115,21 @@ private slots:
         show(firstStep("saturating-large-lr", 4));
         QCOMPARE(bars.statistic(), UnitStatistic::Saturation);
         QCOMPARE(heatmap.statistic(), UnitStatistic::WeightGradient);  // the heat map has no saturation
+        // Views that first saw a lesson without a statistic follow the next lesson all the same.
+        GradientBarsPlot freshBars;
+        GradientHeatmap freshHeatmap;
+        for (const char* preset : {"deep-sigmoid-vanishing", "he-relu-healthy"}) {
+            const SnapshotPtr s = firstStep(preset, preset[0] == 'd' ? 5 : 6);
+            freshBars.setStatistic(UnitStatistic::ActivationGradient);
+            freshHeatmap.setStatistic(UnitStatistic::ActivationGradient);
+            history.clear();
+            history.append(*s->latest);
+            freshBars.showFrame(s, history);
+            freshHeatmap.showFrame(s, history);
+        }
+        // The first run kept the user's pick; the second lesson opened on its own (the default).
+        QCOMPARE(freshBars.statistic(), UnitStatistic::WeightGradient);
+        QCOMPARE(freshHeatmap.statistic(), UnitStatistic::WeightGradient);
     }
 };
 

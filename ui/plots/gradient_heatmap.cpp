@@ -94,18 +94,19 @@ void GradientHeatmap::setStatistic(UnitStatistic statistic) {
 }
 
 void GradientHeatmap::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistory& history) {
+    // First, so a statistic switched below redraws from this history, not the last one.
+    m_history = &history;
     if (snapshot && snapshot->runId != m_runId) {
         m_runId = snapshot->runId;
         clear();
         // A new lesson opens on its statistic (if this view offers it); a Reset keeps the
         // user's, and so does the first run shown unless its lesson names one.
-        if (m_lesson ? *m_lesson != snapshot->config.lesson : snapshot->config.lesson.statistic.has_value()) {
-            m_lesson = snapshot->config.lesson;
-            if (m_statisticBox->findData(int(openingStatistic(*m_lesson))) >= 0) setStatistic(openingStatistic(*m_lesson));
-        }
+        const core::LessonSpec& lesson = snapshot->config.lesson;
+        const bool newLesson = m_lesson ? *m_lesson != lesson : lesson.statistic.has_value();
+        m_lesson = lesson;
+        if (newLesson && m_statisticBox->findData(int(openingStatistic(lesson))) >= 0) setStatistic(openingStatistic(lesson));
     }
     rememberSnapshot(snapshot);
-    m_history = &history;
     if (snapshot) m_unitName = snapshot->depthUnitName;
     const auto& entries = history.entries();
     const std::int64_t lastStep = entries.empty() ? -1 : entries.back().step;
