@@ -61,10 +61,11 @@ struct GradientProfiles {
 /// The profiles for `config` on data whose mean squared input coordinate is
 /// `inputSecondMoment`. Empty, with a reason, for gated cells, for identity or constant
 /// weights (not random), and for stacks with batch norm or residual skips: both change the
-/// per-layer factor, so a plain-stack line over them would mislead. Finite width bends the
-/// measured profile away from this infinite-width one: deep ReLU stacks of width 64 drift
-/// by up to a decade over thirty layers, and a recurrent net reuses one matrix at every
-/// step, which the theory treats as independent draws.
+/// per-layer factor, so a plain-stack line over them would mislead. This is the
+/// infinite-width, per-sample average: at width 64 the samples of a batch are correlated
+/// in ways it leaves out, and a thirty-layer ReLU stack's ||dL/dW|| drifts up to a decade
+/// from it (it stays within 0.2 decades at width 512, or one sample per batch); a
+/// recurrent net reuses one matrix at every step, which the theory treats as fresh draws.
 GradientProfiles predictGradientProfiles(const ExperimentConfig& config, double inputSecondMoment);
 /// Mean of x^2 over every sample, time step and input coordinate of `inputs`.
 double meanSquare(const std::vector<Eigen::MatrixXd>& inputs);

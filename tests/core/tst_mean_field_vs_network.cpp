@@ -110,9 +110,10 @@ private slots:
         QTest::addColumn<QString>("preset");
         QTest::addColumn<double>("tolerance");  ///< decades, at any depth unit
         // Finite width is the error budget. Thirty layers of width 64 and a batch of 64
-        // leave a factor ~2 of noise; deep ReLU stacks drift further, by up to a decade
-        // (the log-norm variance grows like 5 L / width, Hanin & Rolnick 2018); a recurrent
-        // net reuses one 32 x 32 matrix for fifty steps, which the theory treats as fresh draws.
+        // leave a factor ~2 of noise; in deep ReLU stacks the batch's correlated samples
+        // make ||dL/dW|| drift further, by up to a decade (flat within 0.2 decades at width
+        // 512 or with one sample per batch); a recurrent net reuses one 32 x 32 matrix for
+        // fifty steps, which the theory treats as fresh draws.
         QTest::newRow("exploding-large-weights") << "exploding-large-weights" << 0.5;
         QTest::newRow("clipping-tames-explosion") << "clipping-tames-explosion" << 0.5;
         QTest::newRow("deep-sigmoid-vanishing") << "deep-sigmoid-vanishing" << 0.75;
