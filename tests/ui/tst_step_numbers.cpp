@@ -5,7 +5,9 @@
 
 #include <QtTest>
 
+#include <QFile>
 #include <QLabel>
+#include <QTemporaryDir>
 #include <QRegularExpression>
 #include <set>
 #include <sstream>
@@ -31,12 +33,13 @@ struct HeadlessRun {
     SnapshotPtr snapshot;  ///< built at the end, as the headless figure export does
 };
 
-HeadlessRun runPreset(const std::string& preset, std::int64_t steps) {
+HeadlessRun runPreset(const std::string& preset, std::int64_t steps, const QString& logPath = {}) {
     HeadlessRun run;
     app::CommandLineOptions options;
     options.headless = true;
     options.presetName = preset;
     options.steps = steps;
+    options.logPath = logPath.toStdString();
     app::HeadlessHooks hooks;
     core::StepStats last;
     hooks.afterStep = [&](const core::Trainer&, const core::StepStats& stats) {
@@ -140,9 +143,18 @@ private:
 
 private slots:
     void completedRun() {
-        const HeadlessRun run = runPreset("deep-sigmoid-vanishing", 7);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString logPath = dir.filePath(QStringLiteral("log.csv"));
+        const HeadlessRun run = runPreset("deep-sigmoid-vanishing", 7, logPath);
         QVERIFY2(run.out.find("trained 7 steps") != std::string::npos, run.out.c_str());
         checkEverywhere(run, 7, false);
+        // The CSV keeps its 0-based index, as the README explains: row k is step k + 1.
+        QFile log(logPath);
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const QList<QByteArray> rows = log.readAll().trimmed().split('\n');
+        QCOMPARE(rows.size(), 1 + 7);
+        QVERIFY(rows.last().startsWith("6,"));
     }
 
     void divergedRun() {
