@@ -274,13 +274,13 @@ GradientProfiles predictGradientProfiles(const ExperimentConfig& config, double 
     GradientProfiles out;
     if (config.model == ModelKind::FeedForward) {
         if (std::any_of(config.layers.begin(), config.layers.end(), [](const LayerSpec& l) { return l.batchNorm; }))
-            out.unavailableReason = "not for batch norm";
+            out.unavailableReason = "batch norm";
         else if (config.residual.every > 0)
-            out.unavailableReason = "not for residual connections";
+            out.unavailableReason = "residual connections";
         else if (config.layers.empty())
-            out.unavailableReason = "no hidden layers";
+            out.unavailableReason = "a net without hidden layers";
     } else if (config.recurrent.cell != CellKind::Vanilla) {
-        out.unavailableReason = "not for gated cells";
+        out.unavailableReason = "gated cells";
     }
     // The theory averages over random zero-mean weights; an identity or constant matrix is
     // neither (an identity recurrent matrix keeps the gradient whole where this would halve it).
@@ -290,9 +290,9 @@ GradientProfiles predictGradientProfiles(const ExperimentConfig& config, double 
                                       ? std::any_of(config.layers.begin(), config.layers.end(),
                                                     [&](const LayerSpec& l) { return notRandom(l.init); })
                                       : notRandom(config.recurrent.recurrentInit);
-        if (fixedWeights) out.unavailableReason = "not for identity or constant weights";
+        if (fixedWeights) out.unavailableReason = "identity or constant weights";
     }
-    if (!(inputSecondMoment >= 0.0) || !std::isfinite(inputSecondMoment)) out.unavailableReason = "no finite input data";
+    if (!(inputSecondMoment >= 0.0) || !std::isfinite(inputSecondMoment)) out.unavailableReason = "input data that is not finite";
     if (!out.unavailableReason.empty()) return out;
 
     const std::vector<UnitFactors> units = config.model == ModelKind::FeedForward

@@ -54,7 +54,7 @@ MeanFieldPrediction predictMeanField(const ExperimentConfig& config);
 struct GradientProfiles {
     std::vector<double> activationGradient;  ///< RMS over samples of ||d loss_b / d h_l||
     std::vector<double> weightGradient;      ///< ||dL/dW_l||_F
-    /// Empty profiles: why (short enough for a legend), e.g. "not for batch norm".
+    /// Empty profiles: what the theory does not cover, short enough for a legend, e.g. "batch norm".
     std::string unavailableReason;
 };
 

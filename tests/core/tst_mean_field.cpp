@@ -185,7 +185,7 @@ private slots:
         normalised.layers[3].batchNorm = true;
         const GradientProfiles bn = predictGradientProfiles(normalised, 1.0);
         QVERIFY(bn.activationGradient.empty() && bn.weightGradient.empty());
-        QCOMPARE(bn.unavailableReason, std::string("not for batch norm"));
+        QCOMPARE(bn.unavailableReason, std::string("batch norm"));
         ExperimentConfig residual = config;
         residual.residual.every = 2;
         QVERIFY(predictGradientProfiles(residual, 1.0).weightGradient.empty());

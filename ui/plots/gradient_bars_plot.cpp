@@ -31,13 +31,13 @@ const std::vector<double>* theoryProfile(const core::GradientProfiles& profiles,
 /// not finite: the bars then show why).
 QString noTheoryText(const core::GradientProfiles& profiles, UnitStatistic statistic) {
     switch (statistic) {
-    case UnitStatistic::UpdateRatio: return GradientBarsPlot::tr("no mean-field prediction of update ratios");
-    case UnitStatistic::Saturation: return GradientBarsPlot::tr("no mean-field prediction of saturation");
+    case UnitStatistic::UpdateRatio: return GradientBarsPlot::tr("no mean-field line for update ratios");
+    case UnitStatistic::Saturation: return GradientBarsPlot::tr("no mean-field line for saturation");
     case UnitStatistic::WeightGradient:
     case UnitStatistic::ActivationGradient: break;
     }
     if (profiles.unavailableReason.empty()) return {};
-    return GradientBarsPlot::tr("no mean-field prediction (%1)").arg(QString::fromStdString(profiles.unavailableReason));
+    return GradientBarsPlot::tr("no mean-field line for %1").arg(QString::fromStdString(profiles.unavailableReason));
 }
 
 }  // namespace
