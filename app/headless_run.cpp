@@ -78,7 +78,8 @@ struct Outputs {
 std::string divergenceText(const core::Trainer& trainer, const core::StepStats& stats) {
     const core::DivergenceInfo& d = trainer.divergence();
     if (!d.message.empty()) return d.message;
-    return "diverged at step " + std::to_string(d.diverged ? d.step : stats.step) + " in layer " + std::to_string(d.layer);
+    return "diverged at step " + std::to_string(core::stepNumber(d.diverged ? d.step : stats.step)) + " in layer " +
+           std::to_string(d.layer);
 }
 
 /// The training loop proper; returns the exit code.

@@ -5,6 +5,7 @@
 // layer); the file format's "repeat" groups are a serialisation detail.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ enum class OptimizerKind { Sgd, Momentum, RmsProp, Adam };
 enum class ClipMode { Off, Norm, Value };
 enum class DataKind { Spiral, Circles, Xor, Moons, Blobs, Sine, Adding, CopyFirst, Parity };
 enum class CellKind { Vanilla, Lstm, Gru };
+/// The per-depth-unit statistics the gradient views can show (LayerStats fields; the
+/// --metrics columns weight_grad_norm, activation_grad_norm, update_ratio, saturation).
+enum class UnitStatisticKind { WeightGradient, ActivationGradient, UpdateRatio, Saturation };
 
 /// One hidden layer: dense (width) -> optional batch norm -> activation.
 struct LayerSpec {
@@ -97,6 +101,10 @@ struct LessonSpec {
     std::string title;
     std::string explanation;
     int suggestedSteps = 0;
+    /// The statistic the gradient views open on: the one whose profile shows the lesson's
+    /// point (a ReLU net's ||dL/dW|| is flat whatever its gain, its ||dL/dh|| is not).
+    /// Unset: the views' own default, the weight gradient.
+    std::optional<UnitStatisticKind> statistic;
     bool operator==(const LessonSpec&) const = default;
 };
 

@@ -249,10 +249,18 @@ void readData(ReadContext& c, const JsonValue& data) {
 
 void readLesson(ReadContext& c, const JsonValue& lesson) {
     Reader& r = c.r;
-    if (!r.object(lesson, "lesson", {"title", "explanation", "suggested_steps"})) return;
+    if (!r.object(lesson, "lesson", {"title", "explanation", "suggested_steps", "statistic"})) return;
     r.text(lesson, "lesson", "title", c.config.lesson.title);
     r.text(lesson, "lesson", "explanation", c.config.lesson.explanation);
     r.integer(lesson, "lesson", "suggested_steps", 0, 10'000'000, c.config.lesson.suggestedSteps);
+    // Optional: absent means the views' default, so only a valid name sets it.
+    if (const JsonValue* v = lesson.find("statistic")) {
+        UnitStatisticKind statistic = UnitStatisticKind::WeightGradient;
+        if (v->isString() && enumFromName<UnitStatisticKind>(kUnitStatisticNames, v->asString(), statistic))
+            c.config.lesson.statistic = statistic;
+        else
+            r.name<UnitStatisticKind>(lesson, "lesson", "statistic", kUnitStatisticNames, statistic);  // names the problem
+    }
 }
 
 /// Returns false when the header says the rest must not be read (foreign or newer file).

@@ -151,6 +151,8 @@ std::string serializeExperiment(const ExperimentConfig& config) {
         lesson.set("title", config.lesson.title);
         lesson.set("explanation", config.lesson.explanation);
         lesson.set("suggested_steps", config.lesson.suggestedSteps);
+        if (config.lesson.statistic)
+            lesson.set("statistic", std::string(enumName<UnitStatisticKind>(kUnitStatisticNames, *config.lesson.statistic)));
         root.set("lesson", std::move(lesson));
     }
     root.set("data", dataObject(config.data));

@@ -27,6 +27,11 @@ inline constexpr EnumName<OptimizerKind> kOptimizerNames[] = {{OptimizerKind::Sg
                                                               {OptimizerKind::RmsProp, "rmsprop"},
                                                               {OptimizerKind::Adam, "adam"}};
 inline constexpr EnumName<ClipMode> kClipModeNames[] = {{ClipMode::Off, "off"}, {ClipMode::Norm, "norm"}, {ClipMode::Value, "value"}};
+inline constexpr EnumName<UnitStatisticKind> kUnitStatisticNames[] = {
+    {UnitStatisticKind::WeightGradient, "weight_gradient"},
+    {UnitStatisticKind::ActivationGradient, "activation_gradient"},
+    {UnitStatisticKind::UpdateRatio, "update_ratio"},
+    {UnitStatisticKind::Saturation, "saturation"}};
 inline constexpr EnumName<CellKind> kCellNames[] = {{CellKind::Vanilla, "vanilla"}, {CellKind::Lstm, "lstm"}, {CellKind::Gru, "gru"}};
 
 template <typename Enum>

@@ -132,7 +132,7 @@ private:
         m_divergence.step = m_stats.step;
         m_divergence.layer = layer;
         m_divergence.message =
-            "diverged at step " + std::to_string(m_stats.step) + " in layer " + std::to_string(layer) + ": " + why;
+            "diverged at step " + std::to_string(stepNumber(m_stats.step)) + " in layer " + std::to_string(layer) + ": " + why;
         return m_stats;
     }
 

@@ -148,7 +148,6 @@ struct HiddenToHidden {
     InitSpec init;
     int fanIn = 0;
     int fanOut = 0;
-    int depth = 0;  ///< number of depth units the gradient profile covers
     std::string problem;
 };
 
@@ -164,7 +163,6 @@ HiddenToHidden hiddenToHidden(const ExperimentConfig& config) {
         h.activation = config.recurrent.activation;
         h.init = config.recurrent.recurrentInit;
         h.fanIn = h.fanOut = config.recurrent.hiddenSize;
-        h.depth = config.data.sequenceLength;
         return h;
     }
     if (config.layers.empty()) {
@@ -177,7 +175,6 @@ HiddenToHidden hiddenToHidden(const ExperimentConfig& config) {
     h.init = layer.init;
     h.fanIn = hasSecond ? config.layers[0].width : config.inputDimension();
     h.fanOut = layer.width;
-    h.depth = static_cast<int>(config.layers.size());
     return h;
 }
 
@@ -197,18 +194,123 @@ MeanFieldPrediction predictMeanField(const ExperimentConfig& config) {
     return predictMeanField(h.activation, sigmaW2(h.init, h.fanIn, h.fanOut), sigmaB * sigmaB);
 }
 
-std::vector<double> predictedGradientProfile(const ExperimentConfig& config) {
-    if (config.model == ModelKind::FeedForward) {
-        const bool normalised = std::any_of(config.layers.begin(), config.layers.end(),
-                                            [](const LayerSpec& l) { return l.batchNorm; });
-        if (normalised || config.residual.every > 0) return {};
+namespace {
+
+/// One depth unit of the recursion: its pre-activation law and the two moments it needs.
+struct UnitMoments {
+    double value = 0.0;  ///< E[phi(z)^2]
+    double slope = 0.0;  ///< E[phi'(z)^2]
+};
+
+/// z ~ N(mean, variance). A zero variance is taken as its 0+ limit, as in chi_1, so relu's
+/// undefined derivative at exactly 0 never decides the answer.
+UnitMoments unitMoments(const ActivationSpec& activation, double mean, double variance) {
+    const double s = std::sqrt(std::max(variance, std::numeric_limits<double>::min()));
+    UnitMoments m;
+    m.value = gaussianExpectation([&](double z) {
+        const double a = activate(activation, mean + s * z);
+        return a * a;
+    });
+    m.slope = gaussianExpectation([&](double z) {
+        const double d = activateDerivative(activation, mean + s * z);
+        return d * d;
+    });
+    return m;
+}
+
+/// Each unit's forward input and its own factors, input side first.
+struct UnitFactors {
+    double inputNormSquared = 0.0;  ///< n_{l-1} m_{l-1}: E||h_{l-1}||^2 (or ||x||^2)
+    double slope = 0.0;             ///< E[phi'(z_l)^2]
+    double backward = 0.0;          ///< sigma_w^2 E[phi'(z_l)^2]: what the unit multiplies E||dl/dh||^2 by on its way down
+};
+
+std::vector<UnitFactors> feedForwardFactors(const ExperimentConfig& config, double inputSecondMoment) {
+    std::vector<UnitFactors> units;
+    int fanIn = config.inputDimension();
+    double secondMoment = inputSecondMoment;
+    const double biasVariance = config.biasInit.std * config.biasInit.std;
+    for (const LayerSpec& layer : config.layers) {
+        const double sigmaW2Layer = sigmaW2(layer.init, fanIn, layer.width);
+        const double q = sigmaW2Layer * secondMoment + biasVariance;
+        const UnitMoments m = unitMoments(layer.activation, config.biasInit.value, q);
+        units.push_back({fanIn * secondMoment, m.slope, sigmaW2Layer * m.slope});
+        fanIn = layer.width;
+        secondMoment = m.value;
     }
-    const MeanFieldPrediction prediction = predictMeanField(config);
-    if (!prediction.available) return {};
-    const int depth = hiddenToHidden(config).depth;
-    std::vector<double> profile(static_cast<size_t>(std::max(depth, 0)));
-    for (int l = 1; l <= depth; ++l) profile[static_cast<size_t>(l - 1)] = std::pow(prediction.chi1, 0.5 * (depth - l));
-    return profile;
+    return units;
+}
+
+std::vector<UnitFactors> recurrentFactors(const ExperimentConfig& config, double inputSecondMoment) {
+    const RecurrentSpec& r = config.recurrent;
+    const int hidden = r.hiddenSize;
+    const double recurrentW2 = sigmaW2(r.recurrentInit, hidden, hidden);
+    // The input drive adds the same variance at every step; h_0 = 0.
+    const double drive = sigmaW2(r.inputInit, config.inputDimension(), hidden) * inputSecondMoment +
+                         config.biasInit.std * config.biasInit.std;
+    std::vector<UnitFactors> units;
+    double secondMoment = 0.0;
+    for (int t = 1; t <= config.data.sequenceLength; ++t) {
+        const UnitMoments m = unitMoments(r.activation, config.biasInit.value, recurrentW2 * secondMoment + drive);
+        units.push_back({hidden * secondMoment, m.slope, recurrentW2 * m.slope});
+        secondMoment = m.value;
+    }
+    return units;
+}
+
+}  // namespace
+
+double meanSquare(const std::vector<Eigen::MatrixXd>& inputs) {
+    double sum = 0.0;
+    double count = 0.0;
+    for (const Eigen::MatrixXd& x : inputs) {
+        sum += x.squaredNorm();
+        count += static_cast<double>(x.size());
+    }
+    return count > 0 ? sum / count : 0.0;
+}
+
+GradientProfiles predictGradientProfiles(const ExperimentConfig& config, double inputSecondMoment) {
+    GradientProfiles out;
+    if (config.model == ModelKind::FeedForward) {
+        if (std::any_of(config.layers.begin(), config.layers.end(), [](const LayerSpec& l) { return l.batchNorm; }))
+            out.unavailableReason = "batch norm";
+        else if (config.residual.every > 0)
+            out.unavailableReason = "residual connections";
+        else if (config.layers.empty())
+            out.unavailableReason = "a net without hidden layers";
+    } else if (config.recurrent.cell != CellKind::Vanilla) {
+        out.unavailableReason = "gated cells";
+    }
+    // The theory averages over random zero-mean weights; an identity or constant matrix is
+    // neither (an identity recurrent matrix keeps the gradient whole where this would halve it).
+    const auto notRandom = [](const InitSpec& init) { return init.kind == InitKind::Identity || init.kind == InitKind::Constant; };
+    if (out.unavailableReason.empty()) {
+        const bool fixedWeights = config.model == ModelKind::FeedForward
+                                      ? std::any_of(config.layers.begin(), config.layers.end(),
+                                                    [&](const LayerSpec& l) { return notRandom(l.init); })
+                                      : notRandom(config.recurrent.recurrentInit);
+        if (fixedWeights) out.unavailableReason = "identity or constant weights";
+    }
+    if (!(inputSecondMoment >= 0.0) || !std::isfinite(inputSecondMoment)) out.unavailableReason = "input data that is not finite";
+    if (!out.unavailableReason.empty()) return out;
+
+    const std::vector<UnitFactors> units = config.model == ModelKind::FeedForward
+                                               ? feedForwardFactors(config, inputSecondMoment)
+                                               : recurrentFactors(config, inputSecondMoment);
+    const std::size_t depth = units.size();
+    // Logarithms, relative to the last unit: the products span hundreds of decades in
+    // deep nets, and only the ratios are drawn.
+    std::vector<double> logActivation(depth, 0.0), logWeight(depth, 0.0);
+    for (std::size_t l = depth - 1; l-- > 0;) logActivation[l] = logActivation[l + 1] + 0.5 * std::log(units[l + 1].backward);
+    for (std::size_t l = 0; l < depth; ++l)
+        logWeight[l] = logActivation[l] + 0.5 * std::log(units[l].slope) + 0.5 * std::log(units[l].inputNormSquared);
+    const double weightAnchor = logWeight[depth - 1];
+    for (std::size_t l = 0; l < depth; ++l) {
+        out.activationGradient.push_back(std::exp(logActivation[l]));
+        out.weightGradient.push_back(std::exp(logWeight[l] - weightAnchor));
+    }
+    return out;
 }
 
 PhaseDiagram computePhaseDiagram(const ActivationSpec& activation, int columns, int rows, double sigmaW2Max,

@@ -4,6 +4,7 @@
 // chi_1 = sigma_w^2 E[phi'(sqrt(q*) z)^2], the per-layer growth factor of the squared
 // gradient norm (< 1 vanishing, > 1 exploding, = 1 critical).
 
+#include <Eigen/Core>
 #include <functional>
 #include <string>
 #include <vector>
@@ -38,12 +39,36 @@ MeanFieldPrediction predictMeanField(const ActivationSpec& activation, double si
 /// mean and batch norm are outside this theory). Unavailable for gated cells.
 MeanFieldPrediction predictMeanField(const ExperimentConfig& config);
 
-/// Predicted ||dL/dh_l|| relative to the last hidden layer, l = 1..L (chi_1^((L-l)/2)),
-/// for the gradient plots' overlay; L = hidden layers, or time steps for vanilla
-/// recurrent nets. Empty when the prediction is unavailable, and for stacks with batch
-/// norm or residual skips: both change the per-layer factor the profile is built from,
-/// so a plain-stack line over them would mislead.
-std::vector<double> predictedGradientProfile(const ExperimentConfig& config);
+/// What the gradient views' overlay draws: the mean-field prediction at initialisation of
+/// each gradient statistic per depth unit l = 1..L (hidden layers, or time steps of a
+/// vanilla recurrent net), relative to its value at unit L. Both come from one
+/// layer-by-layer recursion over the config's own layers (each with its activation,
+/// initialiser and widths), started from the data's second moment:
+///   forward   q_l = sigma_w,l^2 m_{l-1} + sigma_b^2,  z_l ~ N(mu_b, q_l),  m_l = E[phi(z_l)^2]
+///   backward  E||dl/dh_{l-1}||^2 = sigma_w,l^2 E[phi'(z_l)^2] E||dl/dh_l||^2
+/// with m_0 = the mean of x^2 over samples and input coordinates (recurrent: the input
+/// drive sigma_x^2 m_x enters every step and h_0 = 0). Per sample, dl/dW_l is the outer
+/// product (phi'(z_l) o dl/dh_l) h_{l-1}^T, so
+///   E||dl/dW_l||^2 = E[phi'(z_l)^2] E||dl/dh_l||^2 * n_{l-1} m_{l-1},
+/// the activation-gradient profile times the forward norm of the layer's input.
+struct GradientProfiles {
+    std::vector<double> activationGradient;  ///< RMS over samples of ||d loss_b / d h_l||
+    std::vector<double> weightGradient;      ///< ||dL/dW_l||_F
+    /// Empty profiles: what the theory does not cover, short enough for a legend, e.g. "batch norm".
+    std::string unavailableReason;
+};
+
+/// The profiles for `config` on data whose mean squared input coordinate is
+/// `inputSecondMoment`. Empty, with a reason, for gated cells, for identity or constant
+/// weights (not random), and for stacks with batch norm or residual skips: both change the
+/// per-layer factor, so a plain-stack line over them would mislead. This is the
+/// infinite-width, per-sample average: at width 64 the samples of a batch are correlated
+/// in ways it leaves out, and a thirty-layer ReLU stack's ||dL/dW|| drifts up to a decade
+/// from it (it stays within 0.2 decades at width 512, or one sample per batch); a
+/// recurrent net reuses one matrix at every step, which the theory treats as fresh draws.
+GradientProfiles predictGradientProfiles(const ExperimentConfig& config, double inputSecondMoment);
+/// Mean of x^2 over every sample, time step and input coordinate of `inputs`.
+double meanSquare(const std::vector<Eigen::MatrixXd>& inputs);
 
 struct PhaseDiagram {
     int columns = 0;  ///< sigma_w^2 samples

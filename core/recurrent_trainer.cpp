@@ -131,7 +131,7 @@ private:
         m_divergence.diverged = true;
         m_divergence.step = m_stats.step;
         m_divergence.layer = timeStep;
-        m_divergence.message = "diverged at step " + std::to_string(m_stats.step) + " in time step " +
+        m_divergence.message = "diverged at step " + std::to_string(stepNumber(m_stats.step)) + " in time step " +
                                std::to_string(timeStep) + ": " + why;
         return m_stats;
     }

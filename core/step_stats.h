@@ -32,8 +32,14 @@ inline double updateRatio(double updateNorm, double weightNorm) {
     return weightNorm > 0 ? updateNorm / weightNorm : kNotApplicable;
 }
 
+/// The one step convention (README, "Step numbers"): "step N" on screen, in captions and
+/// in messages is the N-th update, and N updates done; step 0 is the initialised network.
+/// StepStats::step and DivergenceInfo::step are 0-based indices, like the CSV files'
+/// `step` column: the stats with index k are what update k + 1 computed, shown as step k + 1.
+inline std::int64_t stepNumber(std::int64_t index) { return index + 1; }
+
 struct StepStats {
-    std::int64_t step = 0;  ///< 0-based: the gradients update step+1 used
+    std::int64_t step = 0;  ///< 0-based index: the gradients update step+1 used (see stepNumber)
     double loss = kNotApplicable;
     double accuracy = kNotApplicable;  ///< classification: fraction correct on the batch
     double gradNorm = kNotApplicable;  ///< global norm before clipping
@@ -45,9 +51,9 @@ struct StepStats {
 
 struct DivergenceInfo {
     bool diverged = false;
-    std::int64_t step = -1;
-    int layer = 0;        ///< 1-based depth unit that first went non-finite
-    std::string message;  ///< "diverged at step N in layer k: ..."
+    std::int64_t step = -1;  ///< 0-based index of the stats that diverged (step number step + 1)
+    int layer = 0;           ///< 1-based depth unit that first went non-finite
+    std::string message;     ///< "diverged at step N in layer k: ...", N the step number
 };
 
 }  // namespace gradflow::core

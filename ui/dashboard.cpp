@@ -163,7 +163,7 @@ void Dashboard::updateHeading(int side) {
     QString text = kSideLetters[side] + QStringLiteral("  \u00b7  ") + m_labels[side];
     const SnapshotPtr snapshot = m_pages[side]->lastSnapshot();
     const bool diverged = snapshot && snapshot->divergence.diverged;
-    if (diverged) text += tr("  \u00b7  diverged at step %1").arg(snapshot->divergence.step);
+    if (diverged) text += tr("  \u00b7  diverged at step %1").arg(core::stepNumber(snapshot->divergence.step));
     heading->setText(text);
     QPalette pal = heading->palette();
     pal.setColor(QPalette::WindowText, diverged ? m_theme.warning : (side == 0 ? m_theme.accent : m_theme.secondary));

@@ -68,7 +68,7 @@ QString figureCaption(const Snapshot& s) {
     }
     parts << mitigationsText(c) << optimizerText(c.training.optimizer);
     parts << QStringLiteral("step %1").arg(s.stepsDone);
-    if (s.divergence.diverged) parts << QStringLiteral("diverged at step %1").arg(s.divergence.step + 1);
+    if (s.divergence.diverged) parts << QStringLiteral("diverged at step %1").arg(core::stepNumber(s.divergence.step));
     return parts.join(QStringLiteral("  ·  "));
 }
 

@@ -96,7 +96,7 @@ void RunStatus::showSnapshot(const Snapshot& snapshot)
     }
     if (snapshot.divergence.diverged) {
         m_message->setText(tr("Diverged at step %L1 in %2 %3 \u2014 press Reset (R) to start again")
-                               .arg(snapshot.divergence.step)
+                               .arg(core::stepNumber(snapshot.divergence.step))
                                .arg(QString::fromStdString(snapshot.depthUnitName))
                                .arg(snapshot.divergence.layer));
         m_message->setToolTip(QString::fromStdString(snapshot.divergence.message));

@@ -37,8 +37,8 @@ struct Snapshot {
     std::optional<core::StepStats> latest;    ///< empty before the first step
     core::DivergenceInfo divergence;
     core::MeanFieldPrediction theory;         ///< for the config, at initialisation
-    std::vector<double> predictedProfile;     ///< theory overlay, per hidden layer
-    std::int64_t spectrumStep = -1;           ///< step the spectrum below was taken at
+    core::GradientProfiles predictedProfiles; ///< theory overlay, per hidden layer / time step
+    std::int64_t spectrumStep = -1;           ///< step number of the spectrum below: updates done when it was taken
     std::shared_ptr<const core::JacobianSpectrum> spectrum;
     std::vector<core::UnitSpectrum> unitSummaries;  ///< per unit (probe 0), for radius/sigma_max
     std::shared_ptr<const PredictionGrid> prediction;

@@ -125,7 +125,7 @@ void SnapshotBuilder::beginRun(const core::Trainer& trainer, const core::Experim
     // One copy per run; every snapshot of the run shares it.
     m_base.dataset = std::make_shared<const core::Dataset>(trainer.dataset());
     m_base.theory = core::predictMeanField(config);
-    m_base.predictedProfile = core::predictedGradientProfile(config);
+    m_base.predictedProfiles = core::predictGradientProfiles(config, core::meanSquare(trainer.dataset().inputs));
     m_base.depthUnits = trainer.depthUnits();
     m_base.depthUnitName = trainer.depthUnitName();
     m_nextExpensive = Clock::time_point{};

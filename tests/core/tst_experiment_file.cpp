@@ -46,7 +46,7 @@ ExperimentConfig unusualConfig(Random& rng) {
     ExperimentConfig c;
     c.seed = rng.nextU64();
     c.precision = Precision::Float32;
-    c.lesson = {"A title \xC3\xA9 \"quoted\"", "Line one.\nLine two.", 123};
+    c.lesson = {"A title \xC3\xA9 \"quoted\"", "Line one.\nLine two.", 123, UnitStatisticKind::ActivationGradient};
     c.data = {DataKind::Blobs, 300 + rng.below(100), rng.uniform() * 0.3, 4, 17};
     c.layers.clear();
     for (int i = 0; i < 12; ++i) {
@@ -270,6 +270,8 @@ void TestExperimentFile::rejectsBrokenFiles_data() {
         "run.compare", "must name a one-change comparison");
     row("unknown run key", replaced(kExample, "\"seed\": 7", "\"seed\": 7, \"run\": {\"weights\": []}"), "run.weights",
         "unknown");
+    row("lesson statistic", replaced(kExample, "\"seed\": 7", "\"seed\": 7, \"lesson\": {\"statistic\": \"loss\"}"),
+        "lesson.statistic", "weight_gradient, activation_gradient, update_ratio or saturation");
     row("deeply nested", std::string(100000, '['), "json", "nesting deeper than 64");
     row("too large", std::string(kMaxExperimentFileBytes + 1, ' '), "json", "at most");
 }

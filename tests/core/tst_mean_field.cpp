@@ -141,21 +141,55 @@ private slots:
     }
 
     void gradientProfileFollowsChi1() {
+        // ReLU at Xavier: chi_1 = 1/2 at every q, so ||dL/dh_l|| falls by sqrt(1/2) per layer
+        // toward the input, and the forward norm falls by the same factor toward the output:
+        // ||dL/dW_l|| is flat from layer 2 on (layer 1 sees the data, not a ReLU layer).
         const ExperimentConfig config = plainNet(ActivationKind::Relu, InitKind::XavierNormal, 5, 32);
-        const std::vector<double> profile = predictedGradientProfile(config);
-        QCOMPARE(static_cast<int>(profile.size()), 5);
-        for (int l = 1; l <= 5; ++l) QVERIFY(std::abs(profile[static_cast<size_t>(l - 1)] - std::pow(0.5, 0.5 * (5 - l))) < 1e-12);
+        const GradientProfiles profiles = predictGradientProfiles(config, 0.7);
+        QVERIFY(profiles.unavailableReason.empty());
+        QCOMPARE(static_cast<int>(profiles.activationGradient.size()), 5);
+        QCOMPARE(static_cast<int>(profiles.weightGradient.size()), 5);
+        for (int l = 1; l <= 5; ++l) {
+            QVERIFY(std::abs(profiles.activationGradient[static_cast<size_t>(l - 1)] - std::pow(0.5, 0.5 * (5 - l))) < 1e-12);
+            if (l >= 2) QVERIFY(std::abs(profiles.weightGradient[static_cast<size_t>(l - 1)] - 1.0) < 1e-12);
+        }
+    }
+
+    void weightProfileCarriesTheForwardNorm() {
+        // Linear layers at sigma_w^2 = 4 on unit-variance 2-D inputs: E||h_l||^2 = 16 * 4^l
+        // and E||dl/dh_l||^2 ~ 4^(L-l), so the product is flat from layer 2 on, while
+        // ||dL/dh|| spans 4^(L-1). Layer 1's input is the 2-D data: ||x||^2 = 2, not 16.
+        ExperimentConfig config = plainNet(ActivationKind::Linear, InitKind::LecunNormal, 6, 16);
+        for (LayerSpec& layer : config.layers) layer.init.gain = 2.0;
+        const GradientProfiles profiles = predictGradientProfiles(config, 1.0);
+        for (int l = 1; l <= 6; ++l) {
+            QVERIFY(std::abs(profiles.activationGradient[static_cast<size_t>(l - 1)] / std::pow(2.0, 6 - l) - 1.0) < 1e-12);
+            const double expected = l == 1 ? std::sqrt(2.0 / 16.0) : 1.0;
+            QVERIFY(std::abs(profiles.weightGradient[static_cast<size_t>(l - 1)] / expected - 1.0) < 1e-12);
+        }
+        // A bias variance adds 9 to every q_l, so E||h_l||^2 grows faster than 4^l and the
+        // weight gradients rise toward the output: q = 13, 61, 253, 1021, 4093.
+        config.biasInit.std = 3.0;
+        const GradientProfiles biased = predictGradientProfiles(config, 1.0);
+        const double q[] = {1.0, 13.0, 61.0, 253.0, 1021.0, 4093.0};
+        for (int l = 2; l <= 6; ++l) {
+            const double expected = std::sqrt(std::pow(4.0, 6 - l) * q[l - 1] / q[5]);
+            QVERIFY(std::abs(biased.weightGradient[static_cast<size_t>(l - 1)] / expected - 1.0) < 1e-12);
+        }
     }
 
     void noPlainStackLineOverBatchNormOrSkips() {
         ExperimentConfig config = plainNet(ActivationKind::Sigmoid, InitKind::XavierNormal, 6, 32);
-        QCOMPARE(static_cast<int>(predictedGradientProfile(config).size()), 6);
+        QCOMPARE(static_cast<int>(predictGradientProfiles(config, 1.0).weightGradient.size()), 6);
         ExperimentConfig normalised = config;
         normalised.layers[3].batchNorm = true;
-        QVERIFY(predictedGradientProfile(normalised).empty());
+        const GradientProfiles bn = predictGradientProfiles(normalised, 1.0);
+        QVERIFY(bn.activationGradient.empty() && bn.weightGradient.empty());
+        QCOMPARE(bn.unavailableReason, std::string("batch norm"));
         ExperimentConfig residual = config;
         residual.residual.every = 2;
-        QVERIFY(predictedGradientProfile(residual).empty());
+        QVERIFY(predictGradientProfiles(residual, 1.0).weightGradient.empty());
+        QVERIFY(!predictGradientProfiles(residual, 1.0).unavailableReason.empty());
     }
 
     void gatedCellsAreUnavailable() {
@@ -165,7 +199,9 @@ private slots:
         const MeanFieldPrediction p = predictMeanField(config);
         QVERIFY(!p.available);
         QVERIFY(!p.unavailableReason.empty());
-        QVERIFY(predictedGradientProfile(config).empty());
+        const GradientProfiles profiles = predictGradientProfiles(config, 1.0);
+        QVERIFY(profiles.activationGradient.empty() && profiles.weightGradient.empty());
+        QVERIFY(!profiles.unavailableReason.empty());
     }
 
     void phaseDiagram() {

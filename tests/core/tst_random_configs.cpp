@@ -173,7 +173,8 @@ QString runProblem(const ExperimentConfig& config) {
             if (s.step != i) problem = "step index";
             else if (s.diverged) {
                 const DivergenceInfo& d = trainer->divergence();
-                const std::string prefix = "diverged at step " + std::to_string(i) + " in ";
+                // The message names the step number: update i + 1 broke.
+                const std::string prefix = "diverged at step " + std::to_string(i + 1) + " in ";
                 if (!d.diverged || d.step != i || d.layer < 1 || d.layer > trainer->depthUnits() ||
                     d.message.rfind(prefix, 0) != 0)
                     problem = "divergence info: " + QString::fromStdString(d.message);

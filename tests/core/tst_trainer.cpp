@@ -134,7 +134,7 @@ private slots:
         QVERIFY(t->divergence().diverged);
         const DivergenceInfo& d = t->divergence();
         QVERIFY(d.layer >= 1 && d.layer <= t->depthUnits());
-        QVERIFY(QString::fromStdString(d.message).startsWith(QString("diverged at step %1 in layer %2").arg(d.step).arg(d.layer)));
+        QVERIFY(QString::fromStdString(d.message).startsWith(QString("diverged at step %1 in layer %2").arg(d.step + 1).arg(d.layer)));
         // Further steps change nothing and do not crash.
         const std::int64_t done = t->stepsDone();
         const StepStats& last = t->step();

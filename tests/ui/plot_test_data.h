@@ -57,8 +57,9 @@ inline std::shared_ptr<Snapshot> makeSnapshot(int units, std::int64_t step, doub
     snap->theory.sigmaB2 = 0.05;
     snap->theory.chi1 = decay * decay;
     snap->theory.depthScale = -1.0 / std::log(decay * decay);
-    for (int l = 0; l < units - 1; ++l) snap->predictedProfile.push_back(std::pow(decay, units - 2 - l));
-    if (poisoned) snap->predictedProfile.front() = 0.0;
+    for (int l = 0; l < units - 1; ++l) snap->predictedProfiles.activationGradient.push_back(std::pow(decay, units - 2 - l));
+    if (poisoned) snap->predictedProfiles.activationGradient.front() = 0.0;
+    snap->predictedProfiles.weightGradient = snap->predictedProfiles.activationGradient;
     auto spec = std::make_shared<core::JacobianSpectrum>();
     spec->available = true;
     spec->log10SingularValues = {{0.3, 0.0, -0.5, -2.0, -7.5}, {0.2, -0.1, -0.9, -3.0, -8.0}};

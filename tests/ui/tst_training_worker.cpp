@@ -304,7 +304,8 @@ void TestTrainingWorker::fullSnapshotForExport()
     QVERIFY(snapshot->prediction);
     QCOMPARE(snapshot->prediction->columns, gradflow::ui::kGridSize);
     QCOMPARE(int(snapshot->prediction->predictedClass.size()), gradflow::ui::kGridSize * gradflow::ui::kGridSize);
-    QCOMPARE(int(snapshot->predictedProfile.size()), 4);
+    QCOMPARE(int(snapshot->predictedProfiles.weightGradient.size()), 4);
+    QCOMPARE(int(snapshot->predictedProfiles.activationGradient.size()), 4);
     QVERIFY(snapshot->selectedUnitSpectrum);
 }
 

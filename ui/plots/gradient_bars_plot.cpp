@@ -5,6 +5,8 @@
 #include <QLabel>
 #include <QToolTip>
 
+#include "ui/plots/opening_statistic.h"
+
 namespace gradflow::ui {
 
 namespace {
@@ -13,6 +15,31 @@ QString capitalised(const std::string& s) {
     if (!q.isEmpty()) q[0] = q[0].toUpper();
     return q;
 }
+
+/// The mean-field profile of `statistic`, or null where the theory predicts none.
+const std::vector<double>* theoryProfile(const core::GradientProfiles& profiles, UnitStatistic statistic) {
+    switch (statistic) {
+    case UnitStatistic::WeightGradient: return &profiles.weightGradient;
+    case UnitStatistic::ActivationGradient: return &profiles.activationGradient;
+    case UnitStatistic::UpdateRatio:
+    case UnitStatistic::Saturation: break;
+    }
+    return nullptr;
+}
+
+/// The legend's note when no line is drawn ("" when a line is expected but the anchor is
+/// not finite: the bars then show why).
+QString noTheoryText(const core::GradientProfiles& profiles, UnitStatistic statistic) {
+    switch (statistic) {
+    case UnitStatistic::UpdateRatio: return GradientBarsPlot::tr("no mean-field line for update ratios");
+    case UnitStatistic::Saturation: return GradientBarsPlot::tr("no mean-field line for saturation");
+    case UnitStatistic::WeightGradient:
+    case UnitStatistic::ActivationGradient: break;
+    }
+    if (profiles.unavailableReason.empty()) return {};
+    return GradientBarsPlot::tr("no mean-field line for %1").arg(QString::fromStdString(profiles.unavailableReason));
+}
+
 }  // namespace
 
 GradientBarsPlot::GradientBarsPlot(QWidget* parent)
@@ -43,6 +70,10 @@ GradientBarsPlot::GradientBarsPlot(QWidget* parent)
     m_selectedBar->setName(tr("selected"));
     m_theory = p->addGraph();
     m_theory->setName(tr("mean-field prediction"));
+    // A legend entry only: no data, no pen, so its icon is blank.
+    m_noTheory = p->addGraph();
+    m_noTheory->setPen(Qt::NoPen);
+    m_noTheory->setLineStyle(QCPGraph::lsNone);
     m_overflow = p->addGraph();
     m_overflow->setLineStyle(QCPGraph::lsNone);
     m_overflow->setName(tr("overflow / NaN (not finite)"));
@@ -123,14 +154,24 @@ void GradientBarsPlot::selectUnit(int unit) {
 }
 
 void GradientBarsPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistory&) {
+    bool newLesson = false;
     if (snapshot && snapshot->runId != m_runId) {
         m_runId = snapshot->runId;
         m_range.reset();
         m_selected = -1;
+        // A new lesson opens on the statistic that shows its point; a Reset or an edit of
+        // the same experiment keeps whatever the user picked, and so does the first run
+        // shown unless its lesson names a statistic.
+        newLesson = m_lesson ? *m_lesson != snapshot->config.lesson : snapshot->config.lesson.statistic.has_value();
+        m_lesson = snapshot->config.lesson;
     }
     m_snapshot = snapshot;
     rememberSnapshot(snapshot);
     if (snapshot && snapshot->selectedUnit >= 0) m_selected = snapshot->selectedUnit;
+    if (newLesson && openingStatistic(*m_lesson) != m_statistic) {
+        setStatistic(openingStatistic(*m_lesson));
+        return;
+    }
     rebuild();
 }
 
@@ -171,18 +212,16 @@ void GradientBarsPlot::rebuild() {
             if (logScale) m_range.include(v);
             if (i == m_selected) selKeys << i + 1, selValues << v;
         }
-        // Theory describes ||dL/dh_l|| (and ||dL/dW_l|| up to the layer input's norm),
-        // relative to the last hidden layer: anchor it there.
-        const auto& profile = s->predictedProfile;
-        const int anchor = int(profile.size()) - 1;
-        const bool gradientStat = m_statistic == UnitStatistic::WeightGradient ||
-                                  m_statistic == UnitStatistic::ActivationGradient;
-        if (gradientStat && anchor >= 0 && anchor < units) {
+        // The prediction of exactly the statistic on screen, relative to the last hidden
+        // layer: anchored to the measured bar there.
+        const std::vector<double>* profile = theoryProfile(s->predictedProfiles, m_statistic);
+        const int anchor = profile ? int(profile->size()) - 1 : -1;
+        if (anchor >= 0 && anchor < units) {
             const double measured = statisticValue(layers[anchor], m_statistic);
-            const double scale = measured / profile[anchor];
+            const double scale = measured / (*profile)[anchor];
             if (std::isfinite(logSafe(measured)) && std::isfinite(scale) && scale > 0) {
                 for (int i = 0; i <= anchor; ++i) {
-                    const double v = logSafe(profile[i] * scale);
+                    const double v = logSafe((*profile)[i] * scale);
                     theoryKeys << i + 1;
                     theoryValues << v;
                     m_range.include(v);
@@ -205,6 +244,7 @@ void GradientBarsPlot::rebuild() {
     m_theory->setData(theory.keys, theory.values, true);
     if (s) {
         m_theory->setName(tr("mean-field prediction (χ₁ = %1)").arg(s->theory.chi1, 0, 'g', 3));
+        m_noTheory->setName(noTheoryText(s->predictedProfiles, m_statistic));
     }
     QVector<double> overValues(overKeys.size(), logScale ? yRange.upper / std::pow(yRange.upper / yRange.lower, 0.04)
                                                          : 0.96);
@@ -217,11 +257,13 @@ void GradientBarsPlot::rebuild() {
     auto legendIf = [](QCPAbstractPlottable* pl, bool show) {
         if (show) pl->addToLegend(); else pl->removeFromLegend();
     };
-    m_bars->setName(tr("measured, step %1").arg(s && s->latest ? s->latest->step + 1 : 0));
+    m_bars->setName(tr("measured, step %1").arg(s && s->latest ? core::stepNumber(s->latest->step) : 0));
     // Always listed: an empty legend squeezes the plot to a strip before the first step.
     legendIf(m_bars, true);
     legendIf(m_selectedBar, false);
     legendIf(m_theory, !theoryKeys.isEmpty());
+    // Without a line the legend says why, so a missing prediction is not mistaken for a flat one.
+    legendIf(m_noTheory, s && s->latest && theoryKeys.isEmpty() && !m_noTheory->name().isEmpty());
     legendIf(m_overflow, !overKeys.isEmpty());
     legendIf(m_underflow, !underKeys.isEmpty());
     // The legend stays "visible" even when empty: a hidden element in the layout row

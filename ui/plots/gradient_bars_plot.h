@@ -1,8 +1,11 @@
 #pragma once
 // View 1: per-depth-unit gradient magnitudes of the latest step on a log axis, layer 1 at
-// the input side, with the mean-field prediction overlaid (scaled to meet the measured
-// value at the last hidden layer). Non-finite values become gaps plus a marker at the
-// axis edge, never a point on the log axis. Clicking a bar selects that unit.
+// the input side, with the mean-field prediction of the statistic shown overlaid (scaled
+// to meet the measured value at the last hidden layer), or a legend note saying there is
+// none. Non-finite values become gaps plus a marker at the axis edge, never a point on
+// the log axis. Clicking a bar selects that unit.
+
+#include <optional>
 
 #include "ui/plots/plot_helpers.h"
 #include "ui/plots/plot_view.h"
@@ -31,6 +34,7 @@ public:
     // Read by tests: the series exactly as handed to QCustomPlot.
     QCPBars* bars() const { return m_bars; }
     QCPGraph* theoryGraph() const { return m_theory; }
+    QCPGraph* noTheoryNote() const { return m_noTheory; }
     QCPGraph* overflowMarkers() const { return m_overflow; }
     QCPGraph* underflowMarkers() const { return m_underflow; }
 
@@ -52,12 +56,14 @@ private:
     QCPBars* m_bars = nullptr;
     QCPBars* m_selectedBar = nullptr;
     QCPGraph* m_theory = nullptr;
+    QCPGraph* m_noTheory = nullptr;  ///< legend entry saying why no prediction is drawn
     QCPGraph* m_overflow = nullptr;
     QCPGraph* m_underflow = nullptr;
     QCPItemStraightLine* m_reference = nullptr;
     QCPItemText* m_status = nullptr;
     SnapshotPtr m_snapshot;
     std::uint64_t m_runId = 0;
+    std::optional<core::LessonSpec> m_lesson;  ///< of the last run shown, to tell a new lesson from a Reset
     DecadeRange m_range;
     int m_selected = -1;
     bool m_barToolTip = false;  ///< the tooltip on show is a bar's numbers

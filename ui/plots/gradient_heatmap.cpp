@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "ui/plots/clip_marks.h"
+#include "ui/plots/opening_statistic.h"
 
 namespace gradflow::ui {
 
@@ -30,8 +31,11 @@ GradientHeatmap::GradientHeatmap(QWidget* parent)
     m_scale = new QCPColorScale(p);
     body()->addElement(0, 1, m_scale);
     m_scale->setType(QCPAxis::atRight);
-    m_scale->setDataScaleType(QCPAxis::stLogarithmic);
-    makeLogAxis(m_scale->axis());
+    // Cells hold log10 of the statistic on a linear scale: QCustomPlot refuses log ranges
+    // reaching 1e250, so an exploding run's colour scale would freeze and paint it all in
+    // the top colour.
+    m_scale->setDataScaleType(QCPAxis::stLinear);
+    m_scale->axis()->setTicker(QSharedPointer<Log10Ticker>::create());
     m_scale->setBarWidth(12);
     m_map->setColorScale(m_scale);
     // Keep the colour bar as tall as the plot.
@@ -94,7 +98,7 @@ void GradientHeatmap::clear() {
     m_zeroNote->setVisible(false);
     showClippedSteps(plot()->xAxis2, {});
     m_scale->axis()->setLabel(statisticLabel(m_statistic));
-    m_scale->setDataRange(QCPRange(1e-3, 1));
+    m_scale->setDataRange(QCPRange(-3, 0));
     plot()->xAxis->setRange(0, 100);
     plot()->yAxis->setRange(0.5, 8.5);
     plot()->yAxis->setLabel(tr("layer"));
@@ -106,6 +110,8 @@ void GradientHeatmap::clear() {
 void GradientHeatmap::setStatistic(UnitStatistic statistic) {
     if (statistic == m_statistic) return;
     m_statistic = statistic;
+    const int index = m_statisticBox->findData(int(statistic));
+    if (index >= 0 && index != m_statisticBox->currentIndex()) m_statisticBox->setCurrentIndex(index);
     m_limits.reset();
     m_seenEntries = 0;
     m_seenStep = -1;
@@ -119,12 +125,19 @@ void GradientHeatmap::setStatistic(UnitStatistic statistic) {
 }
 
 void GradientHeatmap::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistory& history) {
+    // First, so a statistic switched below redraws from this history, not the last one.
+    m_history = &history;
     if (snapshot && snapshot->runId != m_runId) {
         m_runId = snapshot->runId;
         clear();
+        // A new lesson opens on its statistic (if this view offers it); a Reset keeps the
+        // user's, and so does the first run shown unless its lesson names one.
+        const core::LessonSpec& lesson = snapshot->config.lesson;
+        const bool newLesson = m_lesson ? *m_lesson != lesson : lesson.statistic.has_value();
+        m_lesson = lesson;
+        if (newLesson && m_statisticBox->findData(int(openingStatistic(lesson))) >= 0) setStatistic(openingStatistic(lesson));
     }
     rememberSnapshot(snapshot);
-    m_history = &history;
     if (snapshot) m_unitName = snapshot->depthUnitName;
     const auto& entries = history.entries();
     const std::int64_t lastStep = entries.empty() ? -1 : entries.back().step;
@@ -143,13 +156,15 @@ void GradientHeatmap::rebuild(const core::TrainingHistory& history) {
 
     // Resample to a bounded grid by nearest step, so thinning (non-uniform strides) and
     // long runs both map onto an evenly spaced step axis.
+    // Columns at step numbers (updates done): the stats of entry k are update k + 1's.
     const double first = double(entries.front().step + 1), last = double(entries.back().step + 1);
     const int columns = int(std::min<std::size_t>(entries.size(), kMaxColumns));
     const int rows = int(std::min<std::size_t>(units, kMaxRows));
     QCPColorMapData* data = m_map->data();
     if (data->keySize() != columns || data->valueSize() != rows) data->setSize(columns, rows);
-    const double keyHi = columns > 1 ? last : first + 1.0;
-    data->setRange(QCPRange(first, keyHi), QCPRange(1.0, rows > 1 ? double(units) : 1.0 + 1e-9));
+    // QCustomPlot spans one column over the whole key range: centre it on its step.
+    const QCPRange keys = columns > 1 ? QCPRange(first, last) : QCPRange(first - 0.5, first + 0.5);
+    data->setRange(keys, QCPRange(1.0, rows > 1 ? double(units) : 1.0 + 1e-9));
     QCPColorMapData* zeros = m_zeroMap->data();
     if (zeros->keySize() != columns || zeros->valueSize() != rows) zeros->setSize(columns, rows);
     zeros->setRange(data->keyRange(), data->valueRange());
@@ -167,7 +182,7 @@ void GradientHeatmap::rebuild(const core::TrainingHistory& history) {
         for (int r = 0; r < rows; ++r) {
             const std::size_t unit = rows > 1 ? std::size_t(std::lround(double(r) * (units - 1) / (rows - 1))) : 0;
             const double v = unit < layers.size() ? statisticValue(layers[unit], m_statistic) : core::kNotApplicable;
-            // Log colour scales give 0, negatives and +Inf the lowest colour: use NaN.
+            // 0, negatives and +Inf have no logarithm: NaN, the distinct "not finite" colour.
             const double safe = logSafe(v);
             // 0, or a positive value below the log floor: a zero in floating point.
             const bool zero = v >= 0.0 && v < 1e-300;
@@ -175,14 +190,13 @@ void GradientHeatmap::rebuild(const core::TrainingHistory& history) {
             zeros->setCell(c, r, zero ? 1.0 : std::numeric_limits<double>::quiet_NaN());
             if (std::isnan(safe) && !std::isnan(v) && !zero) anyBad = true;
             if (std::isnan(v) && entries[cursor].diverged) anyBad = true;
-            m_limits.include(safe);
-            data->setCell(c, r, safe);
+            data->setCell(c, r, m_limits.include(safe));
         }
     }
-    m_scale->setDataRange(m_limits.range());
-    const double halfKey = columns > 1 ? (keyHi - first) / (columns - 1) / 2 : 0.5;
+    m_scale->setDataRange(m_limits.range(QCPRange(-3, 0)));
+    const double halfKey = columns > 1 ? (last - first) / (columns - 1) / 2 : 0.0;
     const double halfRow = rows > 1 ? (double(units) - 1.0) / (rows - 1) / 2 : 0.5;
-    plot()->xAxis->setRange(first - halfKey, keyHi + halfKey);
+    plot()->xAxis->setRange(keys.lower - halfKey, keys.upper + halfKey);
     plot()->yAxis->setRange(1.0 - halfRow, double(units) + halfRow);
     QString name = QString::fromStdString(m_unitName);
     if (!name.isEmpty()) name[0] = name[0].toUpper();

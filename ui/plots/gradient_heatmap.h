@@ -1,9 +1,13 @@
 #pragma once
 // View 2: gradient flow over the whole run, depth unit x training step, on a log colour
-// scale. Colour limits only ever expand (whole decades), so a frame never recolours the
-// past; the history is resampled to a bounded grid; 0 and non-finite cells get the
-// distinct NaN colour instead of silently taking the lowest colour.
+// scale (cells hold log10 of the statistic). Colour limits cover every finite value seen
+// and only ever expand (whole decades), so a frame never recolours the past; the history
+// is resampled to a bounded grid; 0 and non-finite cells get the distinct NaN colour
+// instead of silently taking the lowest colour.
 
+#include <optional>
+
+#include "ui/plots/log10_extent.h"
 #include "ui/plots/plot_helpers.h"
 #include "ui/plots/plot_view.h"
 
@@ -26,6 +30,7 @@ public:
     static constexpr int kMaxColumns = 480;
     static constexpr int kMaxRows = 256;
 
+    /// Cells hold log10 of the statistic (NaN: 0 or not finite); the scale's range is in log10 too.
     QCPColorMap* colorMap() const { return m_map; }
     QCPColorScale* colorScale() const { return m_scale; }
     /// Cells that are exactly 0 (value 1 there, NaN elsewhere), drawn grey over the map.
@@ -45,12 +50,13 @@ private:
     QCPItemText* m_nanNote = nullptr;
     QCPColorMap* m_zeroMap = nullptr;
     QCPItemText* m_zeroNote = nullptr;
-    DecadeRange m_limits;
+    Log10Extent m_limits;  ///< colour limits, log10 units
     std::uint64_t m_runId = 0;
     std::size_t m_seenEntries = 0;
     std::int64_t m_seenStep = -1;
     const core::TrainingHistory* m_history = nullptr;
     std::string m_unitName = "layer";
+    std::optional<core::LessonSpec> m_lesson;  ///< of the last run shown, to tell a new lesson from a Reset
 };
 
 }  // namespace gradflow::ui

@@ -29,9 +29,11 @@ LossPlot::LossPlot(QWidget* parent) : PlotView(QStringLiteral("loss"), tr("Loss 
     acc->setVisible(true);
     acc->setRange(0, 1);
     acc->setLabel(tr("accuracy (batch)"));
-    makeLogAxis(p->yAxis);
+    // log10(loss) on a linear axis, so the axis follows an exploding loss up to 1e300.
+    p->yAxis->setTicker(QSharedPointer<Log10Ticker>::create());
     p->yAxis->setLabel(tr("loss (log)"));
     p->xAxis->setLabel(tr("training step"));
+    p->xAxis->setTicker(integerTicker());  // steps are whole updates: no "step 2.5"
     m_chance = p->addGraph(p->xAxis, acc);
     m_chance->setName(tr("chance accuracy"));
     // Every step's value as a thin line (thousands of points: thin and not antialiased, or
@@ -48,6 +50,15 @@ LossPlot::LossPlot(QWidget* parent) : PlotView(QStringLiteral("loss"), tr("Loss 
     m_diverged = p->addGraph(p->xAxis, p->yAxis);
     m_diverged->setLineStyle(QCPGraph::lsNone);
     m_diverged->setName(tr("diverged (loss not finite)"));
+    // Where the run diverged: a line across the plot and its step. Positions are x in steps
+    // and y as a fraction of the axis rect, so both stay inside it whatever the range.
+    m_divergenceLine = new QCPItemLine(p);
+    m_divergenceLabel = new QCPItemText(p);
+    for (QCPItemPosition* pos : {m_divergenceLine->start, m_divergenceLine->end, m_divergenceLabel->position}) {
+        pos->setTypeX(QCPItemPosition::ptPlotCoords);
+        pos->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    }
+    m_divergenceLabel->setPadding(QMargins(4, 2, 4, 2));
     m_baseline = p->addGraph(p->xAxis, p->yAxis);
     setUpClipAxis(p->xAxis2, p->xAxis);
     p->legend->setVisible(true);
@@ -71,12 +82,16 @@ void LossPlot::setTheme(const Theme& theme) {
     m_chance->setPen(QPen(theme.mutedText, 1.0, Qt::DotLine));
     m_diverged->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangle, QPen(theme.warning, 1.5), theme.warning,
                                                 theme.markerSize * 1.8));
+    m_divergenceLine->setPen(QPen(theme.warning, theme.lineWidth, Qt::DashLine));
+    m_divergenceLabel->setColor(theme.warning);
+    m_divergenceLabel->setFont(theme.font(1.0, true));
     m_baseline->setPen(QPen(theme.mutedText, theme.lineWidth, Qt::DashLine));
     styleClipAxis(plot()->xAxis2, theme);
 }
 
 void LossPlot::clear() {
     m_range.reset();
+    showDivergence(-1);
     m_seenEntries = 0;
     m_seenStep = -1;
     showClippedSteps(plot()->xAxis2, {});
@@ -88,7 +103,7 @@ void LossPlot::clear() {
     // state), so the loss entry stays listed before the first step.
     m_lossTrend->addToLegend();
     plot()->xAxis->setRange(0, 100);
-    plot()->yAxis->setRange(1e-2, 10);
+    plot()->yAxis->setRange(kEmptyRange);
     rememberSnapshot(nullptr);
     setEmptyMessage(tr("Press Train to start\nloss and accuracy are drawn here"));
 }
@@ -110,37 +125,39 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
     QVector<double> steps, loss, accSteps, acc, badSteps, clippedSteps;
     steps.reserve(int(entries.size()));
     loss.reserve(int(entries.size()));
+    std::int64_t divergedAt = -1;
     for (const auto& e : entries) {
-        const double x = double(e.step + 1);
-        const double l = logSafe(e.loss);
+        const double x = double(e.step + 1);  // step number: entry k holds update k + 1's loss
         steps << x;
-        loss << l;  // NaN = gap, never a point at the axis edge
-        m_range.include(l);
+        loss << m_range.include(e.loss);  // log10; NaN = gap, never a point at the axis edge
         if (!std::isfinite(e.loss)) badSteps << x;
+        if (e.diverged && divergedAt < 0) divergedAt = e.step + 1;
         if (e.clipped) clippedSteps << x;
         if (std::isfinite(e.accuracy)) accSteps << x, acc << e.accuracy;
     }
+    if (snapshot && snapshot->divergence.diverged) divergedAt = snapshot->divergence.step + 1;
     m_accuracy->setData(accSteps, acc, true);
-    const CurveTrend lossTrend = curveTrend(steps, loss, /*logScale=*/true);
+    // The mean of log10 values is the geometric mean the log axis calls for.
+    const CurveTrend lossTrend = curveTrend(steps, loss, /*logScale=*/false);
     const CurveTrend accuracyTrend = curveTrend(accSteps, acc, /*logScale=*/false);
     m_accuracyTrend->setData(accuracyTrend.x, accuracyTrend.y, true);
-    // Inside the range, so the line the lesson talks about is always on screen.
-    const double baseline = snapshot ? logSafe(meanPredictorLoss(*snapshot)) : std::numeric_limits<double>::quiet_NaN();
-    if (std::isfinite(baseline)) m_range.include(baseline);
-    const QCPRange y = m_range.range(QCPRange(1e-2, 10));
+    // Inside the range, so the line the lesson talks about is always on screen (log10).
+    const double baseline = snapshot ? m_range.include(meanPredictorLoss(*snapshot))
+                                     : std::numeric_limits<double>::quiet_NaN();
+    const QCPRange y = m_range.range(kEmptyRange);
     plot()->yAxis->setRange(y);
-    // A loss beyond the axis (QCustomPlot takes no log range past 1e250) is drawn up to
-    // its edge: nothing may be painted outside the axis rect, in any format.
+    // Nothing may be painted outside the axis rect, in any format: lines are cut at its edges.
     const QCPRange keys(0.0, std::max(steps.back(), 10.0) * 1.02);
-    const Polyline lossLine = clipPolyline(steps, loss, keys, y, true);
-    const Polyline trendLine = clipPolyline(lossTrend.x, lossTrend.y, keys, y, true);
+    const Polyline lossLine = clipPolyline(steps, loss, keys, y, false);
+    const Polyline trendLine = clipPolyline(lossTrend.x, lossTrend.y, keys, y, false);
     m_loss->setData(lossLine.keys, lossLine.values, true);
     m_lossTrend->setData(trendLine.keys, trendLine.values, true);
     // One marker where the loss first went non-finite (the run stops there).
     if (badSteps.size() > 1) badSteps.resize(1);
-    m_diverged->setData(badSteps, QVector<double>(badSteps.size(), y.upper / std::pow(y.upper / y.lower, 0.04)), true);
+    m_diverged->setData(badSteps, QVector<double>(badSteps.size(), y.upper - 0.04 * y.size()), true);
     const double xMax = std::max(steps.back(), 10.0);
     plot()->xAxis->setRange(0, xMax * 1.02);
+    showDivergence(divergedAt);
     const bool classification = !acc.isEmpty();
     const double chance = snapshot && snapshot->dataset ? snapshot->dataset->chanceAccuracy : 0.0;
     if (classification && chance > 0) m_chance->setData({0.0, xMax * 1.02}, {chance, chance}, true);
@@ -149,7 +166,7 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
     showClippedSteps(plot()->xAxis2, clippedSteps);
     if (std::isfinite(baseline)) {
         m_baseline->setData({0.0, xMax * 1.02}, {baseline, baseline}, true);
-        m_baseline->setName(tr("mean baseline %1").arg(baseline, 0, 'g', 3));
+        m_baseline->setName(tr("mean baseline %1").arg(std::pow(10.0, baseline), 0, 'g', 3));
     } else {
         m_baseline->data()->clear();
     }
@@ -159,6 +176,27 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
         if (on) g->addToLegend(); else g->removeFromLegend();
     }
     setEmptyMessage(QString());
+}
+
+}  // namespace gradflow::ui
+
+namespace gradflow::ui {
+
+void LossPlot::showDivergence(std::int64_t step) {
+    const bool shown = step >= 0;
+    m_divergenceLine->setVisible(shown);
+    m_divergenceLabel->setVisible(shown);
+    if (!shown) return;
+    const double x = double(step);
+    m_divergenceLine->start->setCoords(x, 0.0);
+    m_divergenceLine->end->setCoords(x, 1.0);
+    m_divergenceLabel->setText(tr("diverged at step %L1").arg(step));
+    // The label sits beside the line on the side with room: a run that diverges early has
+    // its line near the left edge.
+    const QCPRange xRange = plot()->xAxis->range();
+    const bool leftHalf = x < xRange.center();
+    m_divergenceLabel->position->setCoords(x, 0.12);  // below the top edge's marker
+    m_divergenceLabel->setPositionAlignment((leftHalf ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignVCenter);
 }
 
 }  // namespace gradflow::ui

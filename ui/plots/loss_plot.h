@@ -1,9 +1,12 @@
 #pragma once
-// View 4: loss (log axis, left) and accuracy (right axis, 0..1) over training steps from
+// View 4: loss (log scale, left) and accuracy (right axis, 0..1) over training steps from
 // the whole (thinned) history, with the data set's chance accuracy for reference. Each
-// step's value is a faint line; its smoothed trend (curve_trend.h) is drawn bold.
-// A non-finite loss ends the curve with a marker at the top edge ("diverged").
+// step's value is a faint line; its smoothed trend (curve_trend.h) is drawn bold. The loss
+// graphs hold log10(loss) (see log10_extent.h), so the axis follows a loss up to 1e300.
+// A non-finite loss ends the curve with a marker at the top edge, and the step where the
+// run diverged is marked by a vertical line and its number.
 
+#include "ui/plots/log10_extent.h"
 #include "ui/plots/plot_helpers.h"
 #include "ui/plots/plot_view.h"
 
@@ -18,15 +21,23 @@ public:
     void clear() override;
     void setTheme(const Theme& theme) override;
 
+    /// The loss graphs hold log10(loss); NaN where it is 0 or not finite.
     QCPGraph* lossGraph() const { return m_loss; }
     QCPGraph* accuracyGraph() const { return m_accuracy; }
     QCPGraph* lossTrendGraph() const { return m_lossTrend; }
     QCPGraph* accuracyTrendGraph() const { return m_accuracyTrend; }
     QCPGraph* divergedMarkers() const { return m_diverged; }
-    /// The loss of always answering the mean target (regression with squared error).
+    /// The loss of always answering the mean target (regression with squared error), log10.
     QCPGraph* baselineGraph() const { return m_baseline; }
+    QCPItemLine* divergenceLine() const { return m_divergenceLine; }
+    QCPItemText* divergenceLabel() const { return m_divergenceLabel; }
 
 private:
+    /// log10 range before the first step: 0.01 .. 10.
+    static inline const QCPRange kEmptyRange{-2.0, 1.0};
+    /// Marks step number `step` as where the run diverged; -1 hides the mark.
+    void showDivergence(std::int64_t step);
+
     QCPGraph* m_loss = nullptr;
     QCPGraph* m_accuracy = nullptr;
     QCPGraph* m_lossTrend = nullptr;
@@ -34,7 +45,9 @@ private:
     QCPGraph* m_chance = nullptr;
     QCPGraph* m_diverged = nullptr;
     QCPGraph* m_baseline = nullptr;
-    DecadeRange m_range;
+    QCPItemLine* m_divergenceLine = nullptr;
+    QCPItemText* m_divergenceLabel = nullptr;
+    Log10Extent m_range;  ///< of the loss, log10 units
     std::uint64_t m_runId = 0;
     std::size_t m_seenEntries = 0;
     std::int64_t m_seenStep = -1;

@@ -258,7 +258,7 @@ void SpectrumPlot::fillHistogram(const Snapshot& s) {
                            .arg(sum.maxLog10, 0, 'f', 2)
                            .arg(100.0 * sum.isometricFraction, 0, 'f', 0)
                            .arg(sum.log10Condition, 0, 'f', 1)
-                           .arg(s.spectrumStep + 1));
+                           .arg(s.spectrumStep));
     // Keep the summary out of the bars' way: put it on the emptier side.
     const bool barsLeft = sum.meanLog10 < (m_xLo + m_xHi) / 2;
     m_summary->position->setCoords(barsLeft ? 0.98 : 0.02, 0.03);
