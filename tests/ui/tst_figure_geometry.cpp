@@ -119,8 +119,10 @@ void TestFigureGeometry::extremeValues() {
         }
         snapshot = makeSnapshot(10, 19, 1e-60);
         snapshot->latest = history.entries().back();
-        snapshot->predictedProfile.assign(9, 0.0);
-        for (int l = 0; l < 9; ++l) snapshot->predictedProfile[std::size_t(l)] = std::pow(10.0, 35.0 * (l - 4));
+        snapshot->predictedProfiles.activationGradient.assign(9, 0.0);
+        for (int l = 0; l < 9; ++l)
+            snapshot->predictedProfiles.activationGradient[std::size_t(l)] = std::pow(10.0, 35.0 * (l - 4));
+        snapshot->predictedProfiles.weightGradient = snapshot->predictedProfiles.activationGradient;
         auto spec = std::make_shared<core::JacobianSpectrum>(*snapshot->spectrum);
         spec->log10SingularValues = {{280.0, 120.0, -3.0, -290.0}};
         snapshot->spectrum = spec;

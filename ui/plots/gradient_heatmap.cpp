@@ -110,8 +110,6 @@ void GradientHeatmap::clear() {
 void GradientHeatmap::setStatistic(UnitStatistic statistic) {
     if (statistic == m_statistic) return;
     m_statistic = statistic;
-    const int index = m_statisticBox->findData(int(statistic));
-    if (index >= 0 && index != m_statisticBox->currentIndex()) m_statisticBox->setCurrentIndex(index);
     m_limits.reset();
     m_seenEntries = 0;
     m_seenStep = -1;
