@@ -60,8 +60,9 @@ GradientHeatmap::GradientHeatmap(QWidget* parent)
     m_zeroNote = new QCPItemText(p);
     m_zeroNote->setClipToAxisRect(false);
     m_zeroNote->position->setType(QCPItemPosition::ptViewportRatio);
-    m_zeroNote->position->setCoords(0.995, 0.995);
-    m_zeroNote->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+    // The bottom-left corner: the not-finite note has the right one, and both may show.
+    m_zeroNote->position->setCoords(0.005, 0.995);
+    m_zeroNote->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
     m_zeroNote->setText(tr("■ exactly 0"));
     setUpClipAxis(p->xAxis2, p->xAxis);
     setTheme(Theme::make(ThemeKind::Light, false));
@@ -203,16 +204,6 @@ void GradientHeatmap::rebuild(const core::TrainingHistory& history) {
     m_zeroMap->setVisible(anyZero);
     m_nanNote->setVisible(anyBad);
     m_zeroNote->setVisible(anyZero);
-    // Left of the not-finite note when both show, else in its corner.
-    if (anyBad) {
-        m_zeroNote->position->setParentAnchor(m_nanNote->bottomLeft);
-        m_zeroNote->position->setType(QCPItemPosition::ptAbsolute);
-        m_zeroNote->position->setCoords(-10, 0);
-    } else {
-        m_zeroNote->position->setParentAnchor(nullptr);
-        m_zeroNote->position->setType(QCPItemPosition::ptViewportRatio);
-        m_zeroNote->position->setCoords(0.995, 0.995);
-    }
     // Consecutive clipped steps collapse to one column of the grid: one tick each.
     clippedSteps.erase(std::unique(clippedSteps.begin(), clippedSteps.end()), clippedSteps.end());
     showClippedSteps(plot()->xAxis2, clippedSteps);
