@@ -7,7 +7,7 @@
 #include <set>
 #include <string_view>
 
-#include "core/config_change.h"
+#include "core/config/config_change.h"
 
 namespace gradflow::app {
 namespace {

@@ -12,10 +12,10 @@
 #include <memory>
 
 #include "app/headless_run.h"
-#include "core/config_change.h"
-#include "core/preset_library.h"
-#include "core/trainer.h"
-#include "core/training_history.h"
+#include "core/config/config_change.h"
+#include "core/io/preset_library.h"
+#include "core/training/trainer.h"
+#include "core/training/training_history.h"
 #include "ui/dashboard.h"
 #include "ui/figure_export.h"
 #include "ui/main_window.h"

@@ -7,13 +7,13 @@
 #include <memory>
 #include <ostream>
 
-#include "core/experiment_file.h"
-#include "core/experiment_validation.h"
-#include "core/jacobian_spectrum.h"
-#include "core/mean_field.h"
-#include "core/metrics_csv.h"
-#include "core/preset_library.h"
-#include "core/trainer.h"
+#include "core/io/experiment_file.h"
+#include "core/config/experiment_validation.h"
+#include "core/analysis/jacobian_spectrum.h"
+#include "core/analysis/mean_field.h"
+#include "core/io/metrics_csv.h"
+#include "core/io/preset_library.h"
+#include "core/training/trainer.h"
 
 namespace gradflow::app {
 namespace {

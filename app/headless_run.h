@@ -8,8 +8,8 @@
 #include <string>
 
 #include "app/command_line.h"
-#include "core/experiment_config.h"
-#include "core/step_stats.h"
+#include "core/config/experiment_config.h"
+#include "core/training/step_stats.h"
 
 namespace gradflow::core {
 class Trainer;

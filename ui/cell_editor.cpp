@@ -5,8 +5,8 @@
 #include <QFormLayout>
 #include <QSpinBox>
 
-#include "core/activation.h"
-#include "core/experiment_validation.h"
+#include "core/model/activation.h"
+#include "core/config/experiment_validation.h"
 #include "ui/experiment_document.h"
 #include "ui/registry_combos.h"
 

@@ -1,5 +1,5 @@
 #pragma once
-// The recurrent page of the network builder (issue 6): cell type, hidden size, sequence
+// The recurrent page of the network builder: cell type, hidden size, sequence
 // length, recurrent initializer and gain, LSTM forget bias. Like the layer page, every
 // edit is an undoable change of the ExperimentDocument.
 

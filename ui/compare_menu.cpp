@@ -1,6 +1,6 @@
 #include "ui/compare_menu.h"
 
-#include "core/config_change.h"
+#include "core/config/config_change.h"
 
 namespace gradflow::ui {
 

@@ -7,7 +7,7 @@
 #include <QMenu>
 #include <functional>
 
-#include "core/experiment_config.h"
+#include "core/config/experiment_config.h"
 
 namespace gradflow::ui {
 

@@ -9,7 +9,7 @@
 #include <QStringList>
 #include <QWidget>
 
-#include "core/training_history.h"
+#include "core/training/training_history.h"
 #include "ui/snapshot.h"
 #include "ui/theme.h"
 

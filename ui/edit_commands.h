@@ -5,7 +5,7 @@
 
 #include <QUndoCommand>
 
-#include "core/experiment_config.h"
+#include "core/config/experiment_config.h"
 
 namespace gradflow::ui {
 

@@ -2,7 +2,7 @@
 
 #include <QFileInfo>
 
-#include "core/experiment_file.h"
+#include "core/io/experiment_file.h"
 #include "ui/edit_commands.h"
 
 namespace gradflow::ui {

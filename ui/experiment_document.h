@@ -9,8 +9,8 @@
 #include <QUndoStack>
 #include <vector>
 
-#include "core/experiment_config.h"
-#include "core/experiment_validation.h"
+#include "core/config/experiment_config.h"
+#include "core/config/experiment_validation.h"
 
 namespace gradflow::ui {
 

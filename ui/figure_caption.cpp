@@ -3,8 +3,8 @@
 #include <QStringList>
 #include <algorithm>
 
-#include "core/activation.h"
-#include "core/initializer.h"
+#include "core/model/activation.h"
+#include "core/model/initializer.h"
 
 namespace gradflow::ui {
 

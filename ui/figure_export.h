@@ -1,5 +1,5 @@
 #pragma once
-// Figure export for slides and scripts (issue 5): any view or the whole dashboard to PNG
+// Figure export for slides and scripts: any view or the whole dashboard to PNG
 // (scale 1-4x), SVG and PDF (vector), the clipboard, and numbered PNG frame sequences.
 // Everything paints through one routine, so the formats agree; the GUI's context menus
 // and the headless command line call the same functions.
@@ -8,7 +8,7 @@
 #include <QSize>
 #include <QString>
 
-#include "core/training_history.h"
+#include "core/training/training_history.h"
 #include "ui/snapshot.h"
 #include "ui/theme.h"
 

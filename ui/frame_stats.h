@@ -1,5 +1,5 @@
 #pragma once
-// Development instrumentation for the smoothness targets of issue 4 (a frame at least
+// Development instrumentation for the smoothness targets (a frame at least
 // every 33 ms, input handled within 50 ms while training flat out). Enabled with
 // GRADFLOW_FRAME_STATS=1; prints a summary to stderr when the window closes: frame-to-frame
 // intervals while training (and, for runs over 3 minutes, the first and last minute

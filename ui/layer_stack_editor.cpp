@@ -19,10 +19,10 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
-#include "core/activation.h"
-#include "core/dataset.h"
-#include "core/experiment_validation.h"
-#include "core/initializer.h"
+#include "core/model/activation.h"
+#include "core/data/dataset.h"
+#include "core/config/experiment_validation.h"
+#include "core/model/initializer.h"
 #include "ui/cell_editor.h"
 #include "ui/experiment_document.h"
 #include "ui/layer_stack_model.h"

@@ -2,7 +2,7 @@
 // The network builder dock: a page per model kind in a QStackedWidget. The feed-forward
 // page edits the hidden-layer stack (table with drag reordering, add / duplicate /
 // remove, a "depth x width" quick builder, stack-wide defaults with per-layer overrides,
-// residual skips); the recurrent page edits the cell (issue 6). Every edit is an
+// residual skips); the recurrent page edits the cell. Every edit is an
 // undoable change of the ExperimentDocument; validation messages appear inline.
 // The recurrent page is a CellEditor (cell_editor.h).
 

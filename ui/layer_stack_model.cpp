@@ -6,8 +6,8 @@
 #include <QMimeData>
 #include <algorithm>
 
-#include "core/activation.h"
-#include "core/initializer.h"
+#include "core/model/activation.h"
+#include "core/model/initializer.h"
 #include "ui/experiment_document.h"
 
 namespace gradflow::ui {

@@ -8,7 +8,7 @@
 #include <QAbstractTableModel>
 #include <QColor>
 
-#include "core/experiment_config.h"
+#include "core/config/experiment_config.h"
 
 namespace gradflow::ui {
 

@@ -3,8 +3,8 @@
 #include <QCoreApplication>
 #include <array>
 
-#include "core/experiment_file.h"
-#include "core/preset_library.h"
+#include "core/io/experiment_file.h"
+#include "core/io/preset_library.h"
 
 namespace gradflow::ui {
 

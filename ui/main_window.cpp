@@ -25,8 +25,8 @@
 #include <algorithm>
 #include <limits>
 
-#include "core/experiment_file.h"
-#include "core/preset_library.h"
+#include "core/io/experiment_file.h"
+#include "core/io/preset_library.h"
 #include "ui/dashboard.h"
 #include "ui/experiment_document.h"
 #include "ui/frame_stats.h"

@@ -10,8 +10,8 @@
 #include <QPointer>
 #include <memory>
 
-#include "core/experiment_config.h"
-#include "core/training_history.h"
+#include "core/config/experiment_config.h"
+#include "core/training/training_history.h"
 #include "ui/snapshot.h"
 #include "ui/training_worker.h"
 

@@ -18,8 +18,8 @@
 #include <QToolButton>
 #include <QUndoStack>
 
-#include "core/experiment_file.h"
-#include "core/preset_library.h"
+#include "core/io/experiment_file.h"
+#include "core/io/preset_library.h"
 #include "ui/compare_menu.h"
 #include "ui/dashboard.h"
 #include "ui/experiment_document.h"

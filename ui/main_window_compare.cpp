@@ -5,7 +5,7 @@
 #include <QAction>
 #include <QStatusBar>
 
-#include "core/config_change.h"
+#include "core/config/config_change.h"
 #include "ui/compare_menu.h"
 #include "ui/dashboard.h"
 #include "ui/experiment_document.h"

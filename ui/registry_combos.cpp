@@ -2,9 +2,9 @@
 
 #include <QComboBox>
 
-#include "core/activation.h"
-#include "core/dataset.h"
-#include "core/initializer.h"
+#include "core/model/activation.h"
+#include "core/data/dataset.h"
+#include "core/model/initializer.h"
 
 namespace gradflow::ui {
 

@@ -6,7 +6,7 @@
 #include <QString>
 #include <string_view>
 
-#include "core/experiment_config.h"
+#include "core/config/experiment_config.h"
 
 class QComboBox;
 

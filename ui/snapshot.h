@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "core/dataset.h"
-#include "core/experiment_config.h"
-#include "core/jacobian_spectrum.h"
-#include "core/mean_field.h"
-#include "core/step_stats.h"
+#include "core/data/dataset.h"
+#include "core/config/experiment_config.h"
+#include "core/analysis/jacobian_spectrum.h"
+#include "core/analysis/mean_field.h"
+#include "core/training/step_stats.h"
 
 namespace gradflow::ui {
 

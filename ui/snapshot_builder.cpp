@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/jacobian_spectrum.h"
-#include "core/mean_field.h"
+#include "core/analysis/jacobian_spectrum.h"
+#include "core/analysis/mean_field.h"
 
 namespace gradflow::ui {
 

@@ -12,8 +12,8 @@
 #include <optional>
 #include <vector>
 
-#include "core/jacobian_chain.h"
-#include "core/trainer.h"
+#include "core/analysis/jacobian_chain.h"
+#include "core/training/trainer.h"
 #include "ui/snapshot.h"
 
 namespace gradflow::ui {

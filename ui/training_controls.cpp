@@ -14,8 +14,8 @@
 #include <cmath>
 #include <iterator>
 
-#include "core/dataset.h"
-#include "core/experiment_validation.h"
+#include "core/data/dataset.h"
+#include "core/config/experiment_validation.h"
 #include "ui/experiment_document.h"
 #include "ui/registry_combos.h"
 

@@ -7,8 +7,8 @@
 #include <limits>
 #include <utility>
 
-#include "core/experiment_validation.h"
-#include "core/trainer.h"
+#include "core/config/experiment_validation.h"
+#include "core/training/trainer.h"
 #include "ui/snapshot_builder.h"
 
 namespace gradflow::ui {

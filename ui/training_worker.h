@@ -5,7 +5,7 @@
 // between steps. Results leave as an immutable Snapshot in a mutex-guarded mailbox plus a
 // vector of the steps the GUI's TrainingHistory keeps; the GUI pulls both on its frame
 // timer with takeUpdate(), so the event loop never floods however fast training runs.
-// Pattern: Qt's Mandelbrot example and ../shared/design/QT-QCUSTOMPLOT-EIGEN-NOTES.md §3.
+// Pattern: Qt's Mandelbrot example (a worker QThread that owns its loop, results posted back).
 //
 // A comparison runs two configurations as two lanes of the same loop: every step steps
 // both, so they stay in lockstep whatever their relative cost. A lane that diverges stops
@@ -25,8 +25,8 @@
 #include <optional>
 #include <vector>
 
-#include "core/experiment_config.h"
-#include "core/step_stats.h"
+#include "core/config/experiment_config.h"
+#include "core/training/step_stats.h"
 #include "ui/snapshot.h"
 
 class QThread;

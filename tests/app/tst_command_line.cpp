@@ -6,7 +6,7 @@
 #include <QtEndian>
 #include <QtTest>
 
-#include "core/experiment_file.h"
+#include "core/io/experiment_file.h"
 
 namespace {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "core/experiment_config.h"
-#include "core/trainer.h"
+#include "core/config/experiment_config.h"
+#include "core/training/trainer.h"
 
 namespace {
 
@@ -19,7 +19,7 @@ using Clock = std::chrono::steady_clock;
 
 struct Case {
     int depth, width, batch;
-    double pytorchTanh, pytorchRelu;  // single-threaded PyTorch 1.13 steps/s on this machine (issue 2)
+    double pytorchTanh, pytorchRelu;  // single-threaded PyTorch 1.13 steps/s on the reference machine
 };
 
 ExperimentConfig makeConfig(const Case& c, ActivationKind activation, Precision precision) {

@@ -1,4 +1,4 @@
-// Recurrent-engine speed (issue 6): steps per second of an LSTM and a vanilla RNN (hidden
+// Recurrent-engine speed: steps per second of an LSTM and a vanilla RNN (hidden
 // 64, length 100, batch 32) and a GRU of the same size, each step with full BPTT and every
 // per-time-step statistic. Build Release; run alone.
 //   bench_recurrent [--quick] [--precision float32|float64|both]   speed, then snapshot cost
@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "core/experiment_config.h"
-#include "core/jacobian_spectrum.h"
-#include "core/trainer.h"
+#include "core/config/experiment_config.h"
+#include "core/analysis/jacobian_spectrum.h"
+#include "core/training/trainer.h"
 
 namespace {
 

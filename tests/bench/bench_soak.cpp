@@ -14,8 +14,8 @@
 #include <fstream>
 #include <string>
 
-#include "core/trainer.h"
-#include "core/training_history.h"
+#include "core/training/trainer.h"
+#include "core/training/training_history.h"
 
 namespace {
 

@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <vector>
 
-#include "core/jacobian_spectrum.h"
-#include "core/random.h"
+#include "core/analysis/jacobian_spectrum.h"
+#include "core/data/random.h"
 
 using namespace gradflow::core;
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <vector>
 
-#include "core/activation.h"
+#include "core/model/activation.h"
 
 using namespace gradflow::core;
 Q_DECLARE_METATYPE(ActivationKind)

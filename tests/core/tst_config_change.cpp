@@ -7,10 +7,10 @@
 #include <algorithm>
 #include <set>
 
-#include "core/config_change.h"
-#include "core/experiment_file.h"
-#include "core/experiment_validation.h"
-#include "core/preset_library.h"
+#include "core/config/config_change.h"
+#include "core/io/experiment_file.h"
+#include "core/config/experiment_validation.h"
+#include "core/io/preset_library.h"
 
 using namespace gradflow::core;
 

@@ -3,7 +3,7 @@
 
 #include <QtTest>
 
-#include "core/dataset.h"
+#include "core/data/dataset.h"
 
 using namespace gradflow::core;
 Q_DECLARE_METATYPE(DataKind)

@@ -9,14 +9,14 @@
 #include <fstream>
 #include <limits>
 
-#include "core/experiment_file.h"
-#include "core/random.h"
+#include "core/io/experiment_file.h"
+#include "core/data/random.h"
 
 using namespace gradflow::core;
 
 namespace {
 
-// The example from the README / issue 2, verbatim.
+// The example from the README, verbatim.
 const std::string kExample =
     R"({"format": "gradflow-experiment", "version": 1, "seed": 7,
   "data": {"kind": "spiral", "samples": 512, "noise": 0.1},

@@ -5,8 +5,8 @@
 
 #include <cmath>
 
-#include "core/feed_forward_net.h"
-#include "core/random.h"
+#include "core/model/feed_forward_net.h"
+#include "core/data/random.h"
 
 using namespace gradflow::core;
 using Net = FeedForwardNet<double>;

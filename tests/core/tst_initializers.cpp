@@ -6,8 +6,8 @@
 #include <Eigen/Core>
 #include <cmath>
 
-#include "core/initializer.h"
-#include "core/random.h"
+#include "core/model/initializer.h"
+#include "core/data/random.h"
 
 using namespace gradflow::core;
 Q_DECLARE_METATYPE(InitKind)

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <limits>
 
-#include "core/jacobian_spectrum.h"
-#include "core/random.h"
+#include "core/analysis/jacobian_spectrum.h"
+#include "core/data/random.h"
 
 using namespace gradflow::core;
 

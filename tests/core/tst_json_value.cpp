@@ -6,8 +6,8 @@
 #include <limits>
 #include <string>
 
-#include "core/json_value.h"
-#include "core/random.h"
+#include "core/io/json_value.h"
+#include "core/data/random.h"
 
 using namespace gradflow::core;
 

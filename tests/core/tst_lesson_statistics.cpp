@@ -9,10 +9,10 @@
 #include <cmath>
 #include <string>
 
-#include "core/experiment_file.h"
-#include "core/preset_library.h"
-#include "core/step_stats.h"
-#include "core/trainer.h"
+#include "core/io/experiment_file.h"
+#include "core/io/preset_library.h"
+#include "core/training/step_stats.h"
+#include "core/training/trainer.h"
 
 using namespace gradflow::core;
 

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <numbers>
 
-#include "core/experiment_config.h"
-#include "core/mean_field.h"
-#include "core/random.h"
+#include "core/config/experiment_config.h"
+#include "core/analysis/mean_field.h"
+#include "core/data/random.h"
 
 using namespace gradflow::core;
 

@@ -5,12 +5,12 @@
 
 #include <cmath>
 
-#include "core/dataset.h"
-#include "core/experiment_file.h"
-#include "core/experiment_validation.h"
-#include "core/mean_field.h"
-#include "core/preset_library.h"
-#include "core/trainer.h"
+#include "core/data/dataset.h"
+#include "core/io/experiment_file.h"
+#include "core/config/experiment_validation.h"
+#include "core/analysis/mean_field.h"
+#include "core/io/preset_library.h"
+#include "core/training/trainer.h"
 
 using namespace gradflow::core;
 

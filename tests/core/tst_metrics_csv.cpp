@@ -9,7 +9,7 @@
 #include <limits>
 #include <sstream>
 
-#include "core/metrics_csv.h"
+#include "core/io/metrics_csv.h"
 
 using namespace gradflow::core;
 

@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "core/gradient_clipping.h"
-#include "core/optimizer.h"
+#include "core/training/gradient_clipping.h"
+#include "core/training/optimizer.h"
 
 using namespace gradflow::core;
 

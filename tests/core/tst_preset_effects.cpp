@@ -9,9 +9,9 @@
 #include <map>
 #include <string>
 
-#include "core/experiment_file.h"
-#include "core/preset_library.h"
-#include "core/trainer.h"
+#include "core/io/experiment_file.h"
+#include "core/io/preset_library.h"
+#include "core/training/trainer.h"
 
 using namespace gradflow::core;
 

@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <set>
 
-#include "core/experiment_file.h"
-#include "core/preset_library.h"
+#include "core/io/experiment_file.h"
+#include "core/io/preset_library.h"
 
 using namespace gradflow::core;
 

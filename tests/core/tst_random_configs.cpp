@@ -11,10 +11,10 @@
 #include <cmath>
 #include <string>
 
-#include "core/experiment_file.h"
-#include "core/experiment_validation.h"
-#include "core/random.h"
-#include "core/trainer.h"
+#include "core/io/experiment_file.h"
+#include "core/config/experiment_validation.h"
+#include "core/data/random.h"
+#include "core/training/trainer.h"
 
 using namespace gradflow::core;
 

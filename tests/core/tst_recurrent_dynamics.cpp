@@ -10,8 +10,8 @@
 #include <bit>
 #include <cmath>
 
-#include "core/recurrent_cell.h"
-#include "core/trainer.h"
+#include "core/model/recurrent_cell.h"
+#include "core/training/trainer.h"
 
 using namespace gradflow::core;
 

@@ -6,8 +6,8 @@
 
 #include <cmath>
 
-#include "core/random.h"
-#include "core/recurrent_net.h"
+#include "core/data/random.h"
+#include "core/model/recurrent_net.h"
 
 using namespace gradflow::core;
 using Net = RecurrentNet<double>;

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "core/trainer.h"
+#include "core/training/trainer.h"
 
 using namespace gradflow::core;
 

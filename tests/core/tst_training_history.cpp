@@ -2,7 +2,7 @@
 
 #include <QtTest>
 
-#include "core/training_history.h"
+#include "core/training/training_history.h"
 
 using namespace gradflow::core;
 

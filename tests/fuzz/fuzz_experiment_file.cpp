@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <string_view>
 
-#include "core/experiment_file.h"
-#include "core/experiment_validation.h"
+#include "core/io/experiment_file.h"
+#include "core/config/experiment_validation.h"
 
 using namespace gradflow::core;
 

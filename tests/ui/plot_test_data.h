@@ -6,7 +6,7 @@
 #include <limits>
 #include <memory>
 
-#include "core/training_history.h"
+#include "core/training/training_history.h"
 #include "ui/snapshot.h"
 
 namespace gradflow::ui::testdata {

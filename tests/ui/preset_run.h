@@ -7,11 +7,11 @@
 #include <memory>
 #include <string>
 
-#include "core/config_change.h"
-#include "core/experiment_file.h"
-#include "core/preset_library.h"
-#include "core/trainer.h"
-#include "core/training_history.h"
+#include "core/config/config_change.h"
+#include "core/io/experiment_file.h"
+#include "core/io/preset_library.h"
+#include "core/training/trainer.h"
+#include "core/training/training_history.h"
 #include "ui/figure_export.h"
 #include "ui/snapshot_builder.h"
 

@@ -1,4 +1,4 @@
-// Absurd settings on purpose (issue 7): random activations x initialisers x gains up to
+// Absurd settings on purpose: random activations x initialisers x gains up to
 // 100 x learning rates up to 100, with and without the remedies, trained until they
 // finish or diverge, then drawn. Whatever the run did, no value that is not finite or
 // not positive reaches a logarithmic axis, every axis range is a finite interval, and a
@@ -9,8 +9,8 @@
 #include <cmath>
 #include <random>
 
-#include "core/experiment_validation.h"
-#include "core/trainer.h"
+#include "core/config/experiment_validation.h"
+#include "core/training/trainer.h"
 #include "ui/dashboard.h"
 #include "ui/plots/plot_view.h"
 #include "ui/snapshot_builder.h"

@@ -4,8 +4,8 @@
 // engine is available, a real short run feeds it without non-finite values on log axes.
 #include <QtTest>
 
-#include "core/mean_field.h"
-#include "core/trainer.h"
+#include "core/analysis/mean_field.h"
+#include "core/training/trainer.h"
 #include "plot_test_data.h"
 #include "ui/dashboard.h"
 #include "ui/plots/gradient_bars_plot.h"

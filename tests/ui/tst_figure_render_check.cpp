@@ -30,7 +30,7 @@ using namespace gradflow::ui::testdata;
 namespace {
 
 constexpr int kSteps = 30;
-/// As ../shared/tools/figure-check: a right export stays well under this.
+/// As the figure-check tool beside the repository: a right export stays well under this.
 constexpr int kMaxDifferingPermille = 15;
 /// A channel difference the blur does not explain (12% of full scale).
 constexpr int kChannelTolerance = 31;

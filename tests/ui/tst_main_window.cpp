@@ -13,7 +13,7 @@
 #include <QUndoStack>
 #include <random>
 
-#include "core/activation.h"
+#include "core/model/activation.h"
 #include "ui/compare_menu.h"
 #include "ui/dashboard.h"
 #include "ui/plots/plot_view.h"

@@ -3,8 +3,8 @@
 // answered by the very next snapshot, and a forced build has everything at once.
 #include <QtTest>
 
-#include "core/jacobian_spectrum.h"
-#include "core/trainer.h"
+#include "core/analysis/jacobian_spectrum.h"
+#include "core/training/trainer.h"
 #include "ui/snapshot_builder.h"
 
 using namespace gradflow;

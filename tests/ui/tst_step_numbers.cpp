@@ -13,8 +13,8 @@
 #include <sstream>
 
 #include "app/headless_run.h"
-#include "core/trainer.h"
-#include "core/training_history.h"
+#include "core/training/trainer.h"
+#include "core/training/training_history.h"
 #include "ui/dashboard.h"
 #include "ui/figure_caption.h"
 #include "ui/plots/gradient_heatmap.h"

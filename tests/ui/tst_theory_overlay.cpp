@@ -6,10 +6,10 @@
 
 #include <cmath>
 
-#include "core/experiment_file.h"
-#include "core/preset_library.h"
-#include "core/trainer.h"
-#include "core/training_history.h"
+#include "core/io/experiment_file.h"
+#include "core/io/preset_library.h"
+#include "core/training/trainer.h"
+#include "core/training/training_history.h"
 #include "ui/plots/gradient_bars_plot.h"
 #include "ui/plots/gradient_heatmap.h"
 #include "ui/snapshot_builder.h"

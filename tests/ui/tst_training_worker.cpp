@@ -8,7 +8,7 @@
 #include <memory>
 #include <random>
 
-#include "core/trainer.h"
+#include "core/training/trainer.h"
 #include "ui/snapshot_builder.h"
 #include "ui/training_worker.h"
 

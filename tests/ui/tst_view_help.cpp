@@ -8,9 +8,9 @@
 #include <QToolTip>
 #include <cmath>
 
-#include "core/dataset.h"
-#include "core/experiment_file.h"
-#include "core/preset_library.h"
+#include "core/data/dataset.h"
+#include "core/io/experiment_file.h"
+#include "core/io/preset_library.h"
 #include "plot_test_data.h"
 #include "ui/dashboard.h"
 #include "ui/plots/decision_boundary_plot.h"

@@ -24,8 +24,8 @@
 #include <QToolButton>
 #include <QUndoStack>
 
-#include "core/experiment_file.h"
-#include "core/preset_library.h"
+#include "core/io/experiment_file.h"
+#include "core/io/preset_library.h"
 #include "ui/dashboard.h"
 #include "ui/experiment_document.h"
 #include "ui/layer_stack_editor.h"

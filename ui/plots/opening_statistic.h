@@ -2,7 +2,7 @@
 // The statistic a lesson opens its gradient views on (the experiment file's
 // lesson.statistic), in the views' own terms.
 
-#include "core/experiment_config.h"
+#include "core/config/experiment_config.h"
 #include "ui/plots/plot_helpers.h"
 
 namespace gradflow::ui {

@@ -15,7 +15,7 @@
 #include <optional>
 #include <vector>
 
-#include "core/mean_field.h"
+#include "core/analysis/mean_field.h"
 #include "ui/plots/plot_view.h"
 
 class QTimer;

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <qcustomplot.h>
 
-#include "core/step_stats.h"
+#include "core/training/step_stats.h"
 
 namespace gradflow::ui {
 

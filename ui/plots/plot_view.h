@@ -8,7 +8,7 @@
 #include <QWidget>
 #include <qcustomplot.h>
 
-#include "core/training_history.h"
+#include "core/training/training_history.h"
 #include "ui/snapshot.h"
 #include "ui/theme.h"
 

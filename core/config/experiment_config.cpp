@@ -1,0 +1,33 @@
+#include "core/config/experiment_config.h"
+
+#include "core/data/dataset.h"
+
+namespace gradflow::core {
+
+// The dimensions follow the task definitions in dataset.cpp: 2-D points for the
+// classification sets, x for sine, (value, marker) pairs for the adding problem, one-hot
+// symbols for copy-first and one-hot bits for parity.
+int ExperimentConfig::inputDimension() const {
+    switch (data.kind) {
+    case DataKind::Spiral:
+    case DataKind::Circles:
+    case DataKind::Xor:
+    case DataKind::Moons:
+    case DataKind::Blobs: return 2;
+    case DataKind::Sine: return 1;
+    case DataKind::Adding: return 2;
+    case DataKind::CopyFirst: return outputDimension();
+    case DataKind::Parity: return 2;
+    }
+    return 2;
+}
+
+int ExperimentConfig::outputDimension() const {
+    const DataKindInfo& info = dataKindInfo(data.kind);
+    if (!info.classification) return 1;
+    return info.takesClasses ? data.classes : 2;
+}
+
+bool ExperimentConfig::isClassification() const { return dataKindInfo(data.kind).classification; }
+
+}  // namespace gradflow::core

@@ -1,0 +1,140 @@
+#pragma once
+// The whole description of an experiment as plain values. Everything the engine builds
+// (model, data, optimizer) comes from one of these; the experiment file, the GUI and the
+// command line all read and write it. Layers are stored expanded (one entry per hidden
+// layer); the file format's "repeat" groups are a serialisation detail.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model/activation.h"
+#include "core/model/initializer.h"
+
+namespace gradflow::core {
+
+enum class Precision { Float64, Float32 };
+enum class ModelKind { FeedForward, Recurrent };
+enum class LossKind { CrossEntropy, MeanSquaredError };
+enum class OptimizerKind { Sgd, Momentum, RmsProp, Adam };
+enum class ClipMode { Off, Norm, Value };
+enum class DataKind { Spiral, Circles, Xor, Moons, Blobs, Sine, Adding, CopyFirst, Parity };
+enum class CellKind { Vanilla, Lstm, Gru };
+/// The per-depth-unit statistics the gradient views can show (LayerStats fields; the
+/// --metrics columns weight_grad_norm, activation_grad_norm, update_ratio, saturation).
+enum class UnitStatisticKind { WeightGradient, ActivationGradient, UpdateRatio, Saturation };
+
+/// One hidden layer: dense (width) -> optional batch norm -> activation.
+struct LayerSpec {
+    int width = 64;
+    ActivationSpec activation;
+    InitSpec init;
+    bool batchNorm = false;
+    bool operator==(const LayerSpec&) const = default;
+};
+
+struct BiasInitSpec {
+    double value = 0.0;  ///< every bias starts at value + std * N(0,1)
+    double std = 0.0;
+    bool operator==(const BiasInitSpec&) const = default;
+};
+
+/// Identity skips around groups of `every` hidden layers, starting at layer 2 (layer 1
+/// projects the input to the hidden width). 0 = no skips. A trailing shorter group gets
+/// a skip too. Widths at both ends of a group must match.
+struct ResidualSpec {
+    int every = 0;
+    bool operator==(const ResidualSpec&) const = default;
+};
+
+struct DataSpec {
+    DataKind kind = DataKind::Spiral;
+    int samples = 512;
+    double noise = 0.1;
+    int classes = 2;          ///< spiral arms / blob count; other sets fix it
+    int sequenceLength = 50;  ///< recurrent tasks only
+    bool operator==(const DataSpec&) const = default;
+};
+
+struct OptimizerSpec {
+    OptimizerKind kind = OptimizerKind::Sgd;
+    double learningRate = 0.05;
+    double momentum = 0.9;  ///< momentum optimizer
+    bool nesterov = false;
+    double rho = 0.9;       ///< rmsprop decay
+    double beta1 = 0.9;     ///< adam
+    double beta2 = 0.999;   ///< adam
+    double epsilon = 1e-8;  ///< rmsprop, adam
+    double weightDecay = 0.0;
+    bool operator==(const OptimizerSpec&) const = default;
+};
+
+struct ClipSpec {
+    ClipMode mode = ClipMode::Off;
+    double threshold = 1.0;  ///< max global norm (Norm) or max |g| per element (Value)
+    bool operator==(const ClipSpec&) const = default;
+};
+
+struct TrainingSpec {
+    OptimizerSpec optimizer;
+    int batchSize = 64;
+    ClipSpec clip;
+    LossKind loss = LossKind::CrossEntropy;
+    bool operator==(const TrainingSpec&) const = default;
+};
+
+/// Recurrent model: one cell unrolled over the sequence, then a dense readout of the last
+/// hidden state. Depth units are time steps.
+struct RecurrentSpec {
+    CellKind cell = CellKind::Vanilla;
+    int hiddenSize = 64;
+    ActivationSpec activation{ActivationKind::Tanh};  ///< vanilla cell: tanh or relu
+    InitSpec inputInit{InitKind::XavierUniform};
+    InitSpec recurrentInit{InitKind::Orthogonal};
+    double forgetBias = 1.0;  ///< LSTM forget-gate bias at initialisation
+    bool operator==(const RecurrentSpec&) const = default;
+};
+
+/// Shown by the GUI's lesson panel; round-trips through the file.
+struct LessonSpec {
+    std::string title;
+    std::string explanation;
+    int suggestedSteps = 0;
+    /// The statistic the gradient views open on: the one whose profile shows the lesson's
+    /// point (a ReLU net's ||dL/dW|| is flat whatever its gain, its ||dL/dh|| is not).
+    /// Unset: the views' own default, the weight gradient.
+    std::optional<UnitStatisticKind> statistic;
+    bool operator==(const LessonSpec&) const = default;
+};
+
+/// Where a saved run stood: reopening rebuilds from the config and seed and replays
+/// `stepsDone` steps (training is deterministic), so the numbers come back bit for bit.
+/// The GUI writes it on save and ignores it when deciding whether settings need a reset.
+struct RunSpec {
+    std::int64_t stepsDone = 0;
+    std::string comparison;  ///< one-change id of a running comparison (core/config_change), or ""
+    bool operator==(const RunSpec&) const = default;
+};
+
+struct ExperimentConfig {
+    static constexpr int kFormatVersion = 1;
+    std::uint64_t seed = 7;
+    Precision precision = Precision::Float64;
+    LessonSpec lesson;
+    DataSpec data;
+    ModelKind model = ModelKind::FeedForward;
+    std::vector<LayerSpec> layers = std::vector<LayerSpec>(8, LayerSpec{});
+    ResidualSpec residual;
+    BiasInitSpec biasInit;
+    RecurrentSpec recurrent;
+    TrainingSpec training;
+    RunSpec run;
+    bool operator==(const ExperimentConfig&) const = default;
+
+    int inputDimension() const;   ///< 2 for the 2-D sets, 1 for sine, per-task for sequences
+    int outputDimension() const;  ///< classes, or 1 for regression
+    bool isClassification() const;
+};
+
+}  // namespace gradflow::core

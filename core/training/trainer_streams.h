@@ -1,0 +1,27 @@
+#pragma once
+// Independent random streams per purpose, derived from the experiment seed, shared by
+// every trainer so "same file + same seed => same numbers" holds, and drawing more in
+// one place (say, a wider layer) never changes another (the data set or batch order).
+
+#include <Eigen/Core>
+#include <cmath>
+#include <cstdint>
+
+#include "core/data/random.h"
+
+namespace gradflow::core {
+
+inline std::uint64_t dataSeed(std::uint64_t seed) { return seed ^ 0x5EEDDA7A5EEDDA7AULL; }
+inline Random weightStream(std::uint64_t seed) { return Random(seed).fork(1); }
+inline Random batchStream(std::uint64_t seed) { return Random(seed).fork(2); }
+
+/// In place, per column, with the max subtracted so large logits never overflow.
+inline void softmaxColumns(Eigen::MatrixXd& logits) {
+    for (Eigen::Index j = 0; j < logits.cols(); ++j) {
+        auto col = logits.col(j);
+        col.array() = (col.array() - col.maxCoeff()).exp();
+        col /= col.sum();
+    }
+}
+
+}  // namespace gradflow::core
