@@ -1,14 +1,21 @@
 #pragma once
 // A deep fully connected network: input -> L hidden layers (dense -> optional batch norm
-// -> activation, identity skips around residual groups) -> dense output -> loss.
+// -> activation, identity skips around residual groups) -> dense readout -> loss.
 // Column per sample throughout: a batch of B inputs is an (input_dim x B) matrix.
 // Scalar is float or double; every statistic is computed in double.
+//
+// Depth units are layers 1..L+1 (the readout is L+1); StepStats::layers[l-1] holds
+// layer l's gradient norms, weight norm, activation mean/std and saturation.
+// jacobianChain(): d h_L / d h_1 as per-layer factors (firstDepthUnit = 2).
 
 #include <Eigen/Core>
+#include <string_view>
 #include <vector>
 
-#include "core/config/experiment_config.h"
 #include "core/analysis/jacobian_chain.h"
+#include "core/config/experiment_config.h"
+#include "core/model/dense_readout.h"
+#include "core/model/parameter_block.h"
 #include "core/training/step_stats.h"
 
 namespace gradflow::core {
@@ -21,6 +28,17 @@ public:
     using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
     using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
 
+    static constexpr std::string_view kDepthUnitName = "layer";
+    static constexpr std::string_view kActivationsName = "activations";
+    static constexpr bool kUnrolledOverTime = false;
+
+    /// How batch norm normalises in a forward pass; layers without it do not care.
+    enum class ForwardMode {
+        Train,     ///< this batch's statistics; running statistics updated; caches kept for backward()
+        Evaluate,  ///< running statistics, as a deployed net sees single samples (predict())
+        Probe,     ///< the last training batch's statistics held fixed, so each probe's Jacobian is its own
+    };
+
     /// Weights drawn from `rng` per the config's initialisers. The config must be valid.
     FeedForwardNet(const ExperimentConfig& config, Random& rng);
 
@@ -28,18 +46,20 @@ public:
     /// Hidden layers + the output layer.
     int depthUnits() const { return hiddenLayers() + 1; }
 
-    /// Training-mode forward pass (batch statistics, running statistics updated).
-    /// `inputs` input_dim x B; returns the output-layer pre-activations (out_dim x B).
-    const Matrix& forward(const Matrix& inputs);
+    /// Training-mode forward pass. `inputs` input_dim x B (the only time step); `batch` is
+    /// B, as for the recurrent net. Returns the readout's outputs (out_dim x B).
+    const Matrix& forward(const Matrix& inputs, int batch);
     /// Loss of the last forward() against `targets` (one-hot or values, out_dim x B),
     /// and writes dL/d(outputs) for backward(). Accuracy is NaN for regression.
     double loss(const Matrix& targets, LossKind kind, double& accuracy);
     /// Backpropagates the gradient left by loss() into every parameter's gradient.
     void backward();
 
-    /// Evaluation-mode outputs (running batch-norm statistics); safe to call from a
-    /// const context and does not disturb training caches.
+    /// Evaluation-mode outputs (running batch-norm statistics); does not disturb the
+    /// training caches.
     Matrix predict(const Matrix& inputs) const;
+    /// The same for the one-step sequence front ends pass (one matrix per time step).
+    Matrix predict(const std::vector<Eigen::MatrixXd>& inputs) const;
 
     /// Fills per-layer gradient statistics of the last backward(): weight/bias/
     /// activation gradient norms, weight norm, activation mean/std, saturation.
@@ -51,47 +71,61 @@ public:
     int firstNonFiniteGradient() const;
 
     /// Every trainable array, in a fixed order: per layer W, b (or gamma, beta with batch
-    /// norm), then the output layer. `weightBlock[i]` says whether block i is a weight matrix
-    /// and for which depth unit (for update ratios).
-    struct Block {
-        Scalar* value;
-        Scalar* gradient;
-        Eigen::Index size;
-        bool isWeight;
-        int depthUnit;  ///< 0-based
-    };
-    std::vector<Block> parameterBlocks();
+    /// norm), then the readout's W, b.
+    std::vector<ParameterBlock<Scalar>> parameterBlocks();
 
-    /// Factors of d h_L / d h_1 at the given inputs, BN statistics of the last training batch.
-    JacobianChain jacobianChain(const Matrix& probeInputs) const;
+    /// h_L, the last hidden layer's output (the inputs themselves without hidden layers),
+    /// in Evaluate or Probe mode; the training caches stay as they are.
+    Matrix lastHidden(const Matrix& inputs, ForwardMode mode) const;
+
+    /// Factors of d h_L / d h_1 at the given inputs. Probe mode (the spectrum's) holds
+    /// batch-norm statistics at the last training batch's; Evaluate mode uses the running
+    /// ones. Either way each probe's Jacobian is its own, with statistics held fixed.
+    JacobianChain jacobianChain(const Matrix& probeInputs, ForwardMode mode = ForwardMode::Probe) const;
+    /// The same for the first `probes` columns of the one-step sequence `inputs`.
+    JacobianChain jacobianChain(const std::vector<Eigen::MatrixXd>& inputs, int probes) const;
+    /// Every layer's weights, the readout's last, in double (out x in).
     std::vector<Eigen::MatrixXd> weightMatrices() const;
 
 private:
+    /// A layer's parameters and the state that outlives a step (running statistics).
     struct Layer {
         ActivationSpec activation;
         bool batchNorm = false;
         int residualStart = 0;  ///< 1-based first layer of the group this layer ends, or 0
         Matrix weights, weightGrad;
-        Vector bias, biasGrad;                 ///< unused (size 0) with batch norm
+        Vector bias, biasGrad;  ///< unused (size 0) with batch norm
         Vector gamma, beta, gammaGrad, betaGrad;
-        Vector runningMean, runningVar, batchMean, batchInvStd;
-        // Caches of the last training batch: pre-BN z, normalised z, pre-activation y,
-        // output h, derivative phi'(y), gradient reaching h.
-        Matrix z, zHat, y, h, derivative, outputGrad;
+        Vector runningMean, runningVar;
+        double maxDerivative = 1.0;  ///< max phi', the saturation threshold's scale
+    };
+    /// What one forward pass leaves per layer. Training keeps its passes for backward().
+    struct LayerPass {
+        Matrix z, zHat;          ///< batch norm in training: W x and the normalised z
+        Matrix y, h;             ///< pre-activation and output (after the skip is added)
+        Matrix derivative;       ///< phi'(y), when asked for
+        Matrix outputGrad;       ///< backward(): dL/dh
+        Vector batchMean, batchVariance, batchInvStd;  ///< batch norm in training
+        Vector scale;            ///< batch norm outside training: gamma / sqrt(var + eps)
     };
 
-    void forwardLayer(Layer& layer, const Matrix& input, int index);
-    void forwardBatchNorm(Layer& layer);
-    void backwardBatchNorm(Layer& layer);
+    /// The one hidden-stack forward pass that training, predict() and jacobianChain() share;
+    /// phi'(y) only where backward() or a Jacobian needs it.
+    void forwardHidden(const Matrix& inputs, ForwardMode mode, bool withDerivatives, std::vector<LayerPass>& passes) const;
+    void normaliseWithBatchStatistics(const Layer& layer, LayerPass& pass) const;
+    void normaliseWithHeldStatistics(const Layer& layer, const LayerPass& lastTraining, ForwardMode mode,
+                                     LayerPass& pass) const;
+    static std::vector<Layer> buildLayers(const ExperimentConfig& config, Random& rng);
+    void updateRunningStatistics(Layer& layer, const LayerPass& pass);
+    void backwardBatchNorm(Layer& layer, LayerPass& pass);
     const Matrix& layerInput(int index) const;
 
     std::vector<Layer> m_layers;
-    Matrix m_outWeights, m_outWeightGrad;
-    Vector m_outBias, m_outBiasGrad;
+    std::vector<LayerPass> m_passes;  ///< of the last training forward()
+    DenseReadout<Scalar> m_readout;
     Matrix m_outputs, m_outputGrad;  ///< out_dim x B and dL/d outputs
     const Matrix* m_inputs = nullptr;
     int m_batch = 0;
-    std::vector<double> m_maxDerivative;
 };
 
 }  // namespace gradflow::core

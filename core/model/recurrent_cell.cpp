@@ -131,10 +131,10 @@ std::vector<Eigen::MatrixXd> RecurrentCell<Scalar>::recurrentBlocks() const {
 }
 
 template <typename Scalar>
-std::vector<typename RecurrentCell<Scalar>::Block> RecurrentCell<Scalar>::parameterBlocks() {
-    return {{m_inputWeights.data(), m_inputWeightGrad.data(), m_inputWeights.size(), true, false},
-            {m_recurrentWeights.data(), m_recurrentWeightGrad.data(), m_recurrentWeights.size(), true, true},
-            {m_bias.data(), m_biasGrad.data(), m_bias.size(), false, false}};
+std::vector<ParameterBlock<Scalar>> RecurrentCell<Scalar>::parameterBlocks() {
+    return {{m_inputWeights.data(), m_inputWeightGrad.data(), m_inputWeights.size(), true, kEveryDepthUnit, false},
+            {m_recurrentWeights.data(), m_recurrentWeightGrad.data(), m_recurrentWeights.size(), true, kEveryDepthUnit, true},
+            {m_bias.data(), m_biasGrad.data(), m_bias.size(), false, kEveryDepthUnit, false}};
 }
 
 template class RecurrentCell<float>;

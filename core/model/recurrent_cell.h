@@ -15,6 +15,7 @@
 
 #include "core/config/experiment_config.h"
 #include "core/analysis/jacobian_chain.h"
+#include "core/model/parameter_block.h"
 #include "core/training/step_stats.h"
 
 namespace gradflow::core {
@@ -95,15 +96,9 @@ public:
     std::vector<Eigen::MatrixXd> recurrentBlocks() const;
     const Matrix& recurrentWeights() const { return m_recurrentWeights; }
 
-    struct Block {
-        Scalar* value;
-        Scalar* gradient;
-        Eigen::Index size;
-        bool isWeight;     ///< weight decay applies
-        bool isRecurrent;  ///< W_h: the matrix whose norm and update ratio are reported
-    };
-    /// W_x, W_h, b in that order.
-    std::vector<Block> parameterBlocks();
+    /// W_x, W_h, b in that order, shared by every time step; W_h is the matrix whose norm
+    /// and update ratio each step reports.
+    std::vector<ParameterBlock<Scalar>> parameterBlocks();
 
 protected:
     /// Draws W_x and W_h per gate block (each H x I or H x H, so orthogonal and identity

@@ -6,7 +6,6 @@
 
 #include "core/training/gradient_clipping.h"
 #include "core/model/gru_cell.h"
-#include "core/model/initializer.h"
 #include "core/model/lstm_cell.h"
 #include "core/data/random.h"
 #include "core/model/rescaled_moments.h"
@@ -47,16 +46,8 @@ void meanAndStd(const Eigen::MatrixBase<Derived>& m, double& mean, double& stdde
 }  // namespace
 
 template <typename Scalar>
-RecurrentNet<Scalar>::RecurrentNet(const ExperimentConfig& config, Random& rng) : m_cell(makeCell<Scalar>(config, rng)) {
-    const int hidden = config.recurrent.hiddenSize, outputs = config.outputDimension();
-    Eigen::MatrixXd w(outputs, hidden);
-    initializeWeights(InitSpec{InitKind::XavierNormal}, hidden, outputs, rng,
-                      std::span<double>(w.data(), static_cast<std::size_t>(w.size())));
-    m_outWeights = w.cast<Scalar>();
-    m_outBias = Vector::Zero(outputs);
-    m_outWeightGrad = Matrix::Zero(outputs, hidden);
-    m_outBiasGrad = Vector::Zero(outputs);
-}
+RecurrentNet<Scalar>::RecurrentNet(const ExperimentConfig& config, Random& rng)
+    : m_cell(makeCell<Scalar>(config, rng)), m_readout(config.recurrent.hiddenSize, config.outputDimension(), rng) {}
 
 template <typename Scalar>
 typename RecurrentNet<Scalar>::Matrix RecurrentNet<Scalar>::stack(const std::vector<Eigen::MatrixXd>& inputs,
@@ -72,8 +63,7 @@ template <typename Scalar>
 const typename RecurrentNet<Scalar>::Matrix& RecurrentNet<Scalar>::forward(const Matrix& inputs, int batch) {
     m_inputs = &inputs;
     m_cell->forward(inputs, batch, m_trace);
-    m_outputs.noalias() = m_outWeights * m_trace.block(m_trace.hidden, m_trace.steps);
-    m_outputs.colwise() += m_outBias;
+    m_readout.forward(m_trace.block(m_trace.hidden, m_trace.steps), m_outputs);
     return m_outputs;
 }
 
@@ -84,23 +74,17 @@ double RecurrentNet<Scalar>::loss(const Matrix& targets, LossKind kind, double& 
 
 template <typename Scalar>
 void RecurrentNet<Scalar>::backward() {
-    // outputs = W_out h_T + b_out:  dW_out = G h_T^T,  db_out = G 1,  dL/dh_T = W_out^T G.
-    const auto last = m_trace.block(m_trace.hidden, m_trace.steps);
-    m_outWeightGrad.noalias() = m_outputGrad * last.transpose();
-    m_outBiasGrad = m_outputGrad.rowwise().sum();
-    m_lastHiddenGrad.noalias() = m_outWeights.transpose() * m_outputGrad;
+    m_readout.backward(m_outputGrad, m_trace.block(m_trace.hidden, m_trace.steps), &m_lastHiddenGrad);
     m_cell->backward(*m_inputs, m_trace, m_lastHiddenGrad);
 }
 
 template <typename Scalar>
 typename RecurrentNet<Scalar>::Matrix RecurrentNet<Scalar>::predict(const std::vector<Eigen::MatrixXd>& inputs) const {
     const Eigen::Index n = inputs.empty() ? 0 : inputs.front().cols();
-    if (n == 0) return Matrix(m_outWeights.rows(), 0);
+    if (n == 0) return Matrix(m_readout.weights().rows(), 0);
     SequenceTrace<Scalar> trace;
     m_cell->forward(stack(inputs, n), static_cast<int>(n), trace);
-    Matrix result = m_outWeights * trace.block(trace.hidden, trace.steps);
-    result.colwise() += m_outBias;
-    return result;
+    return m_readout.evaluate(trace.block(trace.hidden, trace.steps));
 }
 
 template <typename Scalar>
@@ -134,7 +118,7 @@ int RecurrentNet<Scalar>::firstNonFiniteActivation() const {
 
 template <typename Scalar>
 int RecurrentNet<Scalar>::firstNonFiniteGradient() const {
-    if (!m_outputGrad.allFinite() || !m_outWeightGrad.allFinite()) return m_trace.steps;
+    if (!m_outputGrad.allFinite() || !m_readout.weightGrad().allFinite()) return m_trace.steps;
     const Matrix& grads = m_cell->hiddenGradients();
     for (int t = m_trace.steps; t >= 1; --t) {
         const auto index = static_cast<std::size_t>(t - 1);
@@ -146,11 +130,9 @@ int RecurrentNet<Scalar>::firstNonFiniteGradient() const {
 }
 
 template <typename Scalar>
-std::vector<typename RecurrentNet<Scalar>::Block> RecurrentNet<Scalar>::parameterBlocks() {
-    std::vector<Block> blocks;
-    for (const auto& b : m_cell->parameterBlocks()) blocks.push_back({b.value, b.gradient, b.size, b.isWeight, b.isRecurrent});
-    blocks.push_back({m_outWeights.data(), m_outWeightGrad.data(), m_outWeights.size(), true, false});
-    blocks.push_back({m_outBias.data(), m_outBiasGrad.data(), m_outBias.size(), false, false});
+std::vector<ParameterBlock<Scalar>> RecurrentNet<Scalar>::parameterBlocks() {
+    std::vector<ParameterBlock<Scalar>> blocks = m_cell->parameterBlocks();
+    m_readout.appendParameterBlocks(blocks, kEveryDepthUnit, false);
     return blocks;
 }
 

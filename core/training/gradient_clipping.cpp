@@ -32,22 +32,22 @@ double combineNorms(std::span<const double> norms) {
 }
 
 template <typename Scalar>
-ClipResult clipGradients(const ClipSpec& clip, std::span<const GradientBlock<Scalar>> blocks) {
+ClipResult clipGradients(const ClipSpec& clip, std::span<const ParameterBlock<Scalar>> blocks) {
     std::vector<double> norms;
     norms.reserve(blocks.size());
-    for (const auto& block : blocks) norms.push_back(l2Norm(block.data, block.size));
+    for (const auto& block : blocks) norms.push_back(l2Norm(block.gradient, block.size));
     ClipResult result;
     result.normBefore = combineNorms(norms);
     result.normAfter = result.normBefore;
     if (!std::isfinite(result.normBefore)) return result;  // divergence is the trainer's call
     if (clip.mode == ClipMode::Norm && result.normBefore > clip.threshold) {
         const auto scale = static_cast<Scalar>(clip.threshold / result.normBefore);
-        for (const auto& block : blocks) Eigen::Map<Eigen::Matrix<Scalar, Eigen::Dynamic, 1>>(block.data, block.size) *= scale;
+        for (const auto& block : blocks) Eigen::Map<Eigen::Matrix<Scalar, Eigen::Dynamic, 1>>(block.gradient, block.size) *= scale;
         result.clipped = true;
     } else if (clip.mode == ClipMode::Value) {
         const auto limit = static_cast<Scalar>(clip.threshold);
         for (const auto& block : blocks) {
-            Eigen::Map<Eigen::Array<Scalar, Eigen::Dynamic, 1>> g(block.data, block.size);
+            Eigen::Map<Eigen::Array<Scalar, Eigen::Dynamic, 1>> g(block.gradient, block.size);
             if ((g.abs() > limit).any()) {
                 g = g.max(-limit).min(limit);
                 result.clipped = true;
@@ -56,7 +56,7 @@ ClipResult clipGradients(const ClipSpec& clip, std::span<const GradientBlock<Sca
     }
     if (result.clipped) {
         norms.clear();
-        for (const auto& block : blocks) norms.push_back(l2Norm(block.data, block.size));
+        for (const auto& block : blocks) norms.push_back(l2Norm(block.gradient, block.size));
         result.normAfter = combineNorms(norms);
     }
     return result;
@@ -64,7 +64,7 @@ ClipResult clipGradients(const ClipSpec& clip, std::span<const GradientBlock<Sca
 
 template double l2Norm<float>(const float*, Eigen::Index);
 template double l2Norm<double>(const double*, Eigen::Index);
-template ClipResult clipGradients<float>(const ClipSpec&, std::span<const GradientBlock<float>>);
-template ClipResult clipGradients<double>(const ClipSpec&, std::span<const GradientBlock<double>>);
+template ClipResult clipGradients<float>(const ClipSpec&, std::span<const ParameterBlock<float>>);
+template ClipResult clipGradients<double>(const ClipSpec&, std::span<const ParameterBlock<double>>);
 
 }  // namespace gradflow::core

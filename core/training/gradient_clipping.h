@@ -5,14 +5,9 @@
 #include <span>
 
 #include "core/config/experiment_config.h"
+#include "core/model/parameter_block.h"
 
 namespace gradflow::core {
-
-template <typename Scalar>
-struct GradientBlock {
-    Scalar* data = nullptr;
-    Eigen::Index size = 0;
-};
 
 struct ClipResult {
     double normBefore = 0.0;  ///< global L2 norm of all gradients, in double
@@ -21,9 +16,10 @@ struct ClipResult {
 };
 
 /// Norm mode scales everything by threshold / norm when norm > threshold; value mode
-/// clamps each element to [-threshold, threshold]. Off only measures.
+/// clamps each element to [-threshold, threshold]. Off only measures. Only the blocks'
+/// gradients are read and changed.
 template <typename Scalar>
-ClipResult clipGradients(const ClipSpec& clip, std::span<const GradientBlock<Scalar>> blocks);
+ClipResult clipGradients(const ClipSpec& clip, std::span<const ParameterBlock<Scalar>> blocks);
 
 /// L2 norm in double without under/overflow of the squares (gradients of 1e-200 are
 /// real values in deep sigmoid nets and must not read as 0).

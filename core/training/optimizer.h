@@ -7,16 +7,9 @@
 #include <vector>
 
 #include "core/config/experiment_config.h"
+#include "core/model/parameter_block.h"
 
 namespace gradflow::core {
-
-template <typename Scalar>
-struct ParameterBlock {
-    Scalar* value = nullptr;
-    const Scalar* gradient = nullptr;  ///< already clipped
-    Eigen::Index size = 0;
-    bool decays = true;  ///< weight decay applies (weights yes; biases and batch-norm no)
-};
 
 /// sgd:       w -= lr (g + wd w)
 /// momentum:  v = mu v + g';  w -= lr v           (Nesterov: w -= lr (g' + mu v))
@@ -29,7 +22,7 @@ public:
     void setLearningRate(double learningRate) { m_spec.learningRate = learningRate; }
     const OptimizerSpec& spec() const { return m_spec; }
 
-    /// Updates every block in place. deltaNorms[i] receives ||delta w_i|| in double (the
+    /// Updates every block in place from its (already clipped) gradient. deltaNorms[i] receives ||delta w_i|| in double (the
     /// update-ratio statistic needs it; not its square, which overflows for updates above
     /// ~1e154 that are still finite). A non-finite entry means the update overflowed.
     void step(std::span<const ParameterBlock<Scalar>> blocks, std::span<double> deltaNorms);

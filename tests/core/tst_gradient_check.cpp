@@ -60,7 +60,7 @@ Problem makeProblem(ActivationKind activation, bool batchNorm, int residualEvery
 
 double lossOf(Net& net, const Problem& p) {
     double accuracy = 0;
-    net.forward(p.inputs);
+    net.forward(p.inputs, static_cast<int>(p.inputs.cols()));
     return net.loss(p.targets, p.config.training.loss, accuracy);
 }
 

@@ -5,6 +5,7 @@
 #   cmake -DGRADFLOW=build/app/gradflow -DOUT_DIR=/tmp/golden -DRECORD=ON \
 #         -DMANIFEST=tests/golden/runs.sha256 -P tests/golden/golden_runs.cmake
 # and says why in its commit.
+cmake_minimum_required(VERSION 3.25)  # IN_LIST below; a -P script starts with no policies
 foreach(required GRADFLOW OUT_DIR MANIFEST)
   if(NOT DEFINED ${required})
     message(FATAL_ERROR "golden_runs.cmake needs -D${required}=...")
