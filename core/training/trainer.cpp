@@ -6,6 +6,7 @@
 
 #include "core/data/random.h"
 #include "core/model/feed_forward_net.h"
+#include "core/model/product_blocking.h"
 #include "core/model/recurrent_net.h"
 #include "core/training/divergence.h"
 #include "core/training/gradient_clipping.h"
@@ -15,6 +16,10 @@
 namespace gradflow::core {
 
 namespace {
+
+// Every program that trains links this file, and static initialisation runs before main()
+// starts a thread, so the sizes never change under a running product.
+[[maybe_unused]] const bool kProductBlockingPinned = (pinProductBlocking(), true);
 
 /// One training loop for every network kind: batches, forward, loss, backward, statistics,
 /// clipping, update, divergence detection. A net supplies the same small interface

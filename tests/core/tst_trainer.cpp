@@ -45,6 +45,14 @@ bool identical(const StepStats& a, const StepStats& b) {
 class TestTrainer : public QObject {
     Q_OBJECT
 private slots:
+    // A seed's numbers must not depend on the machine's caches, which Eigen's product
+    // blocking otherwise reads; linking the trainer is enough to pin them.
+    void productBlockingIsPinnedBeforeMain() {
+        QCOMPARE(Eigen::l1CacheSize(), std::ptrdiff_t(32 * 1024));
+        QCOMPARE(Eigen::l2CacheSize(), std::ptrdiff_t(1024 * 1024));
+        QCOMPARE(Eigen::l3CacheSize(), std::ptrdiff_t(16 * 1024 * 1024));
+    }
+
     void statisticsShape() {
         auto t = Trainer::create(smallConfig());
         QCOMPARE(t->depthUnits(), 7);
