@@ -13,6 +13,7 @@
 #include "core/analysis/mean_field.h"
 #include "core/io/metrics_csv.h"
 #include "core/io/preset_library.h"
+#include "core/training/divergence.h"
 #include "core/training/trainer.h"
 
 namespace gradflow::app {
@@ -78,8 +79,7 @@ struct Outputs {
 std::string divergenceText(const core::Trainer& trainer, const core::StepStats& stats) {
     const core::DivergenceInfo& d = trainer.divergence();
     if (!d.message.empty()) return d.message;
-    return "diverged at step " + std::to_string(core::stepNumber(d.diverged ? d.step : stats.step)) + " in layer " +
-           std::to_string(d.layer);
+    return core::divergenceMessage(d.diverged ? d.step : stats.step, trainer.depthUnitName(), d.layer, {});
 }
 
 /// The training loop proper; returns the exit code.
