@@ -9,8 +9,8 @@
 
 #include "core/io/experiment_file.h"
 #include "core/config/experiment_validation.h"
-#include "core/analysis/jacobian_spectrum.h"
 #include "core/analysis/mean_field.h"
+#include "core/analysis/trainer_spectrum.h"
 #include "core/io/metrics_csv.h"
 #include "core/io/preset_library.h"
 #include "core/training/divergence.h"
@@ -20,7 +20,6 @@ namespace gradflow::app {
 namespace {
 
 constexpr std::int64_t kDefaultSteps = 200;
-constexpr int kSpectrumProbes = 8;
 
 /// Several validation errors, one line (the command line promises one-line errors).
 std::string joinIssues(const std::vector<core::ConfigIssue>& issues) {
@@ -91,7 +90,7 @@ int train(const CommandLineOptions& o, core::Trainer& trainer, std::int64_t step
         // Before the update, so the spectrum of step k belongs to the same weights as
         // step k's gradients (step 0 = initialisation).
         if (outputs.spectrum.isOpen() && k % o.spectrumEvery == 0) {
-            const core::JacobianSpectrum spectrum = core::computeEndToEndSpectrum(trainer.jacobianChain(kSpectrumProbes));
+            const core::JacobianSpectrum spectrum = core::endToEndSpectrum(trainer);
             if (!spectrum.available && !spectrumNoted) {
                 err << "gradflow: no Jacobian spectrum: " << spectrum.unavailableReason << "\n";
                 spectrumNoted = true;

@@ -7,9 +7,9 @@
 #include <limits>
 #include <utility>
 
+#include "core/analysis/snapshot_builder.h"
 #include "core/config/experiment_validation.h"
 #include "core/training/trainer.h"
-#include "ui/snapshot_builder.h"
 
 namespace gradflow::ui {
 
@@ -48,7 +48,7 @@ struct TrainingWorker::Commands {
 struct TrainingWorker::Lane {
     std::unique_ptr<core::Trainer> trainer;
     core::ExperimentConfig config;
-    SnapshotBuilder builder;
+    core::SnapshotBuilder builder;
     std::optional<core::StepStats> latest;
     std::vector<core::StepStats> kept;  // since the last publish
 
@@ -489,7 +489,7 @@ void TrainingWorker::publish(bool forceExpensive, bool running)
     std::array<SnapshotPtr, kMaxLanes> snapshots;
     for (std::size_t i = 0; i < loop.lanes.size(); ++i) {
         Lane& lane = *loop.lanes[i];
-        SnapshotBuilder::Inputs inputs;
+        core::SnapshotBuilder::Inputs inputs;
         inputs.latest = lane.latest ? &*lane.latest : nullptr;
         inputs.running = running && lane.trainable();
         inputs.stepsPerSecond = lane.trainable() ? loop.stepsPerSecond : 0.0;
