@@ -52,14 +52,14 @@ public:
             std::string error = prepareComparison(config);
             return error.empty() ? checkPaths() : error;
         };
+        h.comparison = [this] { return m_compare.get(); };
+        h.afterComparisonStep = [this](const core::StepStats& stats) {
+            m_compareLast = stats;
+            m_compareHistory.append(stats);
+        };
         h.afterStep = [this](const core::Trainer& trainer, const core::StepStats& stats) {
             m_history.append(stats);
             m_last = stats;
-            // Lockstep: side B takes its step with A's, until it diverges.
-            if (m_compare && !m_compare->divergence().diverged) {
-                m_compareLast = m_compare->step();
-                m_compareHistory.append(m_compareLast);
-            }
             if (m_frames && (trainer.stepsDone() % std::max(1, m_options.framesEvery) == 0 || stats.diverged))
                 return writeFrame(trainer);
             return std::string();

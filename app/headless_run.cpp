@@ -6,6 +6,7 @@
 #include <exception>
 #include <memory>
 #include <ostream>
+#include <vector>
 
 #include "core/io/experiment_file.h"
 #include "core/config/experiment_validation.h"
@@ -14,6 +15,7 @@
 #include "core/io/metrics_csv.h"
 #include "core/io/preset_library.h"
 #include "core/training/divergence.h"
+#include "core/training/lockstep.h"
 #include "core/training/trainer.h"
 
 namespace gradflow::app {
@@ -86,6 +88,9 @@ int train(const CommandLineOptions& o, core::Trainer& trainer, std::int64_t step
           const HeadlessHooks& hooks, std::ostream& out, std::ostream& err) {
     bool spectrumNoted = false;
     const core::StepStats* last = nullptr;
+    core::Lockstep lockstep;
+    lockstep.addLane(trainer);
+    if (core::Trainer* sideB = hooks.comparison ? hooks.comparison() : nullptr) lockstep.addLane(*sideB);
     for (std::int64_t k = 0; k < steps; ++k) {
         // Before the update, so the spectrum of step k belongs to the same weights as
         // step k's gradients (step 0 = initialisation).
@@ -97,8 +102,11 @@ int train(const CommandLineOptions& o, core::Trainer& trainer, std::int64_t step
             }
             outputs.spectrum.append(k, spectrum);
         }
-        const core::StepStats& stats = trainer.step();
+        // The run's own trainer has not diverged here (the loop ends when it does), so it steps.
+        const std::vector<const core::StepStats*>& stepped = lockstep.step();
+        const core::StepStats& stats = *stepped[0];
         last = &stats;
+        if (stepped.size() > 1 && stepped[1] && hooks.afterComparisonStep) hooks.afterComparisonStep(*stepped[1]);
         if (outputs.metrics.isOpen()) outputs.metrics.append(stats);
         if (outputs.log.isOpen()) outputs.log.append(stats);
         if (hooks.afterStep) {

@@ -9,6 +9,7 @@
 
 #include "core/analysis/snapshot_builder.h"
 #include "core/config/experiment_validation.h"
+#include "core/training/lockstep.h"
 #include "core/training/trainer.h"
 
 namespace gradflow::ui {
@@ -416,21 +417,22 @@ void TrainingWorker::trainChunk(bool budgeted)
     bool ahead = false;
     // The trainers' references die at their next step: keep pointers only until copied.
     std::array<const core::StepStats*, kMaxLanes> last{};
+    core::Lockstep lockstep;
+    for (const auto& lane : loop.lanes) lockstep.addLane(*lane->trainer);
     while (!m_interrupt.load(std::memory_order_relaxed) && done < budget) {
         if (speed > 0.0 && Clock::now() < loop.paceDue()) {
             ahead = true;
             break;
         }
-        // Lockstep: one step of every lane that can still step, in lane order.
-        for (std::size_t i = 0; i < loop.lanes.size(); ++i) {
-            Lane& lane = *loop.lanes[i];
-            if (!lane.trainable()) continue;
-            last[i] = &lane.trainer->step();
-            if (last[i]->step % loop.keepStride == 0) lane.kept.push_back(*last[i]);
+        const std::vector<const core::StepStats*>& stepped = lockstep.step();
+        for (std::size_t i = 0; i < stepped.size(); ++i) {
+            if (!stepped[i]) continue;
+            last[i] = stepped[i];
+            if (last[i]->step % loop.keepStride == 0) loop.lanes[i]->kept.push_back(*last[i]);
         }
         ++done;
         ++loop.paceSteps;
-        if (!loop.trainable() || Clock::now() - start >= kChunk) break;
+        if (!lockstep.canStep() || Clock::now() - start >= kChunk) break;
     }
     std::int64_t stepsDone = 0;
     for (std::size_t i = 0; i < loop.lanes.size(); ++i) {
