@@ -19,9 +19,7 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 using Lock = std::unique_lock<std::mutex>;
 
-constexpr milliseconds kPublishInterval{16};  // one snapshot per 60 Hz frame at most
-constexpr milliseconds kChunk{8};             // longest stretch between command checks
-constexpr std::size_t kMaxPendingSteps = 16384;  // if the GUI stops taking, thin locally
+constexpr milliseconds kChunk{8};  // longest stretch between command checks
 
 double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 }  // namespace
@@ -79,8 +77,9 @@ struct TrainingWorker::Loop {
     bool built() const { return !lanes.empty(); }
 };
 
-TrainingWorker::TrainingWorker(QObject* parent)
-    : QObject(parent), m_commands(std::make_unique<Commands>()), m_loop(std::make_unique<Loop>())
+TrainingWorker::TrainingWorker(QObject* parent, std::size_t maxPendingSteps)
+    : QObject(parent), m_commands(std::make_unique<Commands>()), m_maxPendingSteps(maxPendingSteps),
+      m_loop(std::make_unique<Loop>())
 {
     m_thread = QThread::create([this] { run(); });
     m_thread->setObjectName(QStringLiteral("gradflow-training"));
@@ -501,6 +500,7 @@ void TrainingWorker::publish(bool forceExpensive, bool running)
     }
     loop.dirty = false;
     loop.lastPublish = Clock::now();
+    ++m_publishCount;
 
     Lock lock(m_mutex);
     // A lane whose mailbox dropComparison() closed is about to go: its frames go nowhere.
@@ -512,7 +512,7 @@ void TrainingWorker::publish(bool forceExpensive, bool running)
         lane.kept.clear();
     }
     const bool overfull = std::any_of(m_mail.begin(), m_mail.end(),
-                                      [](const Mailbox& m) { return m.pendingSteps.size() > kMaxPendingSteps; });
+                                      [&](const Mailbox& m) { return m.pendingSteps.size() > m_maxPendingSteps; });
     if (overfull) {
         // The GUI is not taking (minimised, blocked): keep every other step, as the GUI's
         // history would once it filled; both lanes alike, so they stay aligned.
