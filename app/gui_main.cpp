@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "app/headless_run.h"
+#include "core/analysis/snapshot_builder.h"
 #include "core/config/config_change.h"
 #include "core/io/preset_library.h"
 #include "core/training/trainer.h"
@@ -19,7 +20,6 @@
 #include "ui/dashboard.h"
 #include "ui/figure_export.h"
 #include "ui/main_window.h"
-#include "ui/snapshot_builder.h"
 
 namespace gradflow::app {
 
@@ -52,14 +52,14 @@ public:
             std::string error = prepareComparison(config);
             return error.empty() ? checkPaths() : error;
         };
+        h.comparison = [this] { return m_compare.get(); };
+        h.afterComparisonStep = [this](const core::StepStats& stats) {
+            m_compareLast = stats;
+            m_compareHistory.append(stats);
+        };
         h.afterStep = [this](const core::Trainer& trainer, const core::StepStats& stats) {
             m_history.append(stats);
             m_last = stats;
-            // Lockstep: side B takes its step with A's, until it diverges.
-            if (m_compare && !m_compare->divergence().diverged) {
-                m_compareLast = m_compare->step();
-                m_compareHistory.append(m_compareLast);
-            }
             if (m_frames && (trainer.stepsDone() % std::max(1, m_options.framesEvery) == 0 || stats.diverged))
                 return writeFrame(trainer);
             return std::string();
@@ -105,7 +105,7 @@ private:
 
     ui::SnapshotPtr comparisonSnapshot() const
     {
-        return ui::buildFullSnapshot(*m_compare, m_compare->stepsDone() > 0 ? &m_compareLast : nullptr, 1);
+        return core::buildFullSnapshot(*m_compare, m_compare->stepsDone() > 0 ? &m_compareLast : nullptr, 1);
     }
 
     std::string checkPaths()
@@ -132,10 +132,10 @@ private:
     std::string writeFrame(const core::Trainer& trainer)
     {
         if (m_compare) {
-            m_dashboard->showFrames(ui::buildFullSnapshot(trainer, &m_last, 1), m_history, comparisonSnapshot(),
+            m_dashboard->showFrames(core::buildFullSnapshot(trainer, &m_last, 1), m_history, comparisonSnapshot(),
                                     m_compareHistory);
         } else {
-            m_dashboard->showFrame(ui::buildFullSnapshot(trainer, &m_last, 1), m_history);
+            m_dashboard->showFrame(core::buildFullSnapshot(trainer, &m_last, 1), m_history);
         }
         const QString error = m_frames->writeFrame(*m_dashboard);
         return error.isEmpty() ? std::string() : "--frames: " + error.toStdString();
@@ -144,7 +144,7 @@ private:
     std::string finish(const core::Trainer& trainer)
     {
         if (m_options.exportPath.empty()) return {};
-        const ui::SnapshotPtr snapshot = ui::buildFullSnapshot(trainer, trainer.stepsDone() > 0 ? &m_last : nullptr, 1);
+        const ui::SnapshotPtr snapshot = core::buildFullSnapshot(trainer, trainer.stepsDone() > 0 ? &m_last : nullptr, 1);
         ui::HeadlessComparison comparison;
         if (m_compare) comparison = {comparisonSnapshot(), &m_compareHistory, m_baseLabel, m_changeLabel};
         const QString error = ui::renderHeadless(snapshot, m_history, QString::fromStdString(m_options.exportPath),

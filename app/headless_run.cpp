@@ -6,20 +6,22 @@
 #include <exception>
 #include <memory>
 #include <ostream>
+#include <vector>
 
 #include "core/io/experiment_file.h"
 #include "core/config/experiment_validation.h"
-#include "core/analysis/jacobian_spectrum.h"
 #include "core/analysis/mean_field.h"
+#include "core/analysis/trainer_spectrum.h"
 #include "core/io/metrics_csv.h"
 #include "core/io/preset_library.h"
+#include "core/training/divergence.h"
+#include "core/training/lockstep.h"
 #include "core/training/trainer.h"
 
 namespace gradflow::app {
 namespace {
 
 constexpr std::int64_t kDefaultSteps = 200;
-constexpr int kSpectrumProbes = 8;
 
 /// Several validation errors, one line (the command line promises one-line errors).
 std::string joinIssues(const std::vector<core::ConfigIssue>& issues) {
@@ -78,8 +80,7 @@ struct Outputs {
 std::string divergenceText(const core::Trainer& trainer, const core::StepStats& stats) {
     const core::DivergenceInfo& d = trainer.divergence();
     if (!d.message.empty()) return d.message;
-    return "diverged at step " + std::to_string(core::stepNumber(d.diverged ? d.step : stats.step)) + " in layer " +
-           std::to_string(d.layer);
+    return core::divergenceMessage(d.diverged ? d.step : stats.step, trainer.depthUnitName(), d.layer, {});
 }
 
 /// The training loop proper; returns the exit code.
@@ -87,19 +88,25 @@ int train(const CommandLineOptions& o, core::Trainer& trainer, std::int64_t step
           const HeadlessHooks& hooks, std::ostream& out, std::ostream& err) {
     bool spectrumNoted = false;
     const core::StepStats* last = nullptr;
+    core::Lockstep lockstep;
+    lockstep.addLane(trainer);
+    if (core::Trainer* sideB = hooks.comparison ? hooks.comparison() : nullptr) lockstep.addLane(*sideB);
     for (std::int64_t k = 0; k < steps; ++k) {
         // Before the update, so the spectrum of step k belongs to the same weights as
         // step k's gradients (step 0 = initialisation).
         if (outputs.spectrum.isOpen() && k % o.spectrumEvery == 0) {
-            const core::JacobianSpectrum spectrum = core::computeEndToEndSpectrum(trainer.jacobianChain(kSpectrumProbes));
+            const core::JacobianSpectrum spectrum = core::endToEndSpectrum(trainer);
             if (!spectrum.available && !spectrumNoted) {
                 err << "gradflow: no Jacobian spectrum: " << spectrum.unavailableReason << "\n";
                 spectrumNoted = true;
             }
             outputs.spectrum.append(k, spectrum);
         }
-        const core::StepStats& stats = trainer.step();
+        // The run's own trainer has not diverged here (the loop ends when it does), so it steps.
+        const std::vector<const core::StepStats*>& stepped = lockstep.step();
+        const core::StepStats& stats = *stepped[0];
         last = &stats;
+        if (stepped.size() > 1 && stepped[1] && hooks.afterComparisonStep) hooks.afterComparisonStep(*stepped[1]);
         if (outputs.metrics.isOpen()) outputs.metrics.append(stats);
         if (outputs.log.isOpen()) outputs.log.append(stats);
         if (hooks.afterStep) {

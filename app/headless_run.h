@@ -28,6 +28,11 @@ struct HeadlessHooks {
     /// After the config is loaded and every output opened, before the trainer is built:
     /// check export paths here so a bad one fails before any training.
     std::function<std::string(const core::ExperimentConfig&)> beforeRun;
+    /// Side B of a comparison, asked once after beforeRun: a trainer stepped in lockstep
+    /// with the run's (core::Lockstep) until the run ends, or null for none.
+    std::function<core::Trainer*()> comparison;
+    /// After every step side B took, before afterStep of the same step.
+    std::function<void(const core::StepStats&)> afterComparisonStep;
     /// After every step (including the diverged one).
     std::function<std::string(const core::Trainer&, const core::StepStats&)> afterStep;
     /// Once training stops.

@@ -4,6 +4,7 @@
 #include <QLabel>
 #include <QTabWidget>
 
+#include "core/training/divergence.h"
 #include "ui/dashboard_page.h"
 #include "ui/plots/gradient_bars_plot.h"
 #include "ui/plots/gradient_heatmap.h"
@@ -163,7 +164,7 @@ void Dashboard::updateHeading(int side) {
     QString text = kSideLetters[side] + QStringLiteral("  \u00b7  ") + m_labels[side];
     const SnapshotPtr snapshot = m_pages[side]->lastSnapshot();
     const bool diverged = snapshot && snapshot->divergence.diverged;
-    if (diverged) text += tr("  \u00b7  diverged at step %1").arg(core::stepNumber(snapshot->divergence.step));
+    if (diverged) text += QStringLiteral("  \u00b7  ") + QString::fromStdString(core::divergedAtStep(snapshot->divergence.step));
     heading->setText(text);
     QPalette pal = heading->palette();
     pal.setColor(QPalette::WindowText, diverged ? m_theme.warning : (side == 0 ? m_theme.accent : m_theme.secondary));

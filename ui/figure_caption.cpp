@@ -5,6 +5,7 @@
 
 #include "core/model/activation.h"
 #include "core/model/initializer.h"
+#include "core/training/divergence.h"
 
 namespace gradflow::ui {
 
@@ -68,7 +69,7 @@ QString figureCaption(const Snapshot& s) {
     }
     parts << mitigationsText(c) << optimizerText(c.training.optimizer);
     parts << QStringLiteral("step %1").arg(s.stepsDone);
-    if (s.divergence.diverged) parts << QStringLiteral("diverged at step %1").arg(core::stepNumber(s.divergence.step));
+    if (s.divergence.diverged) parts << QString::fromStdString(core::divergedAtStep(s.divergence.step));
     return parts.join(QStringLiteral("  ·  "));
 }
 

@@ -1,106 +1,18 @@
 #pragma once
-// Turns a core::Trainer into Snapshots. The cheap parts (latest stats, divergence) go into
-// every snapshot; the expensive ones (Jacobian spectrum, unit summaries, prediction grid)
-// are recomputed only when their time budget allows, and otherwise shared from the last
-// computation, so the training loop slows by a bounded fraction however fast it runs.
-// The same code serves the GUI worker (SnapshotBuilder) and the headless export path
-// (buildFullSnapshot), so a figure on a slide shows exactly what the window shows.
+// The snapshot builder lives in the engine (core/analysis/snapshot_builder.h), where the
+// command line's figures and the GUI's worker share it; views and tests name it here.
 
-#include <chrono>
-#include <cstdint>
-#include <memory>
-#include <optional>
-#include <vector>
-
-#include "core/analysis/jacobian_chain.h"
-#include "core/training/trainer.h"
+#include "core/analysis/snapshot_builder.h"
 #include "ui/snapshot.h"
 
 namespace gradflow::ui {
 
-/// Probes (training samples) used for the end-to-end Jacobian spectrum.
-inline constexpr int kSpectrumProbes = 8;
-/// Decision-boundary grid resolution (classification); regression uses kGridSize points.
-/// 64^2 forward passes cost about as much as 60 training steps of a 64-wide net.
-inline constexpr int kGridSize = 64;
-
-/// The network's output on a grid covering the data set (with a margin), in evaluation
-/// mode. Synchronous; cost is one forward pass of kGridSize^2 samples.
-PredictionGrid computePredictionGrid(const core::Trainer& trainer, int columns = kGridSize, int rows = kGridSize);
-/// The same in pieces: the grid's frame (ranges, size) with no values yet, then up to
-/// `maxRows` more rows per call (regression: the whole curve at once); true when full.
-PredictionGrid beginPredictionGrid(const core::Trainer& trainer, int columns = kGridSize, int rows = kGridSize);
-bool advancePredictionGrid(const core::Trainer& trainer, PredictionGrid& grid, int maxRows);
-
-/// Everything a figure needs, computed now (headless export, tests), for
-/// trainer.config(). `latest` is the stats the last step() returned (null before the
-/// first step); `selectedUnit` as in Snapshot.
-SnapshotPtr buildFullSnapshot(const core::Trainer& trainer, const core::StepStats* latest,
-                              std::uint64_t runId = 0, int selectedUnit = -1);
-
-class SnapshotBuilder {
-public:
-    using Clock = std::chrono::steady_clock;
-
-    /// `budgetFraction`: the share of wall time the expensive parts may take (0.12 keeps
-    /// the worker within ~15% of the headless engine); `minInterval`: at most this often;
-    /// `slice`: the most one turn spends on a job while training (it finishes the piece
-    /// it is in: 0 means exactly one piece per turn).
-    explicit SnapshotBuilder(double budgetFraction = 0.15,
-                             std::chrono::milliseconds minInterval = std::chrono::milliseconds(250),
-                             std::chrono::microseconds slice = std::chrono::milliseconds(4));
-
-    /// A new run: computes the per-config parts (theory, shared data set) once.
-    void beginRun(const core::Trainer& trainer, const core::ExperimentConfig& config, std::uint64_t runId);
-
-    struct Inputs {
-        const core::StepStats* latest = nullptr;  ///< newest step, null before the first
-        bool running = false;
-        double stepsPerSecond = 0.0;
-        int selectedUnit = -1;
-        bool forceExpensive = false;  ///< e.g. paused, selection changed: compute now
-    };
-
-    /// True when the expensive parts are due (the worker asks before it publishes).
-    bool expensiveDue(Clock::time_point now) const { return now >= m_nextExpensive; }
-
-    /// A snapshot of the current state. Expensive parts are refreshed if due or forced.
-    SnapshotPtr build(const core::Trainer& trainer, const Inputs& inputs);
-
-    /// The live config changed (learning rate, clipping): later snapshots carry it.
-    void setConfig(const core::ExperimentConfig& config) { m_base.config = config; }
-
-private:
-    /// The expensive parts, refreshed one at a time while training, and each in slices of
-    /// at most m_slice per turn, so no pause of the training loop is long (a stall is a
-    /// frozen plot); all at once when forced. A slice ends after the piece that crosses
-    /// it: one probe of the spectrum, one unit's summary, kGridRowsPerPiece grid rows.
-    enum Job { SpectrumJob, UnitSummaryJob, PredictionJob, JobCount };
-    static constexpr int kGridRowsPerPiece = 2;
-    void refreshExpensive(const core::Trainer& trainer, int selectedUnit, bool all);
-    /// Advances `job` until `deadline`; true when it finished and its result is in m_base.
-    bool continueJob(Job job, const core::Trainer& trainer, int selectedUnit, Clock::time_point deadline);
-    static std::optional<core::UnitSpectrum> unitSpectrumFor(const core::JacobianChain& chain, int selectedUnit);
-
-    /// A job's work carried from turn to turn. The spectrum and the unit summaries share
-    /// one chain, so both describe the same step; a grid spans the few steps it took.
-    struct Pending {
-        std::optional<core::JacobianChain> chain;
-        std::int64_t chainStep = -1;
-        core::JacobianSpectrum spectrum;
-        std::vector<core::UnitSpectrum> summaries;
-        std::optional<PredictionGrid> grid;
-    };
-
-    double m_budgetFraction;
-    std::chrono::milliseconds m_minInterval;
-    std::chrono::microseconds m_slice;
-    Clock::time_point m_nextExpensive{};
-    Snapshot m_base;  ///< per-run parts plus the last expensive results
-    std::int64_t m_expensiveStep = -1;
-    int m_expensiveUnit = -1;
-    int m_nextJob = SpectrumJob;
-    Pending m_pending;
-};
+using core::advancePredictionGrid;
+using core::beginPredictionGrid;
+using core::buildFullSnapshot;
+using core::computePredictionGrid;
+using core::kGridSize;
+using core::kSpectrumProbes;
+using core::SnapshotBuilder;
 
 }  // namespace gradflow::ui

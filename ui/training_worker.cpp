@@ -7,9 +7,10 @@
 #include <limits>
 #include <utility>
 
+#include "core/analysis/snapshot_builder.h"
 #include "core/config/experiment_validation.h"
+#include "core/training/lockstep.h"
 #include "core/training/trainer.h"
-#include "ui/snapshot_builder.h"
 
 namespace gradflow::ui {
 
@@ -18,9 +19,7 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 using Lock = std::unique_lock<std::mutex>;
 
-constexpr milliseconds kPublishInterval{16};  // one snapshot per 60 Hz frame at most
-constexpr milliseconds kChunk{8};             // longest stretch between command checks
-constexpr std::size_t kMaxPendingSteps = 16384;  // if the GUI stops taking, thin locally
+constexpr milliseconds kChunk{8};  // longest stretch between command checks
 
 double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 }  // namespace
@@ -48,7 +47,7 @@ struct TrainingWorker::Commands {
 struct TrainingWorker::Lane {
     std::unique_ptr<core::Trainer> trainer;
     core::ExperimentConfig config;
-    SnapshotBuilder builder;
+    core::SnapshotBuilder builder;
     std::optional<core::StepStats> latest;
     std::vector<core::StepStats> kept;  // since the last publish
 
@@ -78,8 +77,9 @@ struct TrainingWorker::Loop {
     bool built() const { return !lanes.empty(); }
 };
 
-TrainingWorker::TrainingWorker(QObject* parent)
-    : QObject(parent), m_commands(std::make_unique<Commands>()), m_loop(std::make_unique<Loop>())
+TrainingWorker::TrainingWorker(QObject* parent, std::size_t maxPendingSteps)
+    : QObject(parent), m_commands(std::make_unique<Commands>()), m_maxPendingSteps(maxPendingSteps),
+      m_loop(std::make_unique<Loop>())
 {
     m_thread = QThread::create([this] { run(); });
     m_thread->setObjectName(QStringLiteral("gradflow-training"));
@@ -416,21 +416,22 @@ void TrainingWorker::trainChunk(bool budgeted)
     bool ahead = false;
     // The trainers' references die at their next step: keep pointers only until copied.
     std::array<const core::StepStats*, kMaxLanes> last{};
+    core::Lockstep lockstep;
+    for (const auto& lane : loop.lanes) lockstep.addLane(*lane->trainer);
     while (!m_interrupt.load(std::memory_order_relaxed) && done < budget) {
         if (speed > 0.0 && Clock::now() < loop.paceDue()) {
             ahead = true;
             break;
         }
-        // Lockstep: one step of every lane that can still step, in lane order.
-        for (std::size_t i = 0; i < loop.lanes.size(); ++i) {
-            Lane& lane = *loop.lanes[i];
-            if (!lane.trainable()) continue;
-            last[i] = &lane.trainer->step();
-            if (last[i]->step % loop.keepStride == 0) lane.kept.push_back(*last[i]);
+        const std::vector<const core::StepStats*>& stepped = lockstep.step();
+        for (std::size_t i = 0; i < stepped.size(); ++i) {
+            if (!stepped[i]) continue;
+            last[i] = stepped[i];
+            if (last[i]->step % loop.keepStride == 0) loop.lanes[i]->kept.push_back(*last[i]);
         }
         ++done;
         ++loop.paceSteps;
-        if (!loop.trainable() || Clock::now() - start >= kChunk) break;
+        if (!lockstep.canStep() || Clock::now() - start >= kChunk) break;
     }
     std::int64_t stepsDone = 0;
     for (std::size_t i = 0; i < loop.lanes.size(); ++i) {
@@ -489,7 +490,7 @@ void TrainingWorker::publish(bool forceExpensive, bool running)
     std::array<SnapshotPtr, kMaxLanes> snapshots;
     for (std::size_t i = 0; i < loop.lanes.size(); ++i) {
         Lane& lane = *loop.lanes[i];
-        SnapshotBuilder::Inputs inputs;
+        core::SnapshotBuilder::Inputs inputs;
         inputs.latest = lane.latest ? &*lane.latest : nullptr;
         inputs.running = running && lane.trainable();
         inputs.stepsPerSecond = lane.trainable() ? loop.stepsPerSecond : 0.0;
@@ -499,6 +500,7 @@ void TrainingWorker::publish(bool forceExpensive, bool running)
     }
     loop.dirty = false;
     loop.lastPublish = Clock::now();
+    ++m_publishCount;
 
     Lock lock(m_mutex);
     // A lane whose mailbox dropComparison() closed is about to go: its frames go nowhere.
@@ -510,7 +512,7 @@ void TrainingWorker::publish(bool forceExpensive, bool running)
         lane.kept.clear();
     }
     const bool overfull = std::any_of(m_mail.begin(), m_mail.end(),
-                                      [](const Mailbox& m) { return m.pendingSteps.size() > kMaxPendingSteps; });
+                                      [&](const Mailbox& m) { return m.pendingSteps.size() > m_maxPendingSteps; });
     if (overfull) {
         // The GUI is not taking (minimised, blocked): keep every other step, as the GUI's
         // history would once it filled; both lanes alike, so they stay aligned.

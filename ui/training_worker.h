@@ -18,7 +18,9 @@
 #include <QString>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -55,6 +57,10 @@ public:
     static constexpr int kMaxLanes = 2;
     /// For setLearningRate() / setClip(): every lane.
     static constexpr int kAllLanes = -1;
+    /// While running, at most one snapshot per this interval (one per 60 Hz frame).
+    static constexpr std::chrono::milliseconds kPublishInterval{16};
+    /// Steps a lane's mailbox holds for a GUI that stopped taking before it thins them.
+    static constexpr std::size_t kMaxPendingSteps = 16384;
 
     /// One lane's part of an update: `snapshot` is null when nothing was published since
     /// the last take; `steps` are the newly kept steps (oldest first).
@@ -74,7 +80,8 @@ public:
         int lanes = 1;  ///< lanes of the current run
     };
 
-    explicit TrainingWorker(QObject* parent = nullptr);
+    /// `maxPendingSteps`: see kMaxPendingSteps (tests choose a small one).
+    explicit TrainingWorker(QObject* parent = nullptr, std::size_t maxPendingSteps = kMaxPendingSteps);
     /// Stops and joins the thread (never terminates it).
     ~TrainingWorker() override;
 
@@ -106,6 +113,8 @@ public:
     State state() const { return m_state.load(); }
     std::int64_t stepsDone() const { return m_stepsDone.load(); }
     std::uint64_t runId() const { return m_runId.load(); }
+    /// Publishes so far (each carries a snapshot per lane): how often the GUI is offered a frame.
+    std::uint64_t publishCount() const { return m_publishCount.load(); }
     QString errorText() const;
     bool isThreadRunning() const;
     /// Takes the newest snapshot and the kept steps. `historyStride` is the GUI history's
@@ -146,12 +155,14 @@ private:
     bool m_pendingNewRun = false;
     QString m_error;
     std::int64_t m_keepStride = 1;
+    const std::size_t m_maxPendingSteps;
 
     // Lock-free flags read between steps.
     std::atomic<bool> m_interrupt{false};  ///< a command is waiting: leave the chunk
     std::atomic<State> m_state{State::Empty};
     std::atomic<std::int64_t> m_stepsDone{0};
     std::atomic<std::uint64_t> m_runId{0};
+    std::atomic<std::uint64_t> m_publishCount{0};
     std::atomic<double> m_speed{0.0};
     std::atomic<int> m_selectedUnit{-1};
 

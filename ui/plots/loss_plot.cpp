@@ -1,5 +1,6 @@
 #include "ui/plots/loss_plot.h"
 
+#include "core/training/divergence.h"
 #include "ui/plots/clip_marks.h"
 #include "ui/plots/curve_trend.h"
 
@@ -125,17 +126,17 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
     QVector<double> steps, loss, accSteps, acc, badSteps, clippedSteps;
     steps.reserve(int(entries.size()));
     loss.reserve(int(entries.size()));
-    std::int64_t divergedAt = -1;
+    std::int64_t divergedIndex = -1;
     for (const auto& e : entries) {
         const double x = double(e.step + 1);  // step number: entry k holds update k + 1's loss
         steps << x;
         loss << m_range.include(e.loss);  // log10; NaN = gap, never a point at the axis edge
         if (!std::isfinite(e.loss)) badSteps << x;
-        if (e.diverged && divergedAt < 0) divergedAt = e.step + 1;
+        if (e.diverged && divergedIndex < 0) divergedIndex = e.step;
         if (e.clipped) clippedSteps << x;
         if (std::isfinite(e.accuracy)) accSteps << x, acc << e.accuracy;
     }
-    if (snapshot && snapshot->divergence.diverged) divergedAt = snapshot->divergence.step + 1;
+    if (snapshot && snapshot->divergence.diverged) divergedIndex = snapshot->divergence.step;
     m_accuracy->setData(accSteps, acc, true);
     // The mean of log10 values is the geometric mean the log axis calls for.
     const CurveTrend lossTrend = curveTrend(steps, loss, /*logScale=*/false);
@@ -157,7 +158,7 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
     m_diverged->setData(badSteps, QVector<double>(badSteps.size(), y.upper - 0.04 * y.size()), true);
     const double xMax = std::max(steps.back(), 10.0);
     plot()->xAxis->setRange(0, xMax * 1.02);
-    showDivergence(divergedAt);
+    showDivergence(divergedIndex);
     const bool classification = !acc.isEmpty();
     const double chance = snapshot && snapshot->dataset ? snapshot->dataset->chanceAccuracy : 0.0;
     if (classification && chance > 0) m_chance->setData({0.0, xMax * 1.02}, {chance, chance}, true);
@@ -182,15 +183,15 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
 
 namespace gradflow::ui {
 
-void LossPlot::showDivergence(std::int64_t step) {
-    const bool shown = step >= 0;
+void LossPlot::showDivergence(std::int64_t stepIndex) {
+    const bool shown = stepIndex >= 0;
     m_divergenceLine->setVisible(shown);
     m_divergenceLabel->setVisible(shown);
     if (!shown) return;
-    const double x = double(step);
+    const double x = double(core::stepNumber(stepIndex));
     m_divergenceLine->start->setCoords(x, 0.0);
     m_divergenceLine->end->setCoords(x, 1.0);
-    m_divergenceLabel->setText(tr("diverged at step %L1").arg(step));
+    m_divergenceLabel->setText(QString::fromStdString(core::divergedAtStep(stepIndex)));
     // The label sits beside the line on the side with room: a run that diverges early has
     // its line near the left edge.
     const QCPRange xRange = plot()->xAxis->range();

@@ -35,8 +35,8 @@ public:
 private:
     /// log10 range before the first step: 0.01 .. 10.
     static inline const QCPRange kEmptyRange{-2.0, 1.0};
-    /// Marks step number `step` as where the run diverged; -1 hides the mark.
-    void showDivergence(std::int64_t step);
+    /// Marks the diverged stats index `stepIndex` at its step number; -1 hides the mark.
+    void showDivergence(std::int64_t stepIndex);
 
     QCPGraph* m_loss = nullptr;
     QCPGraph* m_accuracy = nullptr;

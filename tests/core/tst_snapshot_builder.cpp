@@ -1,14 +1,16 @@
 // The worker's snapshots: expensive parts computed in slices while training (so no turn
 // stalls the loop) must equal the same parts computed whole, a click on a layer must be
-// answered by the very next snapshot, and a forced build has everything at once.
+// answered by the very next snapshot, a forced build has everything at once, and its
+// spectrum is the command line's. Core only: the builder needs no Qt.
 #include <QtTest>
 
 #include "core/analysis/jacobian_spectrum.h"
+#include "core/analysis/snapshot_builder.h"
+#include "core/analysis/trainer_spectrum.h"
 #include "core/training/trainer.h"
-#include "ui/snapshot_builder.h"
 
 using namespace gradflow;
-using namespace gradflow::ui;
+using namespace gradflow::core;
 
 namespace {
 
@@ -30,6 +32,7 @@ private slots:
     void gridInPiecesEqualsWhole();
     void slicedPartsEqualWholeParts();
     void clickAnsweredByNextSnapshot();
+    void fullSnapshotSpectrumIsTheCommandLines();
 };
 
 void TestSnapshotBuilder::gridInPiecesEqualsWhole() {
@@ -60,7 +63,7 @@ void TestSnapshotBuilder::slicedPartsEqualWholeParts() {
     SnapshotBuilder::Inputs inputs;
     inputs.latest = &latest;
     inputs.running = true;
-    SnapshotPtr snap;
+    AnalysisSnapshotPtr snap;
     int turnsWithSpectrum = 0;
     // No training between turns here, so the sliced results must equal the whole ones.
     QVERIFY(QTest::qWaitFor([&] {
@@ -96,7 +99,7 @@ void TestSnapshotBuilder::clickAnsweredByNextSnapshot() {
     inputs.running = true;
     builder.build(*trainer, inputs);  // starts the first slice; the next is not due yet
     inputs.selectedUnit = 3;
-    const SnapshotPtr snap = builder.build(*trainer, inputs);
+    const AnalysisSnapshotPtr snap = builder.build(*trainer, inputs);
     QCOMPARE(snap->selectedUnit, 3);
     QVERIFY(snap->selectedUnitSpectrum.has_value());
     const core::JacobianChain chain = trainer->jacobianChain(1);
@@ -106,9 +109,23 @@ void TestSnapshotBuilder::clickAnsweredByNextSnapshot() {
     // Forced (paused): every part at once, for the current step.
     inputs.forceExpensive = true;
     inputs.running = false;
-    const SnapshotPtr full = builder.build(*trainer, inputs);
+    const AnalysisSnapshotPtr full = builder.build(*trainer, inputs);
     QVERIFY(full->spectrum && full->prediction && !full->unitSummaries.empty());
     QVERIFY(full->selectedUnitSpectrum.has_value());
+}
+
+void TestSnapshotBuilder::fullSnapshotSpectrumIsTheCommandLines() {
+    auto trainer = smallTrainer();
+    QVERIFY(trainer);
+    for (int k = 0; k < 3; ++k) trainer->step();
+    const core::StepStats latest = trainer->step();
+    const AnalysisSnapshotPtr snap = buildFullSnapshot(*trainer, &latest);
+    const core::JacobianSpectrum csv = endToEndSpectrum(*trainer);  // what --spectrum writes
+    QVERIFY(snap->spectrum && snap->spectrum->available && csv.available);
+    QCOMPARE(int(csv.log10SingularValues.size()), kSpectrumProbes);
+    QCOMPARE(snap->spectrum->log10SingularValues, csv.log10SingularValues);
+    QCOMPARE(snap->spectrum->summary.meanLog10, csv.summary.meanLog10);
+    QCOMPARE(snap->spectrumStep, trainer->stepsDone());
 }
 
 QTEST_MAIN(TestSnapshotBuilder)

@@ -1,36 +1,18 @@
-#include "ui/snapshot_builder.h"
+#include "core/analysis/snapshot_builder.h"
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "core/analysis/jacobian_spectrum.h"
 #include "core/analysis/mean_field.h"
 
-namespace gradflow::ui {
+namespace gradflow::core {
 
 namespace {
 
-/// [min, max] of one input coordinate over the data set, widened by a margin so the
-/// decision boundary is visible around the outermost points.
-std::pair<double, double> paddedRange(const core::Dataset& data, int row)
-{
-    if (data.inputs.empty() || data.inputs.front().cols() == 0) return {-1.0, 1.0};
-    const auto values = data.inputs.front().row(row);
-    double lo = values.minCoeff(), hi = values.maxCoeff();
-    if (!std::isfinite(lo) || !std::isfinite(hi)) return {-1.0, 1.0};
-    const double margin = std::max(0.1 * (hi - lo), 1e-3);
-    return {lo - margin, hi + margin};
-}
-
-bool canShowPrediction(const core::Trainer& trainer)
-{
-    const core::Dataset& data = trainer.dataset();
-    if (data.sequenceLength() != 1) return false;  // sequence tasks have no 2-D picture
-    return data.classification ? data.inputDimension == 2 : data.inputDimension == 1;
-}
-
 /// Chain units start at depth unit `firstDepthUnit` (1-based); the GUI counts 0-based.
-int chainUnitFor(const core::JacobianChain& chain, int depthUnit)
+int chainUnitFor(const JacobianChain& chain, int depthUnit)
 {
     const int unit = depthUnit + 1 - chain.firstDepthUnit;
     return (unit >= 0 && unit < chain.units()) ? unit : -1;
@@ -38,68 +20,8 @@ int chainUnitFor(const core::JacobianChain& chain, int depthUnit)
 
 }  // namespace
 
-PredictionGrid beginPredictionGrid(const core::Trainer& trainer, int columns, int rows)
-{
-    PredictionGrid grid;
-    const core::Dataset& data = trainer.dataset();
-    std::tie(grid.xMin, grid.xMax) = paddedRange(data, 0);
-    grid.columns = columns;
-    if (data.classification) {
-        std::tie(grid.yMin, grid.yMax) = paddedRange(data, 1);
-        grid.rows = rows;
-    } else {
-        grid.rows = 1;
-        const auto targets = data.targets.row(0);
-        grid.yMin = targets.size() ? targets.minCoeff() : -1.0;
-        grid.yMax = targets.size() ? targets.maxCoeff() : 1.0;
-    }
-    return grid;
-}
-
-bool advancePredictionGrid(const core::Trainer& trainer, PredictionGrid& grid, int maxRows)
-{
-    const int columns = grid.columns;
-    const auto xAt = [&](int c) { return grid.xMin + (grid.xMax - grid.xMin) * c / std::max(columns - 1, 1); };
-    if (!trainer.dataset().classification) {
-        if (grid.confidence.empty()) {
-            Eigen::MatrixXd points(1, columns);
-            for (int c = 0; c < columns; ++c) points(0, c) = xAt(c);
-            const Eigen::MatrixXd values = trainer.predict({points});
-            grid.confidence.assign(values.data(), values.data() + values.cols());
-        }
-        return true;
-    }
-    const int first = columns > 0 ? static_cast<int>(grid.predictedClass.size()) / columns : grid.rows;
-    const int last = std::min(grid.rows, first + std::max(maxRows, 1));
-    if (first >= last) return true;
-    Eigen::MatrixXd points(2, (last - first) * columns);
-    for (int r = first; r < last; ++r) {
-        const double y = grid.yMin + (grid.yMax - grid.yMin) * r / std::max(grid.rows - 1, 1);
-        for (int c = 0; c < columns; ++c) {
-            points(0, (r - first) * columns + c) = xAt(c);
-            points(1, (r - first) * columns + c) = y;
-        }
-    }
-    const Eigen::MatrixXd probabilities = trainer.predict({points});
-    for (Eigen::Index i = 0; i < points.cols(); ++i) {
-        Eigen::Index best = 0;
-        const double p = probabilities.col(i).maxCoeff(&best);
-        // A non-finite output has no class: -1 lets the view paint it as such.
-        grid.predictedClass.push_back(std::isfinite(p) ? static_cast<int>(best) : -1);
-        grid.confidence.push_back(p);
-    }
-    return last == grid.rows;
-}
-
-PredictionGrid computePredictionGrid(const core::Trainer& trainer, int columns, int rows)
-{
-    PredictionGrid grid = beginPredictionGrid(trainer, columns, rows);
-    advancePredictionGrid(trainer, grid, rows);
-    return grid;
-}
-
-SnapshotPtr buildFullSnapshot(const core::Trainer& trainer, const core::StepStats* latest, std::uint64_t runId,
-                              int selectedUnit)
+AnalysisSnapshotPtr buildFullSnapshot(const Trainer& trainer, const StepStats* latest, std::uint64_t runId,
+                                      int selectedUnit)
 {
     SnapshotBuilder builder;
     builder.beginRun(trainer, trainer.config(), runId);
@@ -116,16 +38,16 @@ SnapshotBuilder::SnapshotBuilder(double budgetFraction, std::chrono::millisecond
 {
 }
 
-void SnapshotBuilder::beginRun(const core::Trainer& trainer, const core::ExperimentConfig& config,
+void SnapshotBuilder::beginRun(const Trainer& trainer, const ExperimentConfig& config,
                                std::uint64_t runId)
 {
-    m_base = Snapshot{};
+    m_base = AnalysisSnapshot{};
     m_base.runId = runId;
     m_base.config = config;
     // One copy per run; every snapshot of the run shares it.
-    m_base.dataset = std::make_shared<const core::Dataset>(trainer.dataset());
-    m_base.theory = core::predictMeanField(config);
-    m_base.predictedProfiles = core::predictGradientProfiles(config, core::meanSquare(trainer.dataset().inputs));
+    m_base.dataset = std::make_shared<const Dataset>(trainer.dataset());
+    m_base.theory = predictMeanField(config);
+    m_base.predictedProfiles = predictGradientProfiles(config, meanSquare(trainer.dataset().inputs));
     m_base.depthUnits = trainer.depthUnits();
     m_base.depthUnitName = trainer.depthUnitName();
     m_nextExpensive = Clock::time_point{};
@@ -134,32 +56,32 @@ void SnapshotBuilder::beginRun(const core::Trainer& trainer, const core::Experim
     m_pending = Pending{};
 }
 
-bool SnapshotBuilder::continueJob(Job job, const core::Trainer& trainer, int selectedUnit, Clock::time_point deadline)
+bool SnapshotBuilder::continueJob(Job job, const Trainer& trainer, int selectedUnit, Clock::time_point deadline)
 {
     // Each loop does at least one piece, then stops at the deadline.
     switch (job) {
     case SpectrumJob: {
         if (!m_pending.chain) {
-            m_pending.chain = trainer.jacobianChain(kSpectrumProbes);
+            m_pending.chain = spectrumChain(trainer);
             m_pending.chainStep = trainer.stepsDone();
-            m_pending.spectrum = core::JacobianSpectrum{};
+            m_pending.spectrum = JacobianSpectrum{};
         }
         bool done = false;
-        while (!(done = core::advanceEndToEndSpectrum(*m_pending.chain, m_pending.spectrum)) && Clock::now() < deadline) {
+        while (!(done = advanceEndToEndSpectrum(*m_pending.chain, m_pending.spectrum)) && Clock::now() < deadline) {
         }
         if (!done) return false;
-        m_base.spectrum = std::make_shared<const core::JacobianSpectrum>(std::move(m_pending.spectrum));
+        m_base.spectrum = std::make_shared<const JacobianSpectrum>(std::move(m_pending.spectrum));
         m_base.spectrumStep = m_pending.chainStep;
         m_base.selectedUnitSpectrum = unitSpectrumFor(*m_pending.chain, selectedUnit);
         m_base.selectedUnit = selectedUnit;
         return true;  // the chain stays for the unit summaries: both describe one step
     }
     case UnitSummaryJob: {
-        if (!m_pending.chain) m_pending.chain = trainer.jacobianChain(kSpectrumProbes);
-        const core::JacobianChain& chain = *m_pending.chain;
+        if (!m_pending.chain) m_pending.chain = spectrumChain(trainer);
+        const JacobianChain& chain = *m_pending.chain;
         const auto units = static_cast<std::size_t>(chain.probes > 0 ? chain.units() : 0);
         while (m_pending.summaries.size() < units) {
-            m_pending.summaries.push_back(core::computeUnitSummary(chain, static_cast<int>(m_pending.summaries.size())));
+            m_pending.summaries.push_back(computeUnitSummary(chain, static_cast<int>(m_pending.summaries.size())));
             if (Clock::now() >= deadline) break;
         }
         if (m_pending.summaries.size() < units) return false;
@@ -183,14 +105,14 @@ bool SnapshotBuilder::continueJob(Job job, const core::Trainer& trainer, int sel
     return true;
 }
 
-std::optional<core::UnitSpectrum> SnapshotBuilder::unitSpectrumFor(const core::JacobianChain& chain, int selectedUnit)
+std::optional<UnitSpectrum> SnapshotBuilder::unitSpectrumFor(const JacobianChain& chain, int selectedUnit)
 {
     const int unit = selectedUnit >= 0 ? chainUnitFor(chain, selectedUnit) : -1;
     if (unit < 0 || chain.probes <= 0) return std::nullopt;
-    return core::computeUnitSpectrum(chain, unit, 0);
+    return computeUnitSpectrum(chain, unit, 0);
 }
 
-void SnapshotBuilder::refreshExpensive(const core::Trainer& trainer, int selectedUnit, bool all)
+void SnapshotBuilder::refreshExpensive(const Trainer& trainer, int selectedUnit, bool all)
 {
     const auto start = Clock::now();
     bool jobFinished = true;
@@ -201,7 +123,7 @@ void SnapshotBuilder::refreshExpensive(const core::Trainer& trainer, int selecte
     } else if (all) {
         // Every job to its end, all from one chain of the current weights.
         m_pending = Pending{};
-        m_pending.chain = trainer.jacobianChain(kSpectrumProbes);
+        m_pending.chain = spectrumChain(trainer);
         m_pending.chainStep = trainer.stepsDone();
         for (int job = 0; job < JobCount; ++job) continueJob(Job(job), trainer, selectedUnit, Clock::time_point::max());
     } else if (selectedUnit != m_expensiveUnit) {
@@ -226,7 +148,7 @@ void SnapshotBuilder::refreshExpensive(const core::Trainer& trainer, int selecte
     m_nextExpensive = end + (jobFinished ? std::max<std::chrono::microseconds>(m_minInterval, wait) : wait);
 }
 
-SnapshotPtr SnapshotBuilder::build(const core::Trainer& trainer, const Inputs& inputs)
+AnalysisSnapshotPtr SnapshotBuilder::build(const Trainer& trainer, const Inputs& inputs)
 {
     const bool stale = m_expensiveStep != trainer.stepsDone() || m_expensiveUnit != inputs.selectedUnit;
     // A click on a layer is answered at once (its spectrum job only), not at the next turn.
@@ -235,7 +157,7 @@ SnapshotPtr SnapshotBuilder::build(const core::Trainer& trainer, const Inputs& i
     else if (selectionChanged || (stale && expensiveDue(Clock::now())))
         refreshExpensive(trainer, inputs.selectedUnit, false);
 
-    auto snapshot = std::make_shared<Snapshot>(m_base);
+    auto snapshot = std::make_shared<AnalysisSnapshot>(m_base);
     snapshot->stepsDone = trainer.stepsDone();
     snapshot->stepsPerSecond = inputs.stepsPerSecond;
     snapshot->running = inputs.running;
@@ -245,4 +167,4 @@ SnapshotPtr SnapshotBuilder::build(const core::Trainer& trainer, const Inputs& i
     return snapshot;
 }
 
-}  // namespace gradflow::ui
+}  // namespace gradflow::core
