@@ -4,6 +4,8 @@
 #include <QLabel>
 #include <cmath>
 
+#include "core/training/divergence.h"
+
 namespace gradflow::ui {
 
 namespace {
@@ -95,10 +97,11 @@ void RunStatus::showSnapshot(const Snapshot& snapshot)
         m_accuracy->clear();
     }
     if (snapshot.divergence.diverged) {
-        m_message->setText(tr("Diverged at step %L1 in %2 %3 \u2014 press Reset (R) to start again")
-                               .arg(core::stepNumber(snapshot.divergence.step))
-                               .arg(QString::fromStdString(snapshot.depthUnitName))
-                               .arg(snapshot.divergence.layer));
+        // Core's wording, as in the caption and the command line, with a capital and the way out.
+        QString what = QString::fromStdString(core::divergenceMessage(snapshot.divergence.step, snapshot.depthUnitName,
+                                                                      snapshot.divergence.layer, {}));
+        what[0] = what[0].toUpper();
+        m_message->setText(tr("%1 \u2014 press Reset (R) to start again").arg(what));
         m_message->setToolTip(QString::fromStdString(snapshot.divergence.message));
     }
 }
