@@ -5,7 +5,10 @@
 #include <iomanip>
 #include <sstream>
 
+#include "core/config/change_ids.h"
 #include "core/config/experiment_validation.h"
+#include "core/model/activation.h"
+#include "core/model/initializer.h"
 
 namespace gradflow::core {
 
@@ -295,9 +298,7 @@ std::optional<ConfigChange> describeChange(const ExperimentConfig& config, std::
 
 std::vector<std::string> allChangeIds()
 {
-    std::vector<std::string> ids;
-    for (const ChangeRule& rule : rules()) ids.emplace_back(rule.id);
-    return ids;
+    return {std::begin(kChangeIds), std::end(kChangeIds)};
 }
 
 }  // namespace gradflow::core

@@ -5,9 +5,10 @@
 #include <cmath>
 #include <limits>
 
-#include "core/config/config_change.h"
+#include "core/config/change_ids.h"
 #include "core/config/parameter_count.h"
 #include "core/data/dataset.h"
+#include "core/model/activation.h"
 
 namespace gradflow::core {
 namespace {
@@ -250,8 +251,7 @@ std::vector<ConfigIssue> validateExperiment(const ExperimentConfig& config) {
         c.add("run.steps_done", "must be an integer in [0, " + std::to_string(ExperimentLimits::maxRunSteps) +
                                     "]; got " + std::to_string(config.run.stepsDone));
     if (!config.run.comparison.empty()) {
-        const auto ids = allChangeIds();
-        if (std::find(ids.begin(), ids.end(), config.run.comparison) == ids.end())
+        if (!isChangeId(config.run.comparison))
             c.add("run.compare", "must name a one-change comparison (batch-norm-on, relu-he, ...); got \"" +
                                      config.run.comparison.substr(0, 40) + "\"");
     }
