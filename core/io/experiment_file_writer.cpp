@@ -24,7 +24,7 @@ namespace {
 
 JsonValue initFields(JsonValue obj, const InitSpec& init) {
     const InitSpec defaults;
-    obj.set("init", std::string(initializerInfo(init.kind).name));
+    obj.set("init", std::string(enumName(initializerRegistry(), init.kind)));
     obj.set("gain", init.gain);
     if (init.kind == InitKind::Normal || init.std != defaults.std) obj.set("std", init.std);
     if (init.kind == InitKind::Uniform || init.limit != defaults.limit) obj.set("limit", init.limit);
@@ -63,7 +63,7 @@ JsonValue layerList(const std::vector<LayerSpec>& layers) {
 
 JsonValue recurrentObject(const RecurrentSpec& r) {
     JsonValue rec = JsonValue::object();
-    rec.set("cell", std::string(enumName<CellKind>(kCellNames, r.cell)));
+    rec.set("cell", std::string(enumName(kCellNames, r.cell)));
     rec.set("hidden_size", r.hiddenSize);
     setActivation(rec, r.activation);
     rec.set("input_init", initFields(JsonValue::object(), r.inputInit));
@@ -76,7 +76,7 @@ JsonValue modelObject(const ExperimentConfig& config) {
     const ExperimentConfig defaults;
     const bool recurrent = config.model == ModelKind::Recurrent;
     JsonValue model = JsonValue::object();
-    model.set("kind", std::string(enumName<ModelKind>(kModelKindNames, config.model)));
+    model.set("kind", std::string(enumName(kModelKindNames, config.model)));
     if (!recurrent || config.layers != defaults.layers) model.set("layers", layerList(config.layers));
     if (!recurrent || config.residual != defaults.residual) {
         JsonValue residual = JsonValue::object();
@@ -100,7 +100,7 @@ JsonValue trainingObject(const TrainingSpec& t) {
     const bool rmsprop = o.kind == OptimizerKind::RmsProp;
     const bool adam = o.kind == OptimizerKind::Adam;
     JsonValue training = JsonValue::object();
-    training.set("optimizer", std::string(enumName<OptimizerKind>(kOptimizerNames, o.kind)));
+    training.set("optimizer", std::string(enumName(kOptimizerRegistry, o.kind)));
     training.set("learning_rate", o.learningRate);
     if (momentum || o.momentum != d.momentum) training.set("momentum", o.momentum);
     if (momentum || o.nesterov != d.nesterov) training.set("nesterov", o.nesterov);
@@ -111,10 +111,10 @@ JsonValue trainingObject(const TrainingSpec& t) {
     if (o.weightDecay != d.weightDecay) training.set("weight_decay", o.weightDecay);
     training.set("batch_size", t.batchSize);
     JsonValue clip = JsonValue::object();
-    clip.set("mode", std::string(enumName<ClipMode>(kClipModeNames, t.clip.mode)));
+    clip.set("mode", std::string(enumName(kClipModeNames, t.clip.mode)));
     if (t.clip.mode != ClipMode::Off || t.clip.threshold != ClipSpec{}.threshold) clip.set("threshold", t.clip.threshold);
     training.set("clip", std::move(clip));
-    training.set("loss", std::string(enumName<LossKind>(kLossNames, t.loss)));
+    training.set("loss", std::string(enumName(kLossNames, t.loss)));
     return training;
 }
 
@@ -145,14 +145,14 @@ std::string serializeExperiment(const ExperimentConfig& config) {
     root.set("format", "gradflow-experiment");
     root.set("version", ExperimentConfig::kFormatVersion);
     root.set("seed", static_cast<std::uint64_t>(config.seed));
-    root.set("precision", std::string(enumName<Precision>(kPrecisionNames, config.precision)));
+    root.set("precision", std::string(enumName(kPrecisionNames, config.precision)));
     if (config.lesson != LessonSpec{}) {
         JsonValue lesson = JsonValue::object();
         lesson.set("title", config.lesson.title);
         lesson.set("explanation", config.lesson.explanation);
         lesson.set("suggested_steps", config.lesson.suggestedSteps);
         if (config.lesson.statistic)
-            lesson.set("statistic", std::string(enumName<UnitStatisticKind>(kUnitStatisticNames, *config.lesson.statistic)));
+            lesson.set("statistic", std::string(enumName(kUnitStatisticNames, *config.lesson.statistic)));
         root.set("lesson", std::move(lesson));
     }
     root.set("data", dataObject(config.data));
