@@ -9,6 +9,7 @@
 #include <system_error>
 
 #if __has_include(<unistd.h>)
+#include <sys/stat.h>
 #include <unistd.h>
 #endif
 
@@ -130,12 +131,36 @@ JsonValue dataObject(const DataSpec& d) {
     return data;
 }
 
-/// A name beside the target that no other save is using.
-std::string temporaryPath(const std::string& path) {
+/// Creates and opens a new file beside `path` (same file system, so the rename is atomic)
+/// that no other save can be using; its name goes to `temp`. nullptr with errno set on failure.
+std::FILE* openTemporary(const std::string& path, std::string& temp) {
+#if __has_include(<unistd.h>)
+    // mkstemp picks the name and creates the file in one step, so two saves (or another
+    // program) can never end up writing the same temporary.
+    std::string name = path + ".tmp-XXXXXX";
+    const int fd = ::mkstemp(name.data());
+    if (fd < 0) return nullptr;
+    // mkstemp creates the file 0600; a saved experiment gets the permissions any new file
+    // gets (0666 less the umask), as it did when saves used fopen.
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    std::FILE* file = ::fchmod(fd, 0666 & ~mask) == 0 ? ::fdopen(fd, "wb") : nullptr;
+    if (file == nullptr) {
+        const int error = errno;
+        ::close(fd);
+        ::unlink(name.c_str());
+        errno = error;
+        return nullptr;
+    }
+    temp = std::move(name);
+    return file;
+#else
     std::random_device device;
     char suffix[32];
     std::snprintf(suffix, sizeof suffix, ".tmp-%08x", static_cast<unsigned>(device()));
-    return path + suffix;
+    temp = path + suffix;
+    return std::fopen(temp.c_str(), "wb");
+#endif
 }
 
 }  // namespace
@@ -169,8 +194,8 @@ std::string serializeExperiment(const ExperimentConfig& config) {
 
 std::string saveExperimentFile(const std::string& path, const ExperimentConfig& config) {
     const std::string text = serializeExperiment(config);
-    const std::string temp = temporaryPath(path);
-    std::FILE* file = std::fopen(temp.c_str(), "wb");
+    std::string temp;
+    std::FILE* file = openTemporary(path, temp);
     if (file == nullptr) return "cannot write '" + path + "': " + std::error_code(errno, std::generic_category()).message();
     bool ok = std::fwrite(text.data(), 1, text.size(), file) == text.size() && std::fflush(file) == 0;
     int error = ok ? 0 : errno;
