@@ -7,6 +7,10 @@
 #include <set>
 #include <string_view>
 
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QStringList>
+
 #include "core/config/config_change.h"
 
 namespace gradflow::app {
@@ -144,52 +148,116 @@ std::string checkCombinations(const CommandLineOptions& o, const std::set<std::s
     return {};
 }
 
+/// What QCommandLineParser reads differently from this command line: it takes "-steps" for
+/// "--steps", "--" for the end of the options, and the argument after an option as its
+/// value even when that is another option. Checked in argument order before it parses,
+/// up to the first unknown option (which the checks after parsing report, as before).
+std::string checkSpelling(const std::vector<std::string>& arguments) {
+    for (std::size_t i = 0; i < arguments.size(); ++i) {
+        const std::string& argument = arguments[i];
+        const bool longOption = argument.size() >= 3 && argument.compare(0, 2, "--") == 0;
+        if (!longOption) {
+            if (!argument.empty() && argument[0] == '-' && argument != "-")
+                return "unknown option '" + argument + "' (options start with --)";
+            continue;
+        }
+        const std::size_t equals = argument.find('=');
+        const std::string_view name = std::string_view(argument).substr(2, equals == std::string::npos ? equals : equals - 2);
+        const OptionSpec* spec = findOption(name);
+        if (spec == nullptr) return {};
+        if (equals != std::string::npos || spec->valueName.empty()) continue;
+        if (i + 1 == arguments.size() || arguments[i + 1].compare(0, 2, "--") == 0)
+            return "--" + std::string(spec->name) + " needs a value (" + std::string(spec->valueName) + ")";
+        ++i;  // its value, whatever it looks like
+    }
+    return {};
+}
+
+QString toQString(std::string_view text) { return QString::fromUtf8(text.data(), qsizetype(text.size())); }
+
+/// Whether the first positional argument comes before the first --config (they set the
+/// same thing; the second one is the error). Values of options are not positional.
+bool positionalBeforeConfig(const std::vector<std::string>& arguments) {
+    for (std::size_t i = 0; i < arguments.size(); ++i) {
+        const std::string& argument = arguments[i];
+        if (argument.size() < 3 || argument.compare(0, 2, "--") != 0) return true;
+        const std::string name = argument.substr(2, argument.find('=') - 2);
+        if (name == "config") return false;
+        const OptionSpec* spec = findOption(name);
+        if (spec != nullptr && !spec->valueName.empty() && argument.find('=') == std::string::npos) ++i;
+    }
+    return false;
+}
+
 }  // namespace
 
 CommandLineParse parseCommandLine(const std::vector<std::string>& arguments) {
     CommandLineParse result;
     CommandLineOptions& o = result.options;
-    std::set<std::string_view> given;
-    for (std::size_t i = 0; i < arguments.size(); ++i) {
-        const std::string& argument = arguments[i];
-        if (argument.size() < 3 || argument.compare(0, 2, "--") != 0) {
-            if (!argument.empty() && argument[0] == '-' && argument != "-") {
-                result.error = "unknown option '" + argument + "' (options start with --)";
-                return result;
-            }
-            if (!o.configPath.empty()) {
-                result.error = "unexpected argument '" + argument + "' (one experiment file at most)";
-                return result;
-            }
-            o.configPath = argument;  // "gradflow my-experiment.json" opens that file
-            given.insert("config");
-            continue;
-        }
-        const std::size_t equals = argument.find('=');
-        const std::string name = argument.substr(2, equals == std::string::npos ? std::string::npos : equals - 2);
-        const OptionSpec* spec = findOption(name);
-        if (spec == nullptr) {
-            result.error = "unknown option '--" + name + "'";
+    result.error = checkSpelling(arguments);
+    if (!result.error.empty()) return result;
+
+    QCommandLineParser parser;
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    for (const OptionSpec& spec : optionTable()) {
+        QCommandLineOption option(toQString(spec.name));
+        if (!spec.valueName.empty()) option.setValueName(toQString(spec.valueName));
+        parser.addOption(option);
+    }
+    QStringList qtArguments{QStringLiteral("gradflow")};
+    for (const std::string& argument : arguments) qtArguments << QString::fromStdString(argument);
+    // Its own messages ("Unknown option 'x'.") are not this command line's: the checks
+    // below say what went wrong, in the words the documentation and the tests use.
+    parser.parse(qtArguments);
+
+    if (const QStringList unknown = parser.unknownOptionNames(); !unknown.isEmpty()) {
+        result.error = "unknown option '--" + unknown.front().toStdString() + "'";
+        return result;
+    }
+    // A positional argument is the experiment file, as --config is: after either has named
+    // a file, another one is an error.
+    const QStringList positional = parser.positionalArguments();
+    const bool configOption = parser.isSet(QStringLiteral("config"));
+    const bool configFirst = configOption && !positionalBeforeConfig(arguments);
+    if (!positional.isEmpty() && configOption && !configFirst) {
+        result.error = "--config given more than once";
+        return result;
+    }
+    std::string file = configFirst ? parser.value(QStringLiteral("config")).toStdString() : std::string();
+    for (const QString& argument : positional) {
+        if (!file.empty()) {
+            result.error = "unexpected argument '" + argument.toStdString() + "' (one experiment file at most)";
             return result;
         }
+        file = argument.toStdString();
+    }
+
+    std::set<std::string_view> given;
+    if (!positional.isEmpty()) {
+        o.configPath = file;  // "gradflow my-experiment.json" opens that file
+        given.insert("config");
+    }
+    for (const QString& qtName : parser.optionNames()) {
+        const std::string name = qtName.toStdString();
+        const OptionSpec* spec = findOption(name);
+        if (spec == nullptr) continue;  // cannot happen: unknown names were refused above
         if (!given.insert(spec->name).second) {
             result.error = "--" + name + " given more than once";
             return result;
         }
-        std::string value;
+        const QStringList values = parser.values(qtName);
         if (spec->valueName.empty()) {
-            if (equals != std::string::npos) {
+            const std::string withValue = "--" + name + "=";
+            if (std::any_of(arguments.begin(), arguments.end(),
+                            [&](const std::string& a) { return a.compare(0, withValue.size(), withValue) == 0; })) {
                 result.error = "--" + name + " takes no value";
                 return result;
             }
-        } else if (equals != std::string::npos) {
-            value = argument.substr(equals + 1);
-        } else if (i + 1 < arguments.size() && arguments[i + 1].compare(0, 2, "--") != 0) {
-            value = arguments[++i];  // a value that looks like an option needs --name=value
-        } else {
+        } else if (values.isEmpty()) {
             result.error = "--" + name + " needs a value (" + std::string(spec->valueName) + ")";
             return result;
         }
+        const std::string value = values.isEmpty() ? std::string() : values.front().toStdString();
         if (std::string error = spec->set(o, value); !error.empty()) {
             result.error = "--" + name + " " + error;
             return result;

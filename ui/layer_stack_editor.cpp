@@ -22,6 +22,7 @@
 #include "core/model/activation.h"
 #include "core/data/dataset.h"
 #include "core/config/experiment_validation.h"
+#include "core/config/parameter_count.h"
 #include "core/model/initializer.h"
 #include "ui/cell_editor.h"
 #include "ui/experiment_document.h"
@@ -252,7 +253,8 @@ QWidget* LayerStackEditor::createFeedForwardPage()
     layout->addLayout(buttons);
     // Its own line: beside the buttons it would make the dock too wide for 1366x768.
     m_summary = new QLabel(page);
-    m_summary->setToolTip(tr("Trainable parameters of the stack (weights and biases)"));
+    m_summary->setObjectName(QStringLiteral("layerStackSummary"));
+    m_summary->setToolTip(tr("Trainable parameters of the stack (weights and biases, or batch norm's scale and shift)"));
     m_summary->setEnabled(false);  // muted text from the style
     layout->addWidget(m_summary);
 
@@ -305,14 +307,7 @@ void LayerStackEditor::refresh()
                                : withBn == qsizetype(layers.size()) ? Qt::Checked
                                                                    : Qt::PartiallyChecked);
     m_skipEvery->setValue(config.residual.every);
-    long long parameters = 0;
-    int fanIn = config.inputDimension();
-    for (const auto& l : layers) {
-        parameters += (long long)fanIn * l.width + l.width;
-        fanIn = l.width;
-    }
-    parameters += (long long)fanIn * config.outputDimension() + config.outputDimension();
-    m_summary->setText(tr("%1 layers, %L2 parameters").arg(layers.size()).arg(parameters));
+    m_summary->setText(tr("%1 layers, %L2 parameters").arg(layers.size()).arg(qint64(core::parameterCount(config))));
 
     for (QWidget* w : widgets) w->blockSignals(false);
 

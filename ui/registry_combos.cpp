@@ -2,31 +2,35 @@
 
 #include <QComboBox>
 
-#include "core/model/activation.h"
+#include "core/config/optimizer_names.h"
 #include "core/data/dataset.h"
+#include "core/model/activation.h"
 #include "core/model/initializer.h"
 
 namespace gradflow::ui {
 
 QString fromView(std::string_view text) { return QString::fromUtf8(text.data(), qsizetype(text.size())); }
 
-void fillActivationCombo(QComboBox* combo)
+namespace {
+
+/// One item per registry entry: its label, its kind as data, its formula as tooltip.
+template <typename Registry>
+void fillFromRegistry(QComboBox* combo, const Registry& registry)
 {
     combo->clear();
-    for (const auto& info : core::activationRegistry()) {
+    for (const auto& info : registry) {
         combo->addItem(fromView(info.label), int(info.kind));
         combo->setItemData(combo->count() - 1, fromView(info.formula), Qt::ToolTipRole);
     }
 }
 
-void fillInitCombo(QComboBox* combo)
-{
-    combo->clear();
-    for (const auto& info : core::initializerRegistry()) {
-        combo->addItem(fromView(info.label), int(info.kind));
-        combo->setItemData(combo->count() - 1, fromView(info.formula), Qt::ToolTipRole);
-    }
-}
+}  // namespace
+
+void fillActivationCombo(QComboBox* combo) { fillFromRegistry(combo, core::activationRegistry()); }
+
+void fillInitCombo(QComboBox* combo) { fillFromRegistry(combo, core::initializerRegistry()); }
+
+void fillOptimizerCombo(QComboBox* combo) { fillFromRegistry(combo, core::kOptimizerRegistry); }
 
 void fillDataCombo(QComboBox* combo, bool sequence)
 {

@@ -1,5 +1,5 @@
 #pragma once
-// Combo boxes filled from core's registries (activations, initializers, data sets), so a
+// Combo boxes filled from core's registries (activations, initializers, optimizers, data sets), so a
 // new entry in core appears in every editor with its label and formula, untouched here.
 // Item data is the enum value as int; each item's tooltip gives the formula.
 
@@ -16,6 +16,7 @@ QString fromView(std::string_view text);
 
 void fillActivationCombo(QComboBox* combo);
 void fillInitCombo(QComboBox* combo);
+void fillOptimizerCombo(QComboBox* combo);
 /// Data sets for feed-forward (`sequence` false) or recurrent models.
 void fillDataCombo(QComboBox* combo, bool sequence);
 /// Selects the item whose data is `value`; keeps the tooltip in step with the choice.

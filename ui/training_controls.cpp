@@ -94,15 +94,8 @@ TrainingControls::TrainingControls(ExperimentDocument* document, QWidget* parent
 
     form->addRow(sectionLabel(tr("Optimizer"), this));
     m_optimizer = withTip(new QComboBox(this), tr("Update rule (applies on Reset)"));
-    m_optimizer->addItem(tr("SGD"), int(core::OptimizerKind::Sgd));
-    m_optimizer->setItemData(0, QStringLiteral("w \u2190 w \u2212 \u03b7 g"), Qt::ToolTipRole);
-    m_optimizer->addItem(tr("Momentum"), int(core::OptimizerKind::Momentum));
-    m_optimizer->setItemData(1, QStringLiteral("v \u2190 \u03bc v + g;  w \u2190 w \u2212 \u03b7 v"), Qt::ToolTipRole);
-    m_optimizer->addItem(tr("RMSProp"), int(core::OptimizerKind::RmsProp));
-    m_optimizer->setItemData(2, QStringLiteral("s \u2190 \u03c1 s + (1\u2212\u03c1) g\u00b2;  w \u2190 w \u2212 \u03b7 g / (\u221as + \u03b5)"),
-                             Qt::ToolTipRole);
-    m_optimizer->addItem(tr("Adam"), int(core::OptimizerKind::Adam));
-    m_optimizer->setItemData(3, tr("Kingma & Ba 2015: bias-corrected moving averages of g and g\u00b2"), Qt::ToolTipRole);
+    m_optimizer->setObjectName(QStringLiteral("optimizerCombo"));
+    fillOptimizerCombo(m_optimizer);
     form->addRow(tr("Optimizer"), m_optimizer);
 
     auto* lrRow = new QHBoxLayout;

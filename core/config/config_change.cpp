@@ -5,7 +5,11 @@
 #include <iomanip>
 #include <sstream>
 
+#include "core/config/change_ids.h"
+#include "core/config/experiment_names.h"
 #include "core/config/experiment_validation.h"
+#include "core/model/activation.h"
+#include "core/model/initializer.h"
 
 namespace gradflow::core {
 
@@ -56,12 +60,8 @@ std::string number(double value)
 
 std::string cellWord(CellKind cell)
 {
-    switch (cell) {
-    case CellKind::Vanilla: return "vanilla RNN";
-    case CellKind::Lstm: return "LSTM";
-    case CellKind::Gru: return "GRU";
-    }
-    return "?";
+    const CellInfo* info = findEntry(kCellNames, cell);
+    return info ? std::string(info->label) : "?";
 }
 
 /// One catalogue entry: when it applies, what it does, how it reads for a config.
@@ -295,9 +295,7 @@ std::optional<ConfigChange> describeChange(const ExperimentConfig& config, std::
 
 std::vector<std::string> allChangeIds()
 {
-    std::vector<std::string> ids;
-    for (const ChangeRule& rule : rules()) ids.emplace_back(rule.id);
-    return ids;
+    return {std::begin(kChangeIds), std::end(kChangeIds)};
 }
 
 }  // namespace gradflow::core

@@ -5,8 +5,10 @@
 #include <cmath>
 #include <limits>
 
-#include "core/config/config_change.h"
+#include "core/config/change_ids.h"
+#include "core/config/parameter_count.h"
 #include "core/data/dataset.h"
+#include "core/model/activation.h"
 
 namespace gradflow::core {
 namespace {
@@ -211,24 +213,23 @@ std::int64_t estimateMemoryBytes(const ExperimentConfig& config) {
     const double steps = dataKindInfo(config.data.kind).sequence ? std::max(config.data.sequenceLength, 1) : 1;
     const double in = config.inputDimension();
     const double out = config.outputDimension();
-    double params = 0, activations = 0, jacobians = 0;
+    const double params = static_cast<double>(parameterCount(config));
+    double activations = 0, jacobians = 0;
     constexpr double kProbes = 8;
     if (config.model == ModelKind::Recurrent) {
         const double h = std::max(config.recurrent.hiddenSize, 0);
         const double gates = config.recurrent.cell == CellKind::Lstm ? 4 : config.recurrent.cell == CellKind::Gru ? 3 : 1;
-        params = gates * h * (in + h + 1) + out * (h + 1);
         activations = steps * batch * h * (3 * gates + 4);
         jacobians = (gates > 1 ? kProbes : 1) * steps * h * h * 8;  // explicit per-probe Jacobians for gated cells
     } else {
         double fanIn = in;
         for (const LayerSpec& layer : config.layers) {
             const double w = std::max(layer.width, 0);
-            params += w * (fanIn + 1) + (layer.batchNorm ? 4 * w : 0);
-            activations += 6 * w * batch;  // pre-activation, output, derivative, gradient, batch-norm buffers
+            // pre-activation, output, derivative, gradient, batch-norm buffers; running mean and variance
+            activations += 6 * w * batch + (layer.batchNorm ? 2 * w : 0);
             jacobians += w * fanIn * 8 + w * kProbes * 8;
             fanIn = w;
         }
-        params += out * (fanIn + 1);
         activations += 4 * out * batch;
     }
     // weights + gradients + optimizer state; the data set in double plus a working copy.
@@ -250,8 +251,7 @@ std::vector<ConfigIssue> validateExperiment(const ExperimentConfig& config) {
         c.add("run.steps_done", "must be an integer in [0, " + std::to_string(ExperimentLimits::maxRunSteps) +
                                     "]; got " + std::to_string(config.run.stepsDone));
     if (!config.run.comparison.empty()) {
-        const auto ids = allChangeIds();
-        if (std::find(ids.begin(), ids.end(), config.run.comparison) == ids.end())
+        if (!isChangeId(config.run.comparison))
             c.add("run.compare", "must name a one-change comparison (batch-norm-on, relu-he, ...); got \"" +
                                      config.run.comparison.substr(0, 40) + "\"");
     }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "core/config/name_registry.h"
 #include "core/data/random.h"
 
 namespace gradflow::core {
@@ -175,15 +176,7 @@ std::span<const DataKindInfo> dataKindRegistry() { return kDataKindRegistry; }
 
 const DataKindInfo& dataKindInfo(DataKind kind) { return kDataKindRegistry[static_cast<std::size_t>(kind)]; }
 
-bool dataKindFromName(std::string_view name, DataKind& out) {
-    for (const auto& info : kDataKindRegistry) {
-        if (info.name == name) {
-            out = info.kind;
-            return true;
-        }
-    }
-    return false;
-}
+bool dataKindFromName(std::string_view name, DataKind& out) { return enumFromName(kDataKindRegistry, name, out); }
 
 Dataset generateDataset(const DataSpec& spec, std::uint64_t seed) {
     switch (spec.kind) {

@@ -18,14 +18,6 @@ namespace {
 constexpr std::string_view kFormatName = "gradflow-experiment";
 constexpr std::size_t kMaxIssues = 50;
 
-/// A name/enum table from a registry (activations, initialisers, data kinds).
-template <typename Enum, typename Registry>
-std::vector<EnumName<Enum>> registryNames(const Registry& registry) {
-    std::vector<EnumName<Enum>> names;
-    for (const auto& info : registry) names.push_back({info.kind, info.name});
-    return names;
-}
-
 /// Walks the JSON tree. A field that is missing keeps its default; a field that is wrong
 /// keeps its default too and leaves an issue, so one pass reports every problem.
 class Reader {
@@ -100,9 +92,9 @@ public:
         out = v->asString();
     }
 
-    template <typename Enum>
-    void name(const JsonValue& obj, const std::string& path, std::string_view key, std::span<const EnumName<Enum>> names,
-              Enum& out) {
+    template <NameRegistry Registry>
+    void name(const JsonValue& obj, const std::string& path, std::string_view key, const Registry& names,
+              RegistryKind<Registry>& out) {
         const JsonValue* v = obj.find(key);
         if (v == nullptr) return;
         const std::string field = join(path, key);
@@ -131,13 +123,10 @@ struct ReadContext {
     Reader& r;
     ExperimentConfig& config;
     std::vector<int> entryOfLayer;  ///< file entry index per expanded layer (for messages)
-    std::vector<EnumName<ActivationKind>> activations = registryNames<ActivationKind>(activationRegistry());
-    std::vector<EnumName<InitKind>> inits = registryNames<InitKind>(initializerRegistry());
-    std::vector<EnumName<DataKind>> dataKinds = registryNames<DataKind>(dataKindRegistry());
 };
 
 void readInit(ReadContext& c, const JsonValue& obj, const std::string& path, InitSpec& init) {
-    c.r.name<InitKind>(obj, path, "init", c.inits, init.kind);
+    c.r.name(obj, path, "init", initializerRegistry(), init.kind);
     c.r.number(obj, path, "gain", init.gain);
     c.r.number(obj, path, "std", init.std);
     c.r.number(obj, path, "limit", init.limit);
@@ -161,7 +150,7 @@ void readLayers(ReadContext& c, const JsonValue& layers) {
         long long repeat = 1;
         r.integer(e, path, "repeat", 1, ExperimentLimits::maxDepth, repeat);
         r.integer(e, path, "width", 1, ExperimentLimits::maxWidth, layer.width);
-        r.name<ActivationKind>(e, path, "activation", c.activations, layer.activation.kind);
+        r.name(e, path, "activation", activationRegistry(), layer.activation.kind);
         r.number(e, path, "slope", layer.activation.slope);
         r.number(e, path, "alpha", layer.activation.alpha);
         readInit(c, e, path, layer.init);
@@ -184,9 +173,9 @@ void readRecurrent(ReadContext& c, const JsonValue& rec) {
     if (!r.object(rec, path, {"cell", "hidden_size", "activation", "slope", "alpha", "input_init", "recurrent_init", "forget_bias"}))
         return;
     RecurrentSpec& spec = c.config.recurrent;
-    r.name<CellKind>(rec, path, "cell", kCellNames, spec.cell);
+    r.name(rec, path, "cell", kCellNames, spec.cell);
     r.integer(rec, path, "hidden_size", 1, ExperimentLimits::maxHiddenSize, spec.hiddenSize);
-    r.name<ActivationKind>(rec, path, "activation", c.activations, spec.activation.kind);
+    r.name(rec, path, "activation", activationRegistry(), spec.activation.kind);
     r.number(rec, path, "slope", spec.activation.slope);
     r.number(rec, path, "alpha", spec.activation.alpha);  // written by the shared activation writer
     r.number(rec, path, "forget_bias", spec.forgetBias);
@@ -200,7 +189,7 @@ void readRecurrent(ReadContext& c, const JsonValue& rec) {
 void readModel(ReadContext& c, const JsonValue& model) {
     Reader& r = c.r;
     if (!r.object(model, "model", {"kind", "layers", "residual", "bias_init", "recurrent"})) return;
-    r.name<ModelKind>(model, "model", "kind", kModelKindNames, c.config.model);
+    r.name(model, "model", "kind", kModelKindNames, c.config.model);
     if (const JsonValue* layers = model.find("layers")) readLayers(c, *layers);
     if (const JsonValue* residual = model.find("residual"); residual && r.object(*residual, "model.residual", {"every"}))
         r.integer(*residual, "model.residual", "every", 0, ExperimentLimits::maxDepth, c.config.residual.every);
@@ -219,7 +208,7 @@ void readTraining(ReadContext& c, const JsonValue& training) {
                    "batch_size", "clip", "loss"}))
         return;
     TrainingSpec& t = c.config.training;
-    r.name<OptimizerKind>(training, path, "optimizer", kOptimizerNames, t.optimizer.kind);
+    r.name(training, path, "optimizer", kOptimizerRegistry, t.optimizer.kind);
     r.number(training, path, "learning_rate", t.optimizer.learningRate);
     r.number(training, path, "momentum", t.optimizer.momentum);
     r.boolean(training, path, "nesterov", t.optimizer.nesterov);
@@ -229,9 +218,9 @@ void readTraining(ReadContext& c, const JsonValue& training) {
     r.number(training, path, "epsilon", t.optimizer.epsilon);
     r.number(training, path, "weight_decay", t.optimizer.weightDecay);
     r.integer(training, path, "batch_size", 1, ExperimentLimits::maxSamples, t.batchSize);
-    r.name<LossKind>(training, path, "loss", kLossNames, t.loss);
+    r.name(training, path, "loss", kLossNames, t.loss);
     if (const JsonValue* clip = training.find("clip"); clip && r.object(*clip, "training.clip", {"mode", "threshold"})) {
-        r.name<ClipMode>(*clip, "training.clip", "mode", kClipModeNames, t.clip.mode);
+        r.name(*clip, "training.clip", "mode", kClipModeNames, t.clip.mode);
         r.number(*clip, "training.clip", "threshold", t.clip.threshold);
     }
 }
@@ -240,7 +229,7 @@ void readData(ReadContext& c, const JsonValue& data) {
     Reader& r = c.r;
     if (!r.object(data, "data", {"kind", "samples", "noise", "classes", "sequence_length"})) return;
     DataSpec& d = c.config.data;
-    r.name<DataKind>(data, "data", "kind", c.dataKinds, d.kind);
+    r.name(data, "data", "kind", dataKindRegistry(), d.kind);
     r.integer(data, "data", "samples", 1, ExperimentLimits::maxSamples, d.samples);
     r.number(data, "data", "noise", d.noise);
     r.integer(data, "data", "classes", 2, ExperimentLimits::maxClasses, d.classes);
@@ -256,10 +245,10 @@ void readLesson(ReadContext& c, const JsonValue& lesson) {
     // Optional: absent means the views' default, so only a valid name sets it.
     if (const JsonValue* v = lesson.find("statistic")) {
         UnitStatisticKind statistic = UnitStatisticKind::WeightGradient;
-        if (v->isString() && enumFromName<UnitStatisticKind>(kUnitStatisticNames, v->asString(), statistic))
+        if (v->isString() && enumFromName(kUnitStatisticNames, v->asString(), statistic))
             c.config.lesson.statistic = statistic;
         else
-            r.name<UnitStatisticKind>(lesson, "lesson", "statistic", kUnitStatisticNames, statistic);  // names the problem
+            r.name(lesson, "lesson", "statistic", kUnitStatisticNames, statistic);  // names the problem
     }
 }
 
@@ -312,7 +301,7 @@ void readRoot(ReadContext& c, const JsonValue& root) {
         if (seed->isNumber() && n.isInteger && (!n.negative || n.magnitude == 0)) c.config.seed = n.magnitude;
         else r.add("seed", "must be an integer in [0, 18446744073709551615]");
     }
-    r.name<Precision>(root, "", "precision", kPrecisionNames, c.config.precision);
+    r.name(root, "", "precision", kPrecisionNames, c.config.precision);
     if (const JsonValue* v = root.find("lesson")) readLesson(c, *v);
     if (const JsonValue* v = root.find("data")) readData(c, *v);
     if (const JsonValue* v = root.find("model")) readModel(c, *v);

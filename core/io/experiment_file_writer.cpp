@@ -9,6 +9,7 @@
 #include <system_error>
 
 #if __has_include(<unistd.h>)
+#include <sys/stat.h>
 #include <unistd.h>
 #endif
 
@@ -24,7 +25,7 @@ namespace {
 
 JsonValue initFields(JsonValue obj, const InitSpec& init) {
     const InitSpec defaults;
-    obj.set("init", std::string(initializerInfo(init.kind).name));
+    obj.set("init", std::string(enumName(initializerRegistry(), init.kind)));
     obj.set("gain", init.gain);
     if (init.kind == InitKind::Normal || init.std != defaults.std) obj.set("std", init.std);
     if (init.kind == InitKind::Uniform || init.limit != defaults.limit) obj.set("limit", init.limit);
@@ -63,7 +64,7 @@ JsonValue layerList(const std::vector<LayerSpec>& layers) {
 
 JsonValue recurrentObject(const RecurrentSpec& r) {
     JsonValue rec = JsonValue::object();
-    rec.set("cell", std::string(enumName<CellKind>(kCellNames, r.cell)));
+    rec.set("cell", std::string(enumName(kCellNames, r.cell)));
     rec.set("hidden_size", r.hiddenSize);
     setActivation(rec, r.activation);
     rec.set("input_init", initFields(JsonValue::object(), r.inputInit));
@@ -76,7 +77,7 @@ JsonValue modelObject(const ExperimentConfig& config) {
     const ExperimentConfig defaults;
     const bool recurrent = config.model == ModelKind::Recurrent;
     JsonValue model = JsonValue::object();
-    model.set("kind", std::string(enumName<ModelKind>(kModelKindNames, config.model)));
+    model.set("kind", std::string(enumName(kModelKindNames, config.model)));
     if (!recurrent || config.layers != defaults.layers) model.set("layers", layerList(config.layers));
     if (!recurrent || config.residual != defaults.residual) {
         JsonValue residual = JsonValue::object();
@@ -100,7 +101,7 @@ JsonValue trainingObject(const TrainingSpec& t) {
     const bool rmsprop = o.kind == OptimizerKind::RmsProp;
     const bool adam = o.kind == OptimizerKind::Adam;
     JsonValue training = JsonValue::object();
-    training.set("optimizer", std::string(enumName<OptimizerKind>(kOptimizerNames, o.kind)));
+    training.set("optimizer", std::string(enumName(kOptimizerRegistry, o.kind)));
     training.set("learning_rate", o.learningRate);
     if (momentum || o.momentum != d.momentum) training.set("momentum", o.momentum);
     if (momentum || o.nesterov != d.nesterov) training.set("nesterov", o.nesterov);
@@ -111,10 +112,10 @@ JsonValue trainingObject(const TrainingSpec& t) {
     if (o.weightDecay != d.weightDecay) training.set("weight_decay", o.weightDecay);
     training.set("batch_size", t.batchSize);
     JsonValue clip = JsonValue::object();
-    clip.set("mode", std::string(enumName<ClipMode>(kClipModeNames, t.clip.mode)));
+    clip.set("mode", std::string(enumName(kClipModeNames, t.clip.mode)));
     if (t.clip.mode != ClipMode::Off || t.clip.threshold != ClipSpec{}.threshold) clip.set("threshold", t.clip.threshold);
     training.set("clip", std::move(clip));
-    training.set("loss", std::string(enumName<LossKind>(kLossNames, t.loss)));
+    training.set("loss", std::string(enumName(kLossNames, t.loss)));
     return training;
 }
 
@@ -130,12 +131,36 @@ JsonValue dataObject(const DataSpec& d) {
     return data;
 }
 
-/// A name beside the target that no other save is using.
-std::string temporaryPath(const std::string& path) {
+/// Creates and opens a new file beside `path` (same file system, so the rename is atomic)
+/// that no other save can be using; its name goes to `temp`. nullptr with errno set on failure.
+std::FILE* openTemporary(const std::string& path, std::string& temp) {
+#if __has_include(<unistd.h>)
+    // mkstemp picks the name and creates the file in one step, so two saves (or another
+    // program) can never end up writing the same temporary.
+    std::string name = path + ".tmp-XXXXXX";
+    const int fd = ::mkstemp(name.data());
+    if (fd < 0) return nullptr;
+    // mkstemp creates the file 0600; a saved experiment gets the permissions any new file
+    // gets (0666 less the umask), as it did when saves used fopen.
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    std::FILE* file = ::fchmod(fd, 0666 & ~mask) == 0 ? ::fdopen(fd, "wb") : nullptr;
+    if (file == nullptr) {
+        const int error = errno;
+        ::close(fd);
+        ::unlink(name.c_str());
+        errno = error;
+        return nullptr;
+    }
+    temp = std::move(name);
+    return file;
+#else
     std::random_device device;
     char suffix[32];
     std::snprintf(suffix, sizeof suffix, ".tmp-%08x", static_cast<unsigned>(device()));
-    return path + suffix;
+    temp = path + suffix;
+    return std::fopen(temp.c_str(), "wb");
+#endif
 }
 
 }  // namespace
@@ -145,14 +170,14 @@ std::string serializeExperiment(const ExperimentConfig& config) {
     root.set("format", "gradflow-experiment");
     root.set("version", ExperimentConfig::kFormatVersion);
     root.set("seed", static_cast<std::uint64_t>(config.seed));
-    root.set("precision", std::string(enumName<Precision>(kPrecisionNames, config.precision)));
+    root.set("precision", std::string(enumName(kPrecisionNames, config.precision)));
     if (config.lesson != LessonSpec{}) {
         JsonValue lesson = JsonValue::object();
         lesson.set("title", config.lesson.title);
         lesson.set("explanation", config.lesson.explanation);
         lesson.set("suggested_steps", config.lesson.suggestedSteps);
         if (config.lesson.statistic)
-            lesson.set("statistic", std::string(enumName<UnitStatisticKind>(kUnitStatisticNames, *config.lesson.statistic)));
+            lesson.set("statistic", std::string(enumName(kUnitStatisticNames, *config.lesson.statistic)));
         root.set("lesson", std::move(lesson));
     }
     root.set("data", dataObject(config.data));
@@ -169,8 +194,8 @@ std::string serializeExperiment(const ExperimentConfig& config) {
 
 std::string saveExperimentFile(const std::string& path, const ExperimentConfig& config) {
     const std::string text = serializeExperiment(config);
-    const std::string temp = temporaryPath(path);
-    std::FILE* file = std::fopen(temp.c_str(), "wb");
+    std::string temp;
+    std::FILE* file = openTemporary(path, temp);
     if (file == nullptr) return "cannot write '" + path + "': " + std::error_code(errno, std::generic_category()).message();
     bool ok = std::fwrite(text.data(), 1, text.size(), file) == text.size() && std::fflush(file) == 0;
     int error = ok ? 0 : errno;

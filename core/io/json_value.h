@@ -4,6 +4,15 @@
 // \u escapes with surrogate pairs, duplicate keys refused, numbers range-checked, and
 // every syntax error located by line and column. Nothing here throws to the caller.
 // Standard C++ only, so core stays free of Qt.
+//
+// Why not QJsonDocument (or another library): besides keeping Qt out of core, experiment
+// files need four things Qt's reader does not do. It keeps one of two duplicate keys
+// without a word, so a hand-edited file could silently train something else; here a
+// duplicate is an error. It holds a number as a double or a signed 64-bit integer, so a
+// seed above 2^63 comes back rounded and the run is not the one saved; here every
+// unsigned 64-bit integer stays exact. Its objects are sorted by key, so a file written
+// back would reorder the user's fields; here members keep file order. And it reports a
+// failure as a byte offset; here every error has a line and column a person can go to.
 
 #include <cstddef>
 #include <cstdint>

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "core/config/name_registry.h"
+
 namespace gradflow::core {
 
 namespace {
@@ -64,15 +66,7 @@ std::span<const ActivationInfo> activationRegistry() { return kActivationRegistr
 
 const ActivationInfo& activationInfo(ActivationKind kind) { return kActivationRegistry[static_cast<std::size_t>(kind)]; }
 
-bool activationFromName(std::string_view name, ActivationKind& out) {
-    for (const auto& info : kActivationRegistry) {
-        if (info.name == name) {
-            out = info.kind;
-            return true;
-        }
-    }
-    return false;
-}
+bool activationFromName(std::string_view name, ActivationKind& out) { return enumFromName(kActivationRegistry, name, out); }
 
 double activate(const ActivationSpec& spec, double x) {
     switch (spec.kind) {

@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 
+#include "core/config/name_registry.h"
 #include "core/data/random.h"
 
 namespace gradflow::core {
@@ -62,15 +63,7 @@ std::span<const InitializerInfo> initializerRegistry() { return kInitializerRegi
 
 const InitializerInfo& initializerInfo(InitKind kind) { return kInitializerRegistry[static_cast<std::size_t>(kind)]; }
 
-bool initializerFromName(std::string_view name, InitKind& out) {
-    for (const auto& info : kInitializerRegistry) {
-        if (info.name == name) {
-            out = info.kind;
-            return true;
-        }
-    }
-    return false;
-}
+bool initializerFromName(std::string_view name, InitKind& out) { return enumFromName(kInitializerRegistry, name, out); }
 
 double weightVariance(const InitSpec& spec, int fanIn, int fanOut) {
     const double g2 = spec.gain * spec.gain;

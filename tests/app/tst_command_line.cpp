@@ -84,6 +84,19 @@ void TestCommandLine::badInputExitsTwoWithOneLine_data() {
     const QString preset = "deep-sigmoid-vanishing";
     QTest::newRow("unknown option") << QStringList{"--frobnicate"} << "unknown option '--frobnicate'";
     QTest::newRow("single dash") << QStringList{"-x"} << "unknown option";
+    // Spellings other parsers accept and this command line refuses, each with its message.
+    QTest::newRow("single-dash word") << QStringList{"--headless", "-preset", preset}
+                                      << "unknown option '-preset' (options start with --)";
+    QTest::newRow("bare double dash") << QStringList{"--headless", "--", "--preset", preset}
+                                      << "unknown option '--' (options start with --)";
+    QTest::newRow("unknown with value") << QStringList{"--frobnicate=3"} << "unknown option '--frobnicate' (see";
+    QTest::newRow("value at the end") << QStringList{"--headless", "--preset"} << "--preset needs a value (NAME)";
+    QTest::newRow("empty value") << QStringList{"--headless", "--config="} << "--config needs a non-empty value";
+    QTest::newRow("two files") << QStringList{"a.json", "b.json"} << "unexpected argument 'b.json' (one experiment file at most)";
+    QTest::newRow("file then config") << QStringList{"a.json", "--config", "b.json"} << "--config given more than once";
+    QTest::newRow("config then file") << QStringList{"--config", "a.json", "b.json"} << "unexpected argument 'b.json'";
+    QTest::newRow("flag value spelled apart") << QStringList{"--headless", "--preset", preset, "--steps=-1"}
+                                              << "--steps must be an integer in [0, 1000000000]; got '-1'";
     QTest::newRow("missing value") << QStringList{"--headless", "--preset", preset, "--steps"} << "--steps needs a value";
     QTest::newRow("option as value") << QStringList{"--headless", "--preset", preset, "--metrics", "--log", "x.csv"}
                                      << "--metrics needs a value";

@@ -42,6 +42,7 @@ private slots:
     void invalidResultsAreNotOffered();
     void recurrentModelsOfferCells();
     void unknownIdsApplyNothing();
+    void everyIdHasARule();
 };
 
 void TestConfigChange::everyOfferedChangeIsValidAndKeepsTheData_data()
@@ -152,6 +153,22 @@ void TestConfigChange::unknownIdsApplyNothing()
     const ExperimentConfig base = preset("deep-sigmoid-vanishing");
     QVERIFY(!applyChange(base, "no-such-change"));
     QVERIFY(!describeChange(base, ""));
+}
+
+void TestConfigChange::everyIdHasARule()
+{
+    // Validation knows the ids without the rules; each id it accepts must still be a rule
+    // that some configuration (a preset, or a preset with one change made) is offered.
+    std::vector<ExperimentConfig> configs;
+    for (const Preset& p : presets()) {
+        const ExperimentConfig base = preset(p.name);
+        configs.push_back(base);
+        for (const ConfigChange& change : changesFor(base)) configs.push_back(*applyChange(base, change.id));
+    }
+    for (const std::string& id : allChangeIds()) {
+        const bool offered = std::any_of(configs.begin(), configs.end(), [&](const ExperimentConfig& c) { return offers(c, id); });
+        QVERIFY2(offered, id.c_str());
+    }
 }
 
 QTEST_APPLESS_MAIN(TestConfigChange)

@@ -2,12 +2,19 @@
 // corpus of broken files that must each fail with an error naming the field.
 
 #include <QTemporaryDir>
+#include <QtGlobal>
 #include <QtTest>
 
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <csignal>
+
+#ifdef Q_OS_UNIX
+#include <sys/resource.h>
+#include <sys/stat.h>
+#endif
 
 #include "core/io/experiment_file.h"
 #include "core/data/random.h"
@@ -89,6 +96,8 @@ private slots:
     void estimatesMemory();
     void refusesHugeAndMissingFiles();
     void savesAtomically();
+    void failedSaveKeepsTheOldFile();
+    void savedFilesGetTheUsualPermissions();
 };
 
 void TestExperimentFile::readsTheDocumentedExample() {
@@ -364,6 +373,57 @@ void TestExperimentFile::savesAtomically() {
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 1);  // no temporary left behind
     const std::string error = saveExperimentFile(dir.filePath("no/such/dir/run.json").toStdString(), config);
     QVERIFY2(error.find("cannot write") != std::string::npos, error.c_str());
+}
+
+void TestExperimentFile::failedSaveKeepsTheOldFile() {
+#ifdef Q_OS_UNIX
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("run.json").toStdString();
+    QCOMPARE(saveExperimentFile(path, ExperimentConfig{}), std::string());
+    const QByteArray before = [&] {
+        QFile file(QString::fromStdString(path));
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    }();
+    QVERIFY(before.size() > 100);
+
+    // A write that fails half way (a full disk, here a file size limit, which binds root
+    // too where a read-only directory would not): the save reports it, the old file stays.
+    Random rng(3);
+    const ExperimentConfig config = unusualConfig(rng);
+    rlimit saved{};
+    QCOMPARE(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+    const auto oldHandler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit tight = saved;
+    tight.rlim_cur = 16;
+    QCOMPARE(::setrlimit(RLIMIT_FSIZE, &tight), 0);
+    const std::string error = saveExperimentFile(path, config);
+    ::setrlimit(RLIMIT_FSIZE, &saved);
+    std::signal(SIGXFSZ, oldHandler);
+
+    QVERIFY2(error.rfind("cannot write '" + path + "': ", 0) == 0, error.c_str());
+    QFile file(QString::fromStdString(path));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), before);
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{QStringLiteral("run.json")});
+#else
+    QSKIP("needs a POSIX file size limit");
+#endif
+}
+
+void TestExperimentFile::savedFilesGetTheUsualPermissions() {
+#ifdef Q_OS_UNIX
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("run.json").toStdString();
+    const mode_t previous = ::umask(022);
+    const std::string error = saveExperimentFile(path, ExperimentConfig{});
+    ::umask(previous);
+    QCOMPARE(error, std::string());
+    struct stat info{};
+    QCOMPARE(::stat(path.c_str(), &info), 0);
+    QCOMPARE(int(info.st_mode & 0777), 0644);  // not the 0600 a temporary file is created with
+#else
+    QSKIP("POSIX permissions");
+#endif
 }
 
 QTEST_APPLESS_MAIN(TestExperimentFile)
