@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "core/model/activation.h"
-#include "core/model/initializer.h"
+#include "core/config/activation_spec.h"
+#include "core/config/init_spec.h"
 
 namespace gradflow::core {
 

@@ -2,6 +2,7 @@
 // Small synthetic data sets, generated from the seed. Column per sample throughout.
 
 #include <Eigen/Core>
+#include <span>
 #include <string_view>
 #include <vector>
 

@@ -10,6 +10,8 @@
 
 #include "core/data/dataset.h"
 #include "core/config/experiment_names.h"
+#include "core/model/activation.h"
+#include "core/model/initializer.h"
 #include "core/io/json_value.h"
 
 namespace gradflow::core {

@@ -18,6 +18,8 @@
 
 #include <algorithm>
 #include "core/config/experiment_names.h"
+#include "core/model/activation.h"
+#include "core/model/initializer.h"
 #include "core/io/json_value.h"
 
 namespace gradflow::core {

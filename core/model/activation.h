@@ -7,16 +7,9 @@
 #include <string>
 #include <string_view>
 
+#include "core/config/activation_spec.h"
+
 namespace gradflow::core {
-
-enum class ActivationKind { Linear, Sigmoid, Tanh, Relu, LeakyRelu, Elu, Selu, Gelu, Softsign, Swish };
-
-struct ActivationSpec {
-    ActivationKind kind = ActivationKind::Tanh;
-    double slope = 0.01;  ///< leaky_relu: phi(x) = slope * x for x < 0 (file key "slope")
-    double alpha = 1.0;   ///< elu: phi(x) = alpha (e^x - 1) for x < 0 (file key "alpha")
-    bool operator==(const ActivationSpec&) const = default;
-};
 
 struct ActivationInfo {
     ActivationKind kind;

@@ -1,5 +1,7 @@
 #include "core/model/lstm_cell.h"
 
+#include "core/model/activation.h"
+
 namespace gradflow::core {
 
 template <typename Scalar>

@@ -7,6 +7,7 @@
 
 #include "core/model/feed_forward_net.h"
 #include "core/data/random.h"
+#include "core/model/activation.h"
 
 using namespace gradflow::core;
 using Net = FeedForwardNet<double>;

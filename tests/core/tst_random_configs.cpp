@@ -14,6 +14,8 @@
 #include "core/io/experiment_file.h"
 #include "core/config/experiment_validation.h"
 #include "core/data/random.h"
+#include "core/model/activation.h"
+#include "core/model/initializer.h"
 #include "core/training/trainer.h"
 
 using namespace gradflow::core;

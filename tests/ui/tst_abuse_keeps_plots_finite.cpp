@@ -10,6 +10,7 @@
 #include <random>
 
 #include "core/config/experiment_validation.h"
+#include "core/model/initializer.h"
 #include "core/training/trainer.h"
 #include "ui/dashboard.h"
 #include "ui/plots/plot_view.h"
