@@ -2,12 +2,14 @@
 
 #include <QtTest>
 
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <string>
 
 #include "core/io/json_value.h"
 #include "core/data/random.h"
+#include "tests/support/exact_compare.h"
 
 using namespace gradflow::core;
 
@@ -34,8 +36,8 @@ void TestJsonValue::parsesEveryType() {
     QVERIFY2(r.ok, r.error.c_str());
     const JsonValue& a = *r.value.find("a");
     QCOMPARE(a.asArray().size(), std::size_t(6));
-    QCOMPARE(a.asArray()[0].asDouble(), 1.0);
-    QCOMPARE(a.asArray()[1].asDouble(), -2500.0);
+    GRADFLOW_COMPARE_BITS(a.asArray()[0].asDouble(), 1.0);
+    GRADFLOW_COMPARE_BITS(a.asArray()[1].asDouble(), -2500.0);
     QVERIFY(a.asArray()[2].asBool());
     QVERIFY(a.asArray()[3].isBool() && !a.asArray()[3].asBool());
     QVERIFY(a.asArray()[4].isNull());
@@ -55,7 +57,7 @@ void TestJsonValue::keepsIntegersExact() {
     QVERIFY(a[1].asNumber().negative);
     QCOMPARE(a[1].asNumber().magnitude, std::uint64_t(1) << 63);
     QVERIFY(!a[2].asNumber().isInteger);
-    QCOMPARE(a[2].asDouble(), 64.0);
+    GRADFLOW_COMPARE_BITS(a[2].asDouble(), 64.0);
     QVERIFY(!a[3].asNumber().isInteger);  // too large for 64 bits: a double
 }
 
@@ -179,7 +181,7 @@ void TestJsonValue::writerRoundTrips() {
     const JsonParseResult second = parseJson(written);
     QVERIFY2(second.ok, second.error.c_str());
     QCOMPARE(writeJson(second.value), written);
-    QCOMPARE(second.value.find("n")->asArray()[3].asDouble(), 1e-300);
+    GRADFLOW_COMPARE_BITS(second.value.find("n")->asArray()[3].asDouble(), 1e-300);
     QCOMPARE(second.value.find("n")->asArray()[5].asNumber().magnitude, std::numeric_limits<std::uint64_t>::max());
     QCOMPARE(second.value.find("s")->asString(), std::string("\xC3\xA9\n\"q\""));
 }
@@ -198,13 +200,27 @@ void TestJsonValue::writerEscapesAndRepairs() {
 }
 
 void TestJsonValue::numbersRoundTripExactly() {
+    const auto roundTrip = [](double value) {
+        const JsonParseResult r = parseJson(formatJsonNumber(value));
+        return r.ok && r.value.isNumber() ? r.value.asDouble() : std::numeric_limits<double>::quiet_NaN();
+    };
     Random rng(3);
     for (int i = 0; i < 5000; ++i) {
         const double value = (rng.uniform() - 0.5) * std::pow(10.0, rng.below(600) - 300);
-        const JsonParseResult r = parseJson(formatJsonNumber(value));
-        QVERIFY(r.ok);
-        QCOMPARE(r.value.asDouble(), value);
+        GRADFLOW_COMPARE_BITS(roundTrip(value), value);
     }
+    // Every finite bit pattern is as likely as any other here: all exponents, subnormals included.
+    for (int i = 0; i < 5000; ++i) {
+        const double value = std::bit_cast<double>(rng.nextU64());
+        if (!std::isfinite(value)) continue;  // written as null, by design (writerEscapesAndRepairs)
+        GRADFLOW_COMPARE_BITS(roundTrip(value), value);
+    }
+    // The edges, where a fuzzy comparison sees nothing: both zeros, the smallest subnormal and
+    // normal, the largest double, and neighbours one unit in the last place apart.
+    for (const double value : {0.0, -0.0, std::numeric_limits<double>::denorm_min(), -std::numeric_limits<double>::denorm_min(),
+                               std::numeric_limits<double>::min(), std::numeric_limits<double>::max(),
+                               -std::numeric_limits<double>::max(), std::nextafter(1.0, 2.0), std::nextafter(0.1, 0.0), 1e-300})
+        GRADFLOW_COMPARE_BITS(roundTrip(value), value);
     QCOMPARE(formatJsonNumber(1.0), std::string("1.0"));
     QCOMPARE(formatJsonNumber(0.05), std::string("0.05"));
     QCOMPARE(formatJsonNumber(std::numeric_limits<double>::infinity()), std::string("null"));

@@ -4,6 +4,7 @@
 #include <QtTest>
 
 #include <clocale>
+#include <cstdio>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -18,6 +19,7 @@ class TestMetricsCsv : public QObject {
 
 private slots:
     void formatsNumbers();
+    void ignoresACommaLocale();
     void formatsPowersOfTenBeyondDouble();
     void writesRowsAndHeaders();
     void reportsUnwritablePaths();
@@ -30,11 +32,38 @@ void TestMetricsCsv::formatsNumbers() {
     QCOMPARE(formatCsvNumber(std::numeric_limits<double>::quiet_NaN()), std::string("nan"));
     QCOMPARE(formatCsvNumber(std::numeric_limits<double>::infinity()), std::string("inf"));
     QCOMPARE(formatCsvNumber(-std::numeric_limits<double>::infinity()), std::string("-inf"));
-    // A GUI may switch LC_NUMERIC to a comma locale; the CSV must not follow it.
-    if (std::setlocale(LC_NUMERIC, "de_DE.UTF-8") != nullptr) {
-        QCOMPARE(formatCsvNumber(0.25), std::string("0.25"));
-        std::setlocale(LC_NUMERIC, "C");
+}
+
+void TestMetricsCsv::ignoresACommaLocale() {
+    // A GUI may switch LC_NUMERIC to a comma locale; the CSV must not follow it. Without such
+    // a locale installed this test would prove nothing, so it says so instead of passing.
+    const char* chosen = nullptr;
+    for (const char* name : {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8"}) {
+        if (std::setlocale(LC_NUMERIC, name) != nullptr) {
+            chosen = name;
+            break;
+        }
     }
+    if (chosen == nullptr)
+        QSKIP("no comma-decimal locale (de_DE or fr_FR) is installed; Debian's locales-all, in .ci/packages, has them");
+    struct Restore {
+        ~Restore() { std::setlocale(LC_NUMERIC, "C"); }
+    } restore;
+    // The premise: C's own formatting now writes a comma.
+    QCOMPARE(QByteArray(std::localeconv()->decimal_point), QByteArray(","));
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g", 0.25);
+    QCOMPARE(QByteArray(buffer), QByteArray("0,25"));
+    QCOMPARE(formatCsvNumber(0.25), std::string("0.25"));
+    QCOMPARE(formatCsvNumber(-1.5e-250), std::string("-1.5e-250"));
+    QCOMPARE(formatPowerOfTen(-400.5), std::string("3.16227766e-401"));
+    std::string rows;
+    StepStats stats;
+    stats.step = 1;
+    stats.layers.resize(1);
+    stats.layers[0].weightGradNorm = 0.125;
+    appendMetricsRows(rows, stats);
+    QCOMPARE(rows, std::string("1,1,0.125,nan,nan,nan,nan,nan\n"));
 }
 
 void TestMetricsCsv::formatsPowersOfTenBeyondDouble() {

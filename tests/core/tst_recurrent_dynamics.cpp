@@ -7,11 +7,11 @@
 
 #include <QtTest>
 
-#include <bit>
 #include <cmath>
 
 #include "core/model/recurrent_cell.h"
 #include "core/training/trainer.h"
+#include "tests/support/exact_compare.h"
 
 using namespace gradflow::core;
 
@@ -46,8 +46,6 @@ double frobeniusDistance(const std::vector<Eigen::MatrixXd>& a, const std::vecto
     for (std::size_t i = 0; i < a.size(); ++i) sum += (a[i] - b[i]).squaredNorm();
     return std::sqrt(sum);
 }
-
-bool sameBits(double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); }
 
 }  // namespace
 
@@ -176,7 +174,8 @@ private slots:
         for (int k = 0; k < 5; ++k) {
             const StepStats x = a->step();
             const StepStats& y = b->step();
-            QVERIFY(sameBits(x.loss, y.loss) && sameBits(x.gradNorm, y.gradNorm));
+            GRADFLOW_COMPARE_BITS(x.loss, y.loss);
+            GRADFLOW_COMPARE_BITS(x.gradNorm, y.gradNorm);
             QCOMPARE(x.layers.size(), y.layers.size());
             for (std::size_t t = 0; t < x.layers.size(); ++t) {
                 const LayerStats &p = x.layers[t], &q = y.layers[t];
@@ -184,7 +183,7 @@ private slots:
                                    &LayerStats::weightNorm, &LayerStats::updateRatio, &LayerStats::activationMean,
                                    &LayerStats::activationStd, &LayerStats::saturation, &LayerStats::gateMean,
                                    &LayerStats::gateSaturation})
-                    QVERIFY(sameBits(p.*field, q.*field));
+                    GRADFLOW_COMPARE_BITS(p.*field, q.*field);
             }
         }
     }
@@ -201,7 +200,7 @@ private slots:
         auto trainer = Trainer::create(recurrentConfig(cell, 12));
         const StepStats& s = trainer->step();
         QCOMPARE(trainer->depthUnits(), 12);
-        QCOMPARE(s.layers.front().weightGradNorm, 0.0);
+        GRADFLOW_COMPARE_BITS(s.layers.front().weightGradNorm, 0.0);
         for (const LayerStats& l : s.layers) {
             for (double v : {l.biasGradNorm, l.activationGradNorm, l.weightNorm, l.updateRatio, l.activationMean,
                              l.activationStd, l.saturation})

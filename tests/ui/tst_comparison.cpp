@@ -16,6 +16,7 @@
 #include "ui/plots/gradient_bars_plot.h"
 #include "ui/plots/gradient_heatmap.h"
 #include "ui/plots/spectrum_plot.h"
+#include "tests/support/exact_compare.h"
 
 using namespace gradflow;
 using namespace gradflow::ui;
@@ -314,7 +315,7 @@ void TestComparison::stopComparingKeepsSideA() {
         return a && a->stepsDone == 15 && !a->running;
     }, kSlowWaitMs));
     QCOMPARE(window->history().entries().size(), kept + 3);
-    QCOMPARE(window->history().entries()[kept - 1].loss, lossAt12);
+    GRADFLOW_COMPARE_BITS(window->history().entries()[kept - 1].loss, lossAt12);
     QVERIFY(!window->lastComparisonSnapshot());
     QVERIFY(window->comparisonHistory().entries().empty());
     QCOMPARE(window->worker()->takeUpdate().lanes, 1);

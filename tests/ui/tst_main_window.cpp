@@ -21,6 +21,7 @@
 #include "ui/layer_stack_editor.h"
 #include "ui/layer_stack_model.h"
 #include "ui/main_window.h"
+#include "tests/support/exact_compare.h"
 
 using namespace gradflow;
 using State = ui::TrainingWorker::State;
@@ -353,9 +354,22 @@ void TestMainWindow::savedRunReplaysBitForBit()
         return x && y && x->stepsDone == 37 && y->stepsDone == 37 && !x->running && x->latest && y->latest;
     }, kSlowWaitMs));
     // Same config, seed and steps: the same numbers, to the bit.
-    QCOMPARE(other->lastSnapshot()->latest->loss, a.loss);
-    QCOMPARE(other->lastComparisonSnapshot()->latest->loss, b.loss);
-    QCOMPARE(other->lastSnapshot()->latest->layers.front().weightGradNorm, a.layers.front().weightGradNorm);
+    const core::StepStats& x = *other->lastSnapshot()->latest;
+    const core::StepStats& y = *other->lastComparisonSnapshot()->latest;
+    GRADFLOW_COMPARE_BITS(x.loss, a.loss);
+    GRADFLOW_COMPARE_BITS(y.loss, b.loss);
+    GRADFLOW_COMPARE_BITS(x.gradNorm, a.gradNorm);
+    GRADFLOW_COMPARE_BITS(y.gradNorm, b.gradNorm);
+    QCOMPARE(x.layers.size(), a.layers.size());
+    QCOMPARE(y.layers.size(), b.layers.size());
+    for (std::size_t l = 0; l < a.layers.size(); ++l) {
+        GRADFLOW_COMPARE_BITS(x.layers[l].weightGradNorm, a.layers[l].weightGradNorm);
+        GRADFLOW_COMPARE_BITS(x.layers[l].activationGradNorm, a.layers[l].activationGradNorm);
+    }
+    for (std::size_t l = 0; l < b.layers.size(); ++l) {
+        GRADFLOW_COMPARE_BITS(y.layers[l].weightGradNorm, b.layers[l].weightGradNorm);
+        GRADFLOW_COMPARE_BITS(y.layers[l].activationGradNorm, b.layers[l].activationGradNorm);
+    }
     QVERIFY(!other->resetPending());
 
     // Edited settings cannot be replayed from: the file then records no run.

@@ -138,6 +138,7 @@ private:
         QCOMPARE(heatmap->colorMap()->data()->keyRange().upper, double(expected));
         auto* loss = static_cast<LossPlot*>(dashboard.view(QStringLiteral("loss")));
         QCOMPARE((loss->lossGraph()->data()->constEnd() - 1)->key, double(expected));
+        QCOMPARE(loss->divergenceLine()->visible(), diverged);
         if (diverged) QCOMPARE(loss->divergenceLine()->start->coords().x(), double(expected));
     }
 
