@@ -6,10 +6,12 @@
 #include <QString>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/config/config_change.h"
 #include "core/io/experiment_file.h"
 #include "core/io/preset_library.h"
+#include "core/training/lockstep.h"
 #include "core/training/trainer.h"
 #include "core/training/training_history.h"
 #include "ui/figure_export.h"
@@ -57,11 +59,15 @@ inline std::unique_ptr<PresetRun> runPreset(const std::string& name, int steps, 
         run->changeLabel = QString::fromStdString(described->label);
     }
     core::StepStats lastA, lastB;
+    core::Lockstep lockstep;  // the sides step as the headless --compare steps them
+    lockstep.addLane(*a);
+    if (b) lockstep.addLane(*b);
     for (int k = 0; k < steps; ++k) {
-        lastA = a->step();
+        const std::vector<const core::StepStats*>& stepped = lockstep.step();
+        lastA = *stepped[0];
         run->history.append(lastA);
-        if (b && !b->divergence().diverged) {
-            lastB = b->step();
+        if (b && stepped[1]) {
+            lastB = *stepped[1];
             run->comparisonHistory.append(lastB);
         }
         if (lastA.diverged || a->divergence().diverged) break;  // as the headless run stops
