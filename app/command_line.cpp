@@ -19,9 +19,9 @@ namespace {
 using Setter = std::function<std::string(CommandLineOptions&, const std::string&)>;
 
 struct OptionSpec {
-    std::string_view name;      ///< without the leading "--"
-    std::string_view valueName; ///< empty for flags
-    Setter set;                 ///< returns an error message or ""
+    std::string_view name;       ///< without the leading "--"
+    std::string_view valueName;  ///< empty for flags
+    Setter set;                  ///< returns an error message or ""
 };
 
 template <typename Int>
@@ -51,8 +51,8 @@ std::string parseReal(const std::string& text, double lo, double hi, double& out
 
 std::string parseSize(const std::string& text, CommandLineOptions& o) {
     const std::size_t x = text.find_first_of("xX");
-    const std::string bad = "must be WIDTHxHEIGHT in pixels, each in [16, " + std::to_string(kMaxExportPixels) + "]; got '" +
-                            text + "'";
+    const std::string bad =
+        "must be WIDTHxHEIGHT in pixels, each in [16, " + std::to_string(kMaxExportPixels) + "]; got '" + text + "'";
     if (x == std::string::npos) return bad;
     int w = 0, h = 0;
     if (!parseInteger(text.substr(0, x), 16, kMaxExportPixels, w).empty() ||
@@ -73,20 +73,42 @@ const std::vector<OptionSpec>& optionTable() {
     using O = CommandLineOptions;
     using S = const std::string&;
     static const std::vector<OptionSpec> table = {
-        {"help", "", [](O& o, S) { o.help = true; return std::string(); }},
-        {"version", "", [](O& o, S) { o.version = true; return std::string(); }},
-        {"list-presets", "", [](O& o, S) { o.listPresets = true; return std::string(); }},
-        {"headless", "", [](O& o, S) { o.headless = true; return std::string(); }},
-        {"theory", "", [](O& o, S) { o.theory = true; return std::string(); }},
+        {"help", "",
+         [](O& o, S) {
+             o.help = true;
+             return std::string();
+         }},
+        {"version", "",
+         [](O& o, S) {
+             o.version = true;
+             return std::string();
+         }},
+        {"list-presets", "",
+         [](O& o, S) {
+             o.listPresets = true;
+             return std::string();
+         }},
+        {"headless", "",
+         [](O& o, S) {
+             o.headless = true;
+             return std::string();
+         }},
+        {"theory", "",
+         [](O& o, S) {
+             o.theory = true;
+             return std::string();
+         }},
         {"config", "FILE", [](O& o, S v) { return nonEmpty(v, o.configPath); }},
         {"preset", "NAME", [](O& o, S v) { return nonEmpty(v, o.presetName); }},
-        {"steps", "N", [](O& o, S v) {
+        {"steps", "N",
+         [](O& o, S v) {
              std::int64_t n = 0;
              std::string e = parseInteger<std::int64_t>(v, 0, kMaxSteps, n);
              if (e.empty()) o.steps = n;
              return e;
          }},
-        {"seed", "S", [](O& o, S v) {
+        {"seed", "S",
+         [](O& o, S v) {
              std::uint64_t s = 0;
              std::string e = parseInteger<std::uint64_t>(v, 0, UINT64_MAX, s);
              if (e.empty()) o.seed = s;
@@ -102,7 +124,8 @@ const std::vector<OptionSpec>& optionTable() {
         {"view", "NAME", [](O& o, S v) { return nonEmpty(v, o.viewName); }},
         {"frames", "DIR", [](O& o, S v) { return nonEmpty(v, o.framesDir); }},
         {"every", "K", [](O& o, S v) { return parseInteger(v, 1, 1'000'000'000, o.framesEvery); }},
-        {"compare", "CHANGE", [](O& o, S v) {
+        {"compare", "CHANGE",
+         [](O& o, S v) {
              const auto ids = core::allChangeIds();
              if (std::find(ids.begin(), ids.end(), v) == ids.end()) {
                  std::string known;
@@ -142,8 +165,7 @@ std::string checkCombinations(const CommandLineOptions& o, const std::set<std::s
     if (given.count("every") != 0 && o.framesDir.empty()) return "--every needs --frames DIR";
     if (!o.compareChange.empty() && o.headless && !o.wantsFigureExport())
         return "--compare with --headless needs --export FILE or --frames DIR (the comparison is a figure)";
-    if (!o.compareChange.empty() && !o.viewName.empty())
-        return "--compare exports the whole dashboard (both sides); drop --view";
+    if (!o.compareChange.empty() && !o.viewName.empty()) return "--compare exports the whole dashboard (both sides); drop --view";
     if (o.wantsFigureExport() && !o.hasExperiment()) return "figure export needs --config FILE or --preset NAME";
     return {};
 }

@@ -21,13 +21,13 @@ struct CommandLineOptions {
     std::string presetName;  ///< --preset NAME
 
     // Headless run.
-    std::optional<std::int64_t> steps;   ///< --steps N (default: the lesson's suggested steps, else 200)
-    std::optional<std::uint64_t> seed;   ///< --seed S, overrides the file's
-    std::string metricsPath;             ///< --metrics FILE.csv
-    std::string logPath;                 ///< --log FILE.csv
-    std::string spectrumPath;            ///< --spectrum FILE.csv
-    int spectrumEvery = 10;              ///< --spectrum-every K
-    bool theory = false;                 ///< --theory
+    std::optional<std::int64_t> steps;  ///< --steps N (default: the lesson's suggested steps, else 200)
+    std::optional<std::uint64_t> seed;  ///< --seed S, overrides the file's
+    std::string metricsPath;            ///< --metrics FILE.csv
+    std::string logPath;                ///< --log FILE.csv
+    std::string spectrumPath;           ///< --spectrum FILE.csv
+    int spectrumEvery = 10;             ///< --spectrum-every K
+    bool theory = false;                ///< --theory
 
     // Figure export (carried out by the GUI build; parsed and range-checked here).
     std::string exportPath;  ///< --export FILE (.png, .svg or .pdf)

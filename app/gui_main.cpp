@@ -25,14 +25,12 @@ namespace gradflow::app {
 
 namespace {
 
-bool displayAvailable()
-{
+bool displayAvailable() {
     return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY") ||
            qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
 }
 
-void setApplicationInfo()
-{
+void setApplicationInfo() {
     QCoreApplication::setOrganizationName(QStringLiteral("GradFlow"));
     QCoreApplication::setApplicationName(QStringLiteral("GradFlow"));
     QCoreApplication::setApplicationVersion(QStringLiteral(GRADFLOW_VERSION));
@@ -45,8 +43,7 @@ class FigureHooks {
 public:
     explicit FigureHooks(const CommandLineOptions& options) : m_options(options) {}
 
-    HeadlessHooks hooks()
-    {
+    HeadlessHooks hooks() {
         HeadlessHooks h;
         h.beforeRun = [this](const core::ExperimentConfig& config) {
             std::string error = prepareComparison(config);
@@ -69,13 +66,11 @@ public:
     }
 
 private:
-    QSize size() const
-    {
+    QSize size() const {
         return m_options.exportWidth > 0 ? QSize(m_options.exportWidth, m_options.exportHeight) : QSize(1600, 1000);
     }
 
-    ui::ExportOptions exportOptions() const
-    {
+    ui::ExportOptions exportOptions() const {
         ui::ExportOptions o;
         o.size = size();
         o.scale = m_options.exportScale;
@@ -83,8 +78,7 @@ private:
     }
 
     /// Side B for --compare: the experiment with the one change, as its own trainer.
-    std::string prepareComparison(const core::ExperimentConfig& config)
-    {
+    std::string prepareComparison(const core::ExperimentConfig& config) {
         if (m_options.compareChange.empty()) return {};
         const auto changed = core::applyChange(config, m_options.compareChange);
         const auto change = core::describeChange(config, m_options.compareChange);
@@ -103,13 +97,11 @@ private:
         return {};
     }
 
-    ui::SnapshotPtr comparisonSnapshot() const
-    {
+    ui::SnapshotPtr comparisonSnapshot() const {
         return core::buildFullSnapshot(*m_compare, m_compare->stepsDone() > 0 ? &m_compareLast : nullptr, 1);
     }
 
-    std::string checkPaths()
-    {
+    std::string checkPaths() {
         ui::ExportFormat format;
         const QString path = QString::fromStdString(m_options.exportPath);
         if (!path.isEmpty() && !ui::formatFromPath(path, format))
@@ -122,15 +114,13 @@ private:
             m_dashboard->resize(size());
             if (m_compare) m_dashboard->setComparison(true, m_baseLabel, m_changeLabel);
             m_dashboard->show();
-            m_frames = std::make_unique<ui::FrameSequenceWriter>(QString::fromStdString(m_options.framesDir),
-                                                                 exportOptions(),
+            m_frames = std::make_unique<ui::FrameSequenceWriter>(QString::fromStdString(m_options.framesDir), exportOptions(),
                                                                  QString::fromStdString(m_options.viewName));
         }
         return {};
     }
 
-    std::string writeFrame(const core::Trainer& trainer)
-    {
+    std::string writeFrame(const core::Trainer& trainer) {
         if (m_compare) {
             m_dashboard->showFrames(core::buildFullSnapshot(trainer, &m_last, 1), m_history, comparisonSnapshot(),
                                     m_compareHistory);
@@ -141,15 +131,13 @@ private:
         return error.isEmpty() ? std::string() : "--frames: " + error.toStdString();
     }
 
-    std::string finish(const core::Trainer& trainer)
-    {
+    std::string finish(const core::Trainer& trainer) {
         if (m_options.exportPath.empty()) return {};
         const ui::SnapshotPtr snapshot = core::buildFullSnapshot(trainer, trainer.stepsDone() > 0 ? &m_last : nullptr, 1);
         ui::HeadlessComparison comparison;
         if (m_compare) comparison = {comparisonSnapshot(), &m_compareHistory, m_baseLabel, m_changeLabel};
-        const QString error = ui::renderHeadless(snapshot, m_history, QString::fromStdString(m_options.exportPath),
-                                                 size(), m_options.exportScale,
-                                                 QString::fromStdString(m_options.viewName), true,
+        const QString error = ui::renderHeadless(snapshot, m_history, QString::fromStdString(m_options.exportPath), size(),
+                                                 m_options.exportScale, QString::fromStdString(m_options.viewName), true,
                                                  ui::ThemeKind::Light, m_compare ? &comparison : nullptr);
         return error.isEmpty() ? std::string() : "--export: " + error.toStdString();
     }
@@ -165,8 +153,7 @@ private:
     QString m_baseLabel, m_changeLabel;
 };
 
-int runFigureExport(int argc, char** argv, const CommandLineOptions& options)
-{
+int runFigureExport(int argc, char** argv, const CommandLineOptions& options) {
     qputenv("QT_QPA_PLATFORM", "offscreen");  // headless: never needs a display
     QApplication app(argc, argv);
     setApplicationInfo();
@@ -175,8 +162,7 @@ int runFigureExport(int argc, char** argv, const CommandLineOptions& options)
 }
 
 /// No display: rather than fail, show what the app is for as a picture.
-int runDemoWithoutDisplay(int argc, char** argv, CommandLineOptions options)
-{
+int runDemoWithoutDisplay(int argc, char** argv, CommandLineOptions options) {
     if (!options.hasExperiment()) options.presetName = std::string(core::kDefaultPresetName);
     options.headless = true;
     QString path = QDir::current().absoluteFilePath(QStringLiteral("gradflow-demo.png"));
@@ -191,8 +177,7 @@ int runDemoWithoutDisplay(int argc, char** argv, CommandLineOptions options)
 
 }  // namespace
 
-int runGui(int argc, char** argv, const CommandLineOptions& options)
-{
+int runGui(int argc, char** argv, const CommandLineOptions& options) {
     if (options.headless) return runFigureExport(argc, argv, options);
     if (!displayAvailable()) return runDemoWithoutDisplay(argc, argv, options);
 
@@ -209,7 +194,8 @@ int runGui(int argc, char** argv, const CommandLineOptions& options)
     if (!opened && options.hasExperiment()) {
         std::cerr << "gradflow: could not open the experiment; starting with the default lesson\n";
     }
-    if (!opened) window.openPreset(QString::fromUtf8(core::kDefaultPresetName.data(), qsizetype(core::kDefaultPresetName.size())));
+    if (!opened)
+        window.openPreset(QString::fromUtf8(core::kDefaultPresetName.data(), qsizetype(core::kDefaultPresetName.size())));
     if (!options.compareChange.empty() && !window.startComparison(QString::fromStdString(options.compareChange))) {
         std::cerr << "gradflow: --compare " << options.compareChange
                   << " does not apply to this experiment; starting without a comparison\n";

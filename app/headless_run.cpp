@@ -8,10 +8,10 @@
 #include <ostream>
 #include <vector>
 
-#include "core/io/experiment_file.h"
-#include "core/config/experiment_validation.h"
 #include "core/analysis/mean_field.h"
 #include "core/analysis/trainer_spectrum.h"
+#include "core/config/experiment_validation.h"
+#include "core/io/experiment_file.h"
 #include "core/io/metrics_csv.h"
 #include "core/io/preset_library.h"
 #include "core/training/divergence.h"
@@ -47,7 +47,10 @@ void printTheory(const core::ExperimentConfig& config, std::ostream& out) {
         << "sigma_b^2 = " << number(p.sigmaB2) << "\n"
         << "q* = " << (p.converged ? number(p.qStar) : std::string("inf (the variance map diverges)")) << "\n"
         << "chi_1 = " << number(p.chi1) << "  ("
-        << (std::abs(p.chi1 - 1.0) < 1e-3 ? "critical" : p.chi1 < 1.0 ? "vanishing" : "exploding") << ")\n"
+        << (std::abs(p.chi1 - 1.0) < 1e-3 ? "critical"
+            : p.chi1 < 1.0                ? "vanishing"
+                                          : "exploding")
+        << ")\n"
         << "depth scale = " << (std::isinf(p.depthScale) ? std::string("inf") : number(p.depthScale)) << " layers\n";
 }
 
@@ -67,8 +70,7 @@ struct Outputs {
 
     std::string finish() {
         std::string error;
-        for (core::CsvFileWriter* writer : {static_cast<core::CsvFileWriter*>(&metrics),
-                                            static_cast<core::CsvFileWriter*>(&log),
+        for (core::CsvFileWriter* writer : {static_cast<core::CsvFileWriter*>(&metrics), static_cast<core::CsvFileWriter*>(&log),
                                             static_cast<core::CsvFileWriter*>(&spectrum)}) {
             std::string e;
             if (!writer->finish(e) && error.empty()) error = e;
@@ -84,8 +86,8 @@ std::string divergenceText(const core::Trainer& trainer, const core::StepStats& 
 }
 
 /// The training loop proper; returns the exit code.
-int train(const CommandLineOptions& o, core::Trainer& trainer, std::int64_t steps, Outputs& outputs,
-          const HeadlessHooks& hooks, std::ostream& out, std::ostream& err) {
+int train(const CommandLineOptions& o, core::Trainer& trainer, std::int64_t steps, Outputs& outputs, const HeadlessHooks& hooks,
+          std::ostream& out, std::ostream& err) {
     bool spectrumNoted = false;
     const core::StepStats* last = nullptr;
     core::Lockstep lockstep;

@@ -19,8 +19,8 @@ namespace gradflow::app {
 
 /// Exit codes of the gradflow executable.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;    ///< an internal error (a bug)
-inline constexpr int kExitBadInput = 2;   ///< bad arguments, experiment file or output path
+inline constexpr int kExitFailure = 1;   ///< an internal error (a bug)
+inline constexpr int kExitBadInput = 2;  ///< bad arguments, experiment file or output path
 
 /// Extension points for a front end that adds output (figures, frames). Each returns an
 /// error message (empty = carry on); an error ends the run with kExitBadInput.

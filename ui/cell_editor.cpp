@@ -5,8 +5,8 @@
 #include <QFormLayout>
 #include <QSpinBox>
 
-#include "core/model/activation.h"
 #include "core/config/experiment_validation.h"
+#include "core/model/activation.h"
 #include "ui/experiment_document.h"
 #include "ui/registry_combos.h"
 
@@ -14,8 +14,7 @@ namespace gradflow::ui {
 
 namespace {
 template <typename Widget>
-Widget* withTip(Widget* widget, const QString& tip)
-{
+Widget* withTip(Widget* widget, const QString& tip) {
     widget->setToolTip(tip);
     widget->setProperty("baseToolTip", tip);
     return widget;
@@ -23,15 +22,13 @@ Widget* withTip(Widget* widget, const QString& tip)
 }  // namespace
 
 template <typename Change>
-void CellEditor::edit(const QString& what, int mergeId, Change change)
-{
+void CellEditor::edit(const QString& what, int mergeId, Change change) {
     core::ExperimentConfig config = m_document->config();
     change(config);
     m_document->setConfig(config, what, mergeId);
 }
 
-CellEditor::CellEditor(ExperimentDocument* document, QWidget* parent) : QWidget(parent), m_document(document)
-{
+CellEditor::CellEditor(ExperimentDocument* document, QWidget* parent) : QWidget(parent), m_document(document) {
     QWidget* page = this;
     auto* form = new QFormLayout(page);
     form->setContentsMargins(0, 0, 0, 0);
@@ -80,8 +77,7 @@ CellEditor::CellEditor(ExperimentDocument* document, QWidget* parent) : QWidget(
         edit(tr("Change hidden size"), ExperimentDocument::MergeHidden, [&](auto& c) { c.recurrent.hiddenSize = v; });
     });
     connect(m_sequence, &QSpinBox::valueChanged, this, [this](int v) {
-        edit(tr("Change sequence length"), ExperimentDocument::MergeSequence,
-             [&](auto& c) { c.data.sequenceLength = v; });
+        edit(tr("Change sequence length"), ExperimentDocument::MergeSequence, [&](auto& c) { c.data.sequenceLength = v; });
     });
     connect(m_recurrentInit, &QComboBox::activated, this, [this](int i) {
         edit(tr("Change recurrent init"), ExperimentDocument::NoMerge,
@@ -97,12 +93,9 @@ CellEditor::CellEditor(ExperimentDocument* document, QWidget* parent) : QWidget(
     refresh();
 }
 
-
-void CellEditor::refresh()
-{
+void CellEditor::refresh() {
     const core::ExperimentConfig& config = m_document->config();
-    const QList<QWidget*> widgets{m_cell, m_cellActivation, m_hidden, m_sequence, m_recurrentInit, m_recurrentGain,
-                                  m_forgetBias};
+    const QList<QWidget*> widgets{m_cell, m_cellActivation, m_hidden, m_sequence, m_recurrentInit, m_recurrentGain, m_forgetBias};
     for (QWidget* w : widgets) w->blockSignals(true);
     selectByData(m_cell, int(config.recurrent.cell));
     selectByData(m_cellActivation, int(config.recurrent.activation.kind));

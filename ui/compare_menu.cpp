@@ -5,8 +5,7 @@
 namespace gradflow::ui {
 
 CompareMenu::CompareMenu(std::function<core::ExperimentConfig()> draft, QWidget* parent)
-    : QMenu(tr("&Compare"), parent), m_draft(std::move(draft))
-{
+    : QMenu(tr("&Compare"), parent), m_draft(std::move(draft)) {
     setToolTipsVisible(true);
     connect(this, &QMenu::aboutToShow, this, &CompareMenu::rebuild);
     rebuild();  // never empty, so keyboard navigation and tests find the entries
@@ -14,8 +13,7 @@ CompareMenu::CompareMenu(std::function<core::ExperimentConfig()> draft, QWidget*
 
 void CompareMenu::setActiveChange(const QString& id) { m_active = id; }
 
-void CompareMenu::rebuild()
-{
+void CompareMenu::rebuild() {
     clear();
     addSection(tr("Compare the current setup with\u2026"));
     for (const core::ConfigChange& change : core::changesFor(m_draft())) {

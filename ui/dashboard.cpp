@@ -99,8 +99,8 @@ void Dashboard::showFrame(const SnapshotPtr& snapshot, const core::TrainingHisto
     updateHeading(0);
 }
 
-void Dashboard::showFrames(const SnapshotPtr& snapshot, const core::TrainingHistory& history,
-                           const SnapshotPtr& comparison, const core::TrainingHistory& comparisonHistory) {
+void Dashboard::showFrames(const SnapshotPtr& snapshot, const core::TrainingHistory& history, const SnapshotPtr& comparison,
+                           const core::TrainingHistory& comparisonHistory) {
     if (!m_comparing) {
         showFrame(snapshot, history);
         return;

@@ -31,8 +31,8 @@ public:
     void showFrame(const SnapshotPtr& snapshot, const core::TrainingHistory& history);
     /// While comparing: both sides' frames, then the shared axes. Every view recomputes
     /// its own ranges first, so the union follows the data down as well as up.
-    void showFrames(const SnapshotPtr& snapshot, const core::TrainingHistory& history,
-                    const SnapshotPtr& comparison, const core::TrainingHistory& comparisonHistory);
+    void showFrames(const SnapshotPtr& snapshot, const core::TrainingHistory& history, const SnapshotPtr& comparison,
+                    const core::TrainingHistory& comparisonHistory);
     /// Empty state for a new run (both sides).
     void clear();
 

@@ -31,8 +31,7 @@ DashboardPage::DashboardPage(QWidget* parent) : QWidget(parent) {
     m_heatmap = new GradientHeatmap;
     m_spectrum = new SpectrumPlot;
     m_loss = new LossPlot;
-    m_views = {m_gradients, m_heatmap, m_spectrum, m_loss, new DecisionBoundaryPlot, new LayerHealthPlot,
-               new PhaseDiagramPlot};
+    m_views = {m_gradients, m_heatmap, m_spectrum, m_loss, new DecisionBoundaryPlot, new LayerHealthPlot, new PhaseDiagramPlot};
 
     m_tabs = new QTabWidget;
     m_tabs->setDocumentMode(true);
@@ -74,8 +73,7 @@ DashboardPage::TabLabel DashboardPage::labelFor(const PlotView* view) const {
         return {tr("Gradient flow"), tr("Heat map"), tr("Gradient magnitude per layer over the whole run")};
     if (name == QLatin1String("loss")) return {tr("Loss"), tr("Loss"), tr("Loss and accuracy over training")};
     if (name == QLatin1String("spectrum"))
-        return {tr("Spectrum"), tr("Spectrum"),
-                tr("Singular values of the end-to-end Jacobian; eigenvalues of a picked layer")};
+        return {tr("Spectrum"), tr("Spectrum"), tr("Singular values of the end-to-end Jacobian; eigenvalues of a picked layer")};
     if (name == QLatin1String("decision"))
         return {tr("Data"), tr("Data"), tr("The data set and the network's decision boundary or fitted curve")};
     if (name == QLatin1String("health"))

@@ -7,20 +7,17 @@
 
 namespace gradflow::ui {
 
-ExperimentDocument::ExperimentDocument(QObject* parent) : QObject(parent)
-{
+ExperimentDocument::ExperimentDocument(QObject* parent) : QObject(parent) {
     m_issues = core::validateExperiment(m_config);
     connect(&m_undo, &QUndoStack::cleanChanged, this, [this](bool clean) { emit modifiedChanged(!clean); });
 }
 
-void ExperimentDocument::setConfig(const core::ExperimentConfig& config, const QString& description, int mergeId)
-{
+void ExperimentDocument::setConfig(const core::ExperimentConfig& config, const QString& description, int mergeId) {
     if (config == m_config) return;
     m_undo.push(new ConfigEditCommand(this, m_config, config, description, mergeId));
 }
 
-void ExperimentDocument::replace(const core::ExperimentConfig& config, const QString& filePath)
-{
+void ExperimentDocument::replace(const core::ExperimentConfig& config, const QString& filePath) {
     m_undo.clear();
     apply(config);
     m_undo.setClean();
@@ -31,16 +28,14 @@ void ExperimentDocument::replace(const core::ExperimentConfig& config, const QSt
     emit modifiedChanged(false);
 }
 
-QString ExperimentDocument::load(const QString& filePath)
-{
+QString ExperimentDocument::load(const QString& filePath) {
     const core::ExperimentLoadResult result = core::loadExperimentFile(filePath.toStdString());
     if (!result.ok()) return QString::fromStdString(result.errorText());
     replace(result.config, QFileInfo(filePath).absoluteFilePath());
     return {};
 }
 
-QString ExperimentDocument::save(const QString& filePath, const core::RunSpec& run)
-{
+QString ExperimentDocument::save(const QString& filePath, const core::RunSpec& run) {
     core::ExperimentConfig saved = m_config;
     saved.run = run;
     const std::string error = core::saveExperimentFile(filePath.toStdString(), saved);
@@ -54,15 +49,13 @@ QString ExperimentDocument::save(const QString& filePath, const core::RunSpec& r
     return {};
 }
 
-QString ExperimentDocument::displayName() const
-{
+QString ExperimentDocument::displayName() const {
     if (!m_filePath.isEmpty()) return QFileInfo(m_filePath).fileName();
     if (!m_config.lesson.title.empty()) return QString::fromStdString(m_config.lesson.title);
     return tr("Untitled experiment");
 }
 
-void ExperimentDocument::apply(const core::ExperimentConfig& config)
-{
+void ExperimentDocument::apply(const core::ExperimentConfig& config) {
     m_config = config;
     m_issues = core::validateExperiment(m_config);
     emit configChanged();

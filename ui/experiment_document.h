@@ -19,8 +19,21 @@ class ExperimentDocument : public QObject {
 public:
     /// Edits that may merge into one undo step when they follow each other (spin boxes,
     /// sliders): one id per control.
-    enum MergeId { NoMerge = -1, MergeLearningRate = 1, MergeClipThreshold, MergeWidth, MergeGain, MergeSeed,
-                   MergeSamples, MergeNoise, MergeBatch, MergeDepth, MergeHidden, MergeSequence, MergeMisc };
+    enum MergeId {
+        NoMerge = -1,
+        MergeLearningRate = 1,
+        MergeClipThreshold,
+        MergeWidth,
+        MergeGain,
+        MergeSeed,
+        MergeSamples,
+        MergeNoise,
+        MergeBatch,
+        MergeDepth,
+        MergeHidden,
+        MergeSequence,
+        MergeMisc
+    };
 
     explicit ExperimentDocument(QObject* parent = nullptr);
 

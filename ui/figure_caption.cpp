@@ -54,12 +54,13 @@ QString figureCaption(const Snapshot& s) {
     if (c.model == core::ModelKind::Recurrent) {
         static const char* cells[] = {"vanilla RNN", "LSTM", "GRU"};
         QString cell = QString::fromLatin1(cells[int(c.recurrent.cell)]);
-        if (c.recurrent.cell == core::CellKind::Vanilla) cell += QStringLiteral(" (%1)").arg(activationText(c.recurrent.activation));
+        if (c.recurrent.cell == core::CellKind::Vanilla)
+            cell += QStringLiteral(" (%1)").arg(activationText(c.recurrent.activation));
         parts << QStringLiteral("%1, hidden %2, %3 time steps").arg(cell).arg(c.recurrent.hiddenSize).arg(c.data.sequenceLength);
         parts << QStringLiteral("recurrent init %1").arg(initText(c.recurrent.recurrentInit));
     } else if (!c.layers.empty()) {
-        const auto [mn, mx] = std::minmax_element(c.layers.begin(), c.layers.end(),
-                                                  [](const auto& a, const auto& b) { return a.width < b.width; });
+        const auto [mn, mx] =
+            std::minmax_element(c.layers.begin(), c.layers.end(), [](const auto& a, const auto& b) { return a.width < b.width; });
         const int depth = int(c.layers.size());
         parts << (mn->width == mx->width ? QStringLiteral("depth %1 × width %2").arg(depth).arg(mn->width)
                                          : QStringLiteral("depth %1, widths %2–%3").arg(depth).arg(mn->width).arg(mx->width));

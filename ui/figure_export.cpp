@@ -1,5 +1,6 @@
 #include "ui/figure_export.h"
 
+#include <qcustomplot.h>
 #include <QApplication>
 #include <QBuffer>
 #include <QClipboard>
@@ -8,7 +9,6 @@
 #include <QMimeData>
 #include <QPdfWriter>
 #include <QSvgGenerator>
-#include <qcustomplot.h>
 
 #include "ui/dashboard.h"
 #include "ui/figure_caption.h"
@@ -50,16 +50,14 @@ struct FigureSlot {
     int row;
     double left, width;
 };
-constexpr FigureSlot kDashboardSlots[] = {
-    {"gradients", 0, 0.0, 0.58},     {"spectrum", 0, 0.58, 0.42},     {"heatmap", 1, 0.0, 0.5},
-    {"loss", 1, 0.5, 0.5},           {"decision", 2, 0.0, 1.0 / 3.0}, {"health", 2, 1.0 / 3.0, 1.0 / 3.0},
-    {"phase", 2, 2.0 / 3.0, 1.0 / 3.0}};
+constexpr FigureSlot kDashboardSlots[] = {{"gradients", 0, 0.0, 0.58},       {"spectrum", 0, 0.58, 0.42},
+                                          {"heatmap", 1, 0.0, 0.5},          {"loss", 1, 0.5, 0.5},
+                                          {"decision", 2, 0.0, 1.0 / 3.0},   {"health", 2, 1.0 / 3.0, 1.0 / 3.0},
+                                          {"phase", 2, 2.0 / 3.0, 1.0 / 3.0}};
 constexpr double kDashboardRows[] = {0.38, 0.31, 0.31};  ///< row heights, top to bottom
 constexpr double kDashboardGap = 6.0;                    ///< between cells, logical pixels
 
-double captionHeight(const Theme& theme) {
-    return std::ceil(QFontMetricsF(theme.font(0.9)).height() * 1.9);
-}
+double captionHeight(const Theme& theme) { return std::ceil(QFontMetricsF(theme.font(0.9)).height() * 1.9); }
 
 /// Draws the figure with QCustomPlot's own painter path (toPainter: no label cache,
 /// vector-friendly), antialiased, then restores each plot's on-screen settings.
@@ -239,8 +237,7 @@ QString writePdf(const Figure& figure, const QString& path, const QString& title
     writer.setCreator(QStringLiteral("GradFlow"));
     writer.setTitle(title);
     writer.setResolution(int(kScreenDpi));
-    writer.setPageSize(QPageSize(QSizeF(figure.size) * 72.0 / kScreenDpi, QPageSize::Point, QString(),
-                                 QPageSize::ExactMatch));
+    writer.setPageSize(QPageSize(QSizeF(figure.size) * 72.0 / kScreenDpi, QPageSize::Point, QString(), QPageSize::ExactMatch));
     writer.setPageMargins(QMarginsF(0, 0, 0, 0));
     QCPPainter painter;
     if (!painter.begin(&writer)) return QStringLiteral("cannot write %1").arg(path);
@@ -261,8 +258,7 @@ QString writeFigure(const Figure& figure, const QString& path, const ExportOptio
     ExportFormat format;
     if (!formatFromPath(path, format))
         return QStringLiteral("unknown export format for \"%1\": use .png, .svg or .pdf").arg(path);
-    if (figure.size.width() < 16 || figure.size.height() < 16 || figure.size.width() > 20000 ||
-        figure.size.height() > 20000)
+    if (figure.size.width() < 16 || figure.size.height() < 16 || figure.size.width() > 20000 || figure.size.height() > 20000)
         return QStringLiteral("figure size %1x%2 is outside 16..20000").arg(figure.size.width()).arg(figure.size.height());
     const QFileInfo info(path);
     if (!info.absoluteDir().exists()) return QStringLiteral("folder %1 does not exist").arg(info.absolutePath());
@@ -326,8 +322,8 @@ void copyToClipboard(Dashboard* dashboard, PlotView* view, const ExportOptions& 
     QGuiApplication::clipboard()->setMimeData(mime);
 }
 
-void prepareHeadlessDashboard(Dashboard& dashboard, const SnapshotPtr& snapshot, const core::TrainingHistory& history,
-                              QSize size, ThemeKind theme, const HeadlessComparison* comparison) {
+void prepareHeadlessDashboard(Dashboard& dashboard, const SnapshotPtr& snapshot, const core::TrainingHistory& history, QSize size,
+                              ThemeKind theme, const HeadlessComparison* comparison) {
     dashboard.setTheme(theme);
     if (comparison && comparison->history) {
         // Laid out at the figure size first, so each side picks its compact layout.
@@ -339,8 +335,8 @@ void prepareHeadlessDashboard(Dashboard& dashboard, const SnapshotPtr& snapshot,
     }
 }
 
-QString renderHeadless(const SnapshotPtr& snapshot, const core::TrainingHistory& history, const QString& path,
-                       QSize size, double scale, const QString& viewName, bool caption, ThemeKind theme,
+QString renderHeadless(const SnapshotPtr& snapshot, const core::TrainingHistory& history, const QString& path, QSize size,
+                       double scale, const QString& viewName, bool caption, ThemeKind theme,
                        const HeadlessComparison* comparison) {
     if (!qobject_cast<QApplication*>(QCoreApplication::instance()))
         return QStringLiteral("rendering needs a QApplication (run with QT_QPA_PLATFORM=offscreen)");

@@ -59,8 +59,7 @@ enum class ExportChoice { Fixed, AnyFigure };
 
 /// File dialog + export for the GUI (context menus, File > Export). `view` null means the
 /// whole dashboard. Shows errors in a message box; returns true when a file was written.
-bool exportWithDialog(QWidget* parent, Dashboard* dashboard, PlotView* view,
-                      ExportChoice choice = ExportChoice::Fixed);
+bool exportWithDialog(QWidget* parent, Dashboard* dashboard, PlotView* view, ExportChoice choice = ExportChoice::Fixed);
 
 /// Side B of a headless comparison figure (`--compare`).
 struct HeadlessComparison {
@@ -71,8 +70,8 @@ struct HeadlessComparison {
 
 /// The dashboard as the headless export draws it: themed, laid out at `size` (so each
 /// side of a comparison picks its layout for that size) and showing the frame(s).
-void prepareHeadlessDashboard(Dashboard& dashboard, const SnapshotPtr& snapshot, const core::TrainingHistory& history,
-                              QSize size, ThemeKind theme, const HeadlessComparison* comparison = nullptr);
+void prepareHeadlessDashboard(Dashboard& dashboard, const SnapshotPtr& snapshot, const core::TrainingHistory& history, QSize size,
+                              ThemeKind theme, const HeadlessComparison* comparison = nullptr);
 
 /// Headless rendering for `gradflow --headless ... --export FILE`: builds a dashboard off
 /// screen at `size`, shows the frame and writes `path` (format from the suffix).
@@ -80,8 +79,7 @@ void prepareHeadlessDashboard(Dashboard& dashboard, const SnapshotPtr& snapshot,
 /// With `comparison`, the dashboard shows both sides (whole dashboard only).
 QString renderHeadless(const SnapshotPtr& snapshot, const core::TrainingHistory& history, const QString& path,
                        QSize size = QSize(1600, 1000), double scale = 1.0, const QString& viewName = QString(),
-                       bool caption = true, ThemeKind theme = ThemeKind::Light,
-                       const HeadlessComparison* comparison = nullptr);
+                       bool caption = true, ThemeKind theme = ThemeKind::Light, const HeadlessComparison* comparison = nullptr);
 
 /// A numbered PNG sequence (frame_00001.png, ...) for `--frames DIR --every K` and the
 /// GUI's "Export animation". Animated GIF is deliberately not offered: Qt's GIF plugin

@@ -38,8 +38,7 @@ QComboBox* figurePicker(Dashboard* dashboard, PlotView* view) {
     return picker;
 }
 
-bool askOptions(QWidget* parent, Dashboard* dashboard, PlotView*& view, ExportChoice choice,
-                ExportOptions& options) {
+bool askOptions(QWidget* parent, Dashboard* dashboard, PlotView*& view, ExportChoice choice, ExportOptions& options) {
     QDialog dialog(parent);
     dialog.setObjectName(QStringLiteral("exportFigureDialog"));
     dialog.setWindowTitle(QObject::tr("Export figure"));
@@ -103,8 +102,9 @@ bool exportWithDialog(QWidget* parent, Dashboard* dashboard, PlotView* view, Exp
     ExportOptions options;
     if (!askOptions(parent, dashboard, view, choice, options)) return false;
     QSettings settings;
-    const QString folder = settings.value(QStringLiteral("export/folder"),
-                                          QStandardPaths::writableLocation(QStandardPaths::PicturesLocation)).toString();
+    const QString folder =
+        settings.value(QStringLiteral("export/folder"), QStandardPaths::writableLocation(QStandardPaths::PicturesLocation))
+            .toString();
     const QString base = view ? view->name() : QStringLiteral("dashboard");
     QString selected;
     const QString path = QFileDialog::getSaveFileName(

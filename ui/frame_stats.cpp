@@ -8,8 +8,7 @@
 namespace gradflow::ui {
 
 namespace {
-QString describe(const QString& name, std::vector<double> values, const QString& unit = QStringLiteral("ms"))
-{
+QString describe(const QString& name, std::vector<double> values, const QString& unit = QStringLiteral("ms")) {
     if (values.empty()) return QStringLiteral("%1: no samples\n").arg(name);
     std::sort(values.begin(), values.end());
     const double mean = std::accumulate(values.begin(), values.end(), 0.0) / double(values.size());
@@ -28,8 +27,7 @@ QString describe(const QString& name, std::vector<double> values, const QString&
 
 bool FrameStats::enabled() { return qEnvironmentVariableIntValue("GRADFLOW_FRAME_STATS") != 0; }
 
-FrameStats::FrameStats(QObject* parent) : QObject(parent), m_probeTimer(new QTimer(this))
-{
+FrameStats::FrameStats(QObject* parent) : QObject(parent), m_probeTimer(new QTimer(this)) {
     m_clock.start();
     m_probeTimer->setInterval(100);
     connect(m_probeTimer, &QTimer::timeout, this, &FrameStats::probe);
@@ -38,17 +36,14 @@ FrameStats::FrameStats(QObject* parent) : QObject(parent), m_probeTimer(new QTim
 
 FrameStats::~FrameStats() { std::fputs(qPrintable(summary()), stderr); }
 
-void FrameStats::probe()
-{
+void FrameStats::probe() {
     // Posted now, handled when the event loop gets to it: the wait an input event sees.
     const qint64 posted = m_clock.nsecsElapsed();
     QMetaObject::invokeMethod(
-        this, [this, posted] { m_latencies.push_back((m_clock.nsecsElapsed() - posted) / 1e6); },
-        Qt::QueuedConnection);
+        this, [this, posted] { m_latencies.push_back((m_clock.nsecsElapsed() - posted) / 1e6); }, Qt::QueuedConnection);
 }
 
-void FrameStats::frameShown(bool running, double paintMs)
-{
+void FrameStats::frameShown(bool running, double paintMs) {
     const qint64 now = m_clock.nsecsElapsed();
     if (running && m_lastFrameNs >= 0) {
         m_intervals.push_back((now - m_lastFrameNs) / 1e6);
@@ -58,12 +53,10 @@ void FrameStats::frameShown(bool running, double paintMs)
     m_lastFrameNs = running ? now : -1;
 }
 
-QString FrameStats::summary() const
-{
+QString FrameStats::summary() const {
     // Issue 4's target: a frame at least every 33 ms.
     const auto late = std::count_if(m_intervals.begin(), m_intervals.end(), [](double ms) { return ms > 33.0; });
-    QString text = QStringLiteral("GradFlow frame stats\n") +
-                   describe(QStringLiteral("frame interval (training)"), m_intervals) +
+    QString text = QStringLiteral("GradFlow frame stats\n") + describe(QStringLiteral("frame interval (training)"), m_intervals) +
                    QStringLiteral("frames later than 33 ms: %1 of %2\n").arg(late).arg(m_intervals.size()) +
                    describe(QStringLiteral("showFrame time (training)"), m_paints) +
                    describe(QStringLiteral("event-loop latency"), m_latencies);

@@ -27,8 +27,7 @@ public:
     /// How long a view's last replot drew (QCustomPlot's own measure), sampled per frame.
     void viewReplotted(const QString& view, double ms) { m_replots[view].push_back(ms); }
     /// The worker's rate as shown in this frame (0 while it is not training).
-    void sampleStepsPerSecond(double rate)
-    {
+    void sampleStepsPerSecond(double rate) {
         if (rate > 0.0) m_rates.push_back(rate);
     }
     QString summary() const;

@@ -19,10 +19,10 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
-#include "core/model/activation.h"
-#include "core/data/dataset.h"
 #include "core/config/experiment_validation.h"
 #include "core/config/parameter_count.h"
+#include "core/data/dataset.h"
+#include "core/model/activation.h"
 #include "core/model/initializer.h"
 #include "ui/cell_editor.h"
 #include "ui/experiment_document.h"
@@ -39,8 +39,7 @@ class LayerDelegate : public QStyledItemDelegate {
 public:
     using QStyledItemDelegate::QStyledItemDelegate;
 
-    QWidget* createEditor(QWidget* parent, const QStyleOptionViewItem& option, const QModelIndex& index) const override
-    {
+    QWidget* createEditor(QWidget* parent, const QStyleOptionViewItem& option, const QModelIndex& index) const override {
         switch (index.column()) {
         case LayerStackModel::WidthColumn: {
             auto* spin = new QSpinBox(parent);
@@ -60,17 +59,15 @@ public:
             if (index.column() == LayerStackModel::ActivationColumn) fillActivationCombo(combo);
             else fillInitCombo(combo);
             // Commit on pick, so one click changes the layer (no extra Enter).
-            connect(combo, &QComboBox::activated, this, [this, combo] {
-                emit const_cast<LayerDelegate*>(this)->commitData(combo);
-            });
+            connect(combo, &QComboBox::activated, this,
+                    [this, combo] { emit const_cast<LayerDelegate*>(this)->commitData(combo); });
             return combo;
         }
         default: return QStyledItemDelegate::createEditor(parent, option, index);
         }
     }
 
-    void setEditorData(QWidget* editor, const QModelIndex& index) const override
-    {
+    void setEditorData(QWidget* editor, const QModelIndex& index) const override {
         if (auto* combo = qobject_cast<QComboBox*>(editor)) {
             combo->setCurrentIndex(combo->findData(index.data(LayerStackModel::KindRole)));
             return;
@@ -78,8 +75,7 @@ public:
         QStyledItemDelegate::setEditorData(editor, index);
     }
 
-    void setModelData(QWidget* editor, QAbstractItemModel* model, const QModelIndex& index) const override
-    {
+    void setModelData(QWidget* editor, QAbstractItemModel* model, const QModelIndex& index) const override {
         if (auto* combo = qobject_cast<QComboBox*>(editor)) {
             model->setData(index, combo->currentData(), Qt::EditRole);
             return;
@@ -88,8 +84,7 @@ public:
     }
 };
 
-QToolButton* toolButton(const QString& text, const QString& tip, QWidget* parent)
-{
+QToolButton* toolButton(const QString& text, const QString& tip, QWidget* parent) {
     auto* button = new QToolButton(parent);
     button->setText(text);
     button->setToolTip(tip);
@@ -100,8 +95,7 @@ QToolButton* toolButton(const QString& text, const QString& tip, QWidget* parent
 /// Undo or Redo with a short, fixed label: the stack's own actions are named after the
 /// edit ("Undo Build 20 × 64 stack"), which as button text pushed the panel's controls
 /// off-screen. The edit's name goes into the tooltip instead.
-QToolButton* makeUndoButton(QUndoStack* stack, bool redo, QWidget* parent)
-{
+QToolButton* makeUndoButton(QUndoStack* stack, bool redo, QWidget* parent) {
     auto* button = new QToolButton(parent);
     button->setObjectName(redo ? QStringLiteral("redoButton") : QStringLiteral("undoButton"));
     button->setText(redo ? LayerStackEditor::tr("Redo") : LayerStackEditor::tr("Undo"));
@@ -112,8 +106,7 @@ QToolButton* makeUndoButton(QUndoStack* stack, bool redo, QWidget* parent)
         const QString edit = redo ? stack->redoText() : stack->undoText();
         button->setEnabled(redo ? stack->canRedo() : stack->canUndo());
         const QString keys = QKeySequence(redo ? QKeySequence::Redo : QKeySequence::Undo).toString(QKeySequence::NativeText);
-        button->setToolTip(edit.isEmpty() ? button->text()
-                                          : LayerStackEditor::tr("%1: %2 (%3)").arg(button->text(), edit, keys));
+        button->setToolTip(edit.isEmpty() ? button->text() : LayerStackEditor::tr("%1: %2 (%3)").arg(button->text(), edit, keys));
     };
     QObject::connect(stack, &QUndoStack::indexChanged, button, update);
     QObject::connect(stack, &QUndoStack::cleanChanged, button, update);
@@ -123,8 +116,7 @@ QToolButton* makeUndoButton(QUndoStack* stack, bool redo, QWidget* parent)
 }
 
 template <typename Widget>
-Widget* withTip(Widget* widget, const QString& tip)
-{
+Widget* withTip(Widget* widget, const QString& tip) {
     widget->setToolTip(tip);
     widget->setProperty("baseToolTip", tip);
     return widget;
@@ -133,8 +125,7 @@ Widget* withTip(Widget* widget, const QString& tip)
 }  // namespace
 
 LayerStackEditor::LayerStackEditor(ExperimentDocument* document, QWidget* parent)
-    : QWidget(parent), m_document(document), m_model(new LayerStackModel(document, this))
-{
+    : QWidget(parent), m_document(document), m_model(new LayerStackModel(document, this)) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     auto* top = new QHBoxLayout;
@@ -166,8 +157,7 @@ LayerStackEditor::LayerStackEditor(ExperimentDocument* document, QWidget* parent
     refresh();
 }
 
-QWidget* LayerStackEditor::createFeedForwardPage()
-{
+QWidget* LayerStackEditor::createFeedForwardPage() {
     auto* page = new QWidget(this);
     auto* layout = new QVBoxLayout(page);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -272,8 +262,7 @@ QWidget* LayerStackEditor::createFeedForwardPage()
     return page;
 }
 
-void LayerStackEditor::setTheme(const Theme& theme)
-{
+void LayerStackEditor::setTheme(const Theme& theme) {
     // Residual bands: the accent and secondary hues, faint enough to read text over.
     QColor even = theme.accent, odd = theme.secondary;
     even.setAlpha(45);
@@ -281,8 +270,7 @@ void LayerStackEditor::setTheme(const Theme& theme)
     m_model->setBandColors(even, odd);
 }
 
-void LayerStackEditor::refresh()
-{
+void LayerStackEditor::refresh() {
     const core::ExperimentConfig& config = m_document->config();
     const QList<QWidget*> widgets{m_modelKind, m_depth, m_width, m_activation, m_init, m_gain, m_batchNorm, m_skipEvery};
     for (QWidget* w : widgets) w->blockSignals(true);
@@ -303,9 +291,9 @@ void LayerStackEditor::refresh()
     selectByData(m_init, int(defaultInit(config).kind));
     m_gain->setValue(defaultInit(config).gain);
     const auto withBn = std::count_if(layers.begin(), layers.end(), [](const auto& l) { return l.batchNorm; });
-    m_batchNorm->setCheckState(withBn == 0 ? Qt::Unchecked
+    m_batchNorm->setCheckState(withBn == 0                          ? Qt::Unchecked
                                : withBn == qsizetype(layers.size()) ? Qt::Checked
-                                                                   : Qt::PartiallyChecked);
+                                                                    : Qt::PartiallyChecked);
     m_skipEvery->setValue(config.residual.every);
     m_summary->setText(tr("%1 layers, %L2 parameters").arg(layers.size()).arg(qint64(core::parameterCount(config))));
 
@@ -321,8 +309,7 @@ void LayerStackEditor::refresh()
     m_issues->setVisible(!lines.isEmpty());
 }
 
-QList<int> LayerStackEditor::selectedRows() const
-{
+QList<int> LayerStackEditor::selectedRows() const {
     QList<int> rows;
     for (const QModelIndex& index : m_table->selectionModel()->selectedRows()) rows << index.row();
     std::sort(rows.begin(), rows.end());
@@ -330,21 +317,19 @@ QList<int> LayerStackEditor::selectedRows() const
     return rows;
 }
 
-void LayerStackEditor::selectRows(int first, int count)
-{
+void LayerStackEditor::selectRows(int first, int count) {
     const int rows = m_model->rowCount();
     if (rows == 0) return;
     first = std::clamp(first, 0, rows - 1);
     const int last = std::clamp(first + count - 1, first, rows - 1);
     m_table->clearSelection();
     m_table->setCurrentIndex(m_model->index(first, LayerStackModel::WidthColumn));
-    m_table->selectionModel()->select(QItemSelection(m_model->index(first, 0),
-                                                     m_model->index(last, LayerStackModel::ColumnCount - 1)),
-                                      QItemSelectionModel::Select);
+    m_table->selectionModel()->select(
+        QItemSelection(m_model->index(first, 0), m_model->index(last, LayerStackModel::ColumnCount - 1)),
+        QItemSelectionModel::Select);
 }
 
-void LayerStackEditor::addLayer()
-{
+void LayerStackEditor::addLayer() {
     core::ExperimentConfig config = m_document->config();
     const QList<int> rows = selectedRows();
     const int after = rows.isEmpty() ? int(config.layers.size()) - 1 : rows.back();
@@ -354,8 +339,7 @@ void LayerStackEditor::addLayer()
     selectRows(after + 1, 1);
 }
 
-void LayerStackEditor::duplicateLayers()
-{
+void LayerStackEditor::duplicateLayers() {
     const QList<int> rows = selectedRows();
     if (rows.isEmpty()) return;
     core::ExperimentConfig config = m_document->config();
@@ -366,8 +350,7 @@ void LayerStackEditor::duplicateLayers()
     selectRows(rows.back() + 1, int(copies.size()));
 }
 
-void LayerStackEditor::removeLayers()
-{
+void LayerStackEditor::removeLayers() {
     const QList<int> rows = selectedRows();
     core::ExperimentConfig config = m_document->config();
     // Keep at least one layer: an empty stack cannot be trained.
@@ -377,8 +360,7 @@ void LayerStackEditor::removeLayers()
     selectRows(rows.front(), 1);
 }
 
-void LayerStackEditor::moveSelection(int delta)
-{
+void LayerStackEditor::moveSelection(int delta) {
     const QList<int> rows = selectedRows();
     if (rows.isEmpty()) return;
     const int first = rows.front() + delta;
@@ -388,8 +370,7 @@ void LayerStackEditor::moveSelection(int delta)
     selectRows(first, int(rows.size()));
 }
 
-void LayerStackEditor::buildUniform(int depth, int width)
-{
+void LayerStackEditor::buildUniform(int depth, int width) {
     core::ExperimentConfig config = m_document->config();
     core::LayerSpec layer;
     layer.width = width;
@@ -400,8 +381,7 @@ void LayerStackEditor::buildUniform(int depth, int width)
     m_document->setConfig(config, tr("Build %1 \u00d7 %2 stack").arg(depth).arg(width));
 }
 
-void LayerStackEditor::setModelKind(int index)
-{
+void LayerStackEditor::setModelKind(int index) {
     core::ExperimentConfig config = m_document->config();
     config.model = index == 1 ? core::ModelKind::Recurrent : core::ModelKind::FeedForward;
     // Each model kind needs a data set of its kind; pick the first that fits.
@@ -418,8 +398,7 @@ void LayerStackEditor::setModelKind(int index)
     m_document->setConfig(config, tr("Change model kind"));
 }
 
-void LayerStackEditor::setDefaultActivation(int kind)
-{
+void LayerStackEditor::setDefaultActivation(int kind) {
     core::ExperimentConfig config = m_document->config();
     const core::ActivationSpec old = defaultActivation(config);
     for (auto& layer : config.layers)
@@ -427,8 +406,7 @@ void LayerStackEditor::setDefaultActivation(int kind)
     m_document->setConfig(config, tr("Change default activation"));
 }
 
-void LayerStackEditor::setDefaultInit(int kind)
-{
+void LayerStackEditor::setDefaultInit(int kind) {
     core::ExperimentConfig config = m_document->config();
     const core::InitSpec old = defaultInit(config);
     for (auto& layer : config.layers)
@@ -436,8 +414,7 @@ void LayerStackEditor::setDefaultInit(int kind)
     m_document->setConfig(config, tr("Change default initializer"));
 }
 
-void LayerStackEditor::setDefaultGain(double gain)
-{
+void LayerStackEditor::setDefaultGain(double gain) {
     core::ExperimentConfig config = m_document->config();
     const core::InitSpec old = defaultInit(config);
     for (auto& layer : config.layers)
@@ -445,15 +422,13 @@ void LayerStackEditor::setDefaultGain(double gain)
     m_document->setConfig(config, tr("Change default gain"), ExperimentDocument::MergeGain);
 }
 
-void LayerStackEditor::setAllBatchNorm(bool on)
-{
+void LayerStackEditor::setAllBatchNorm(bool on) {
     core::ExperimentConfig config = m_document->config();
     for (auto& layer : config.layers) layer.batchNorm = on;
     m_document->setConfig(config, on ? tr("Batch norm on") : tr("Batch norm off"));
 }
 
-void LayerStackEditor::setResidual(int every)
-{
+void LayerStackEditor::setResidual(int every) {
     core::ExperimentConfig config = m_document->config();
     config.residual.every = every;
     m_document->setConfig(config, tr("Change residual skips"), ExperimentDocument::MergeMisc);

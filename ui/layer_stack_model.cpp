@@ -20,8 +20,7 @@ QString text(std::string_view view) { return QString::fromUtf8(view.data(), qsiz
 
 /// The most frequent value of `key(layer)`, first occurrence winning ties.
 template <typename T, typename Key>
-T mostCommon(const std::vector<core::LayerSpec>& layers, Key key, T fallback)
-{
+T mostCommon(const std::vector<core::LayerSpec>& layers, Key key, T fallback) {
     if (layers.empty()) return fallback;
     std::vector<std::pair<T, int>> counts;
     for (const auto& layer : layers) {
@@ -30,14 +29,12 @@ T mostCommon(const std::vector<core::LayerSpec>& layers, Key key, T fallback)
         if (it == counts.end()) counts.emplace_back(value, 1);
         else ++it->second;
     }
-    return std::max_element(counts.begin(), counts.end(), [](const auto& a, const auto& b) {
-               return a.second < b.second;
-           })->first;
+    return std::max_element(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second < b.second; })
+        ->first;
 }
 
 /// The validator's field names ("model.layers[3].gain") for a column's values.
-QStringList fieldSuffixes(int column)
-{
+QStringList fieldSuffixes(int column) {
     switch (column) {
     case LayerStackModel::WidthColumn: return {QStringLiteral(".width")};
     case LayerStackModel::ActivationColumn: return {QStringLiteral(".activation"), QStringLiteral(".slope")};
@@ -50,18 +47,17 @@ QStringList fieldSuffixes(int column)
 
 }  // namespace
 
-core::ActivationSpec defaultActivation(const core::ExperimentConfig& config)
-{
-    return mostCommon(config.layers, [](const core::LayerSpec& l) { return l.activation; }, core::ActivationSpec{});
+core::ActivationSpec defaultActivation(const core::ExperimentConfig& config) {
+    return mostCommon(
+        config.layers, [](const core::LayerSpec& l) { return l.activation; }, core::ActivationSpec{});
 }
 
-core::InitSpec defaultInit(const core::ExperimentConfig& config)
-{
-    return mostCommon(config.layers, [](const core::LayerSpec& l) { return l.init; }, core::InitSpec{});
+core::InitSpec defaultInit(const core::ExperimentConfig& config) {
+    return mostCommon(
+        config.layers, [](const core::LayerSpec& l) { return l.init; }, core::InitSpec{});
 }
 
-int residualBlockOf(const core::ExperimentConfig& config, int row)
-{
+int residualBlockOf(const core::ExperimentConfig& config, int row) {
     // Skips start at hidden layer 2 (row 1): layer 1 projects the input to the width.
     const int every = config.residual.every;
     if (every <= 0 || row < 1) return -1;
@@ -69,13 +65,11 @@ int residualBlockOf(const core::ExperimentConfig& config, int row)
 }
 
 LayerStackModel::LayerStackModel(ExperimentDocument* document, QObject* parent)
-    : QAbstractTableModel(parent), m_document(document), m_rows(int(document->config().layers.size()))
-{
+    : QAbstractTableModel(parent), m_document(document), m_rows(int(document->config().layers.size())) {
     connect(document, &ExperimentDocument::configChanged, this, &LayerStackModel::onConfigChanged);
 }
 
-void LayerStackModel::onConfigChanged()
-{
+void LayerStackModel::onConfigChanged() {
     const int rows = int(m_document->config().layers.size());
     if (rows != m_rows) {
         beginResetModel();
@@ -91,8 +85,7 @@ int LayerStackModel::rowCount(const QModelIndex& parent) const { return parent.i
 
 int LayerStackModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
-QString LayerStackModel::issueFor(int row, int column) const
-{
+QString LayerStackModel::issueFor(int row, int column) const {
     const QStringList suffixes = fieldSuffixes(column);
     if (suffixes.isEmpty()) return {};
     const QString layer = QStringLiteral("model.layers[%1]").arg(row);
@@ -107,8 +100,7 @@ QString LayerStackModel::issueFor(int row, int column) const
     return messages.join(QLatin1Char('\n'));
 }
 
-QVariant LayerStackModel::data(const QModelIndex& index, int role) const
-{
+QVariant LayerStackModel::data(const QModelIndex& index, int role) const {
     const auto& config = m_document->config();
     if (!index.isValid() || index.row() >= int(config.layers.size())) return {};
     const int row = index.row();
@@ -137,15 +129,16 @@ QVariant LayerStackModel::data(const QModelIndex& index, int role) const
             const int every = config.residual.every;
             const int first = 1 + block * every;
             const int last = std::min(first + every - 1, int(config.layers.size()) - 1);
-            const QChar bracket = first == last ? QChar(0x2576) : row == first ? QChar(0x250C)
-                                                     : row == last           ? QChar(0x2514)
-                                                                             : QChar(0x2502);
+            const QChar bracket = first == last  ? QChar(0x2576)
+                                  : row == first ? QChar(0x250C)
+                                  : row == last  ? QChar(0x2514)
+                                                 : QChar(0x2502);
             return QStringLiteral("%1 %2").arg(bracket).arg(row + 1);
         }
         if (role == Qt::ToolTipRole) {
             QString tip = tr("Hidden layer %1. Drag to reorder.").arg(row + 1);
-            if (block >= 0) tip += tr("\nResidual block %1: an identity skip adds this block's input to its output.")
-                                       .arg(block + 1);
+            if (block >= 0)
+                tip += tr("\nResidual block %1: an identity skip adds this block's input to its output.").arg(block + 1);
             return tip;
         }
         if (role == Qt::TextAlignmentRole) return int(Qt::AlignLeft | Qt::AlignVCenter);
@@ -188,31 +181,31 @@ QVariant LayerStackModel::data(const QModelIndex& index, int role) const
     case BatchNormColumn:
         if (role == Qt::CheckStateRole) return layer.batchNorm ? Qt::Checked : Qt::Unchecked;
         if (role == Qt::ToolTipRole)
-            return tr("Batch normalisation before the activation (Ioffe & Szegedy 2015): "
-                      "y = gamma (x - mean) / sqrt(var + eps) + beta");
+            return tr(
+                "Batch normalisation before the activation (Ioffe & Szegedy 2015): "
+                "y = gamma (x - mean) / sqrt(var + eps) + beta");
         return {};
     default: return {};
     }
 }
 
-QVariant LayerStackModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
+QVariant LayerStackModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal) return {};
     static const char* const titles[] = {QT_TR_NOOP("Layer"), QT_TR_NOOP("Width"), QT_TR_NOOP("Activation"),
-                                         QT_TR_NOOP("Init"), QT_TR_NOOP("Gain"), QT_TR_NOOP("BN")};
-    static const char* const tips[] = {
-        QT_TR_NOOP("Hidden layer number, input side first; brackets mark residual blocks"),
-        QT_TR_NOOP("Number of units"), QT_TR_NOOP("Nonlinearity applied after the dense layer"),
-        QT_TR_NOOP("How the weights are drawn at Reset"), QT_TR_NOOP("Multiplier on the initial weights"),
-        QT_TR_NOOP("Batch normalisation")};
+                                         QT_TR_NOOP("Init"),  QT_TR_NOOP("Gain"),  QT_TR_NOOP("BN")};
+    static const char* const tips[] = {QT_TR_NOOP("Hidden layer number, input side first; brackets mark residual blocks"),
+                                       QT_TR_NOOP("Number of units"),
+                                       QT_TR_NOOP("Nonlinearity applied after the dense layer"),
+                                       QT_TR_NOOP("How the weights are drawn at Reset"),
+                                       QT_TR_NOOP("Multiplier on the initial weights"),
+                                       QT_TR_NOOP("Batch normalisation")};
     if (section < 0 || section >= ColumnCount) return {};
     if (role == Qt::DisplayRole) return tr(titles[section]);
     if (role == Qt::ToolTipRole) return tr(tips[section]);
     return {};
 }
 
-bool LayerStackModel::setData(const QModelIndex& index, const QVariant& value, int role)
-{
+bool LayerStackModel::setData(const QModelIndex& index, const QVariant& value, int role) {
     if (!index.isValid()) return false;
     core::ExperimentConfig config = m_document->config();
     if (index.row() >= int(config.layers.size())) return false;
@@ -250,8 +243,7 @@ bool LayerStackModel::setData(const QModelIndex& index, const QVariant& value, i
     return true;
 }
 
-Qt::ItemFlags LayerStackModel::flags(const QModelIndex& index) const
-{
+Qt::ItemFlags LayerStackModel::flags(const QModelIndex& index) const {
     if (!index.isValid()) return Qt::ItemIsDropEnabled;  // drops between rows
     Qt::ItemFlags flags = Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsDragEnabled;
     if (index.column() == BatchNormColumn) flags |= Qt::ItemIsUserCheckable;
@@ -261,8 +253,7 @@ Qt::ItemFlags LayerStackModel::flags(const QModelIndex& index) const
 
 QStringList LayerStackModel::mimeTypes() const { return {kRowsMime}; }
 
-QMimeData* LayerStackModel::mimeData(const QModelIndexList& indexes) const
-{
+QMimeData* LayerStackModel::mimeData(const QModelIndexList& indexes) const {
     QList<int> rows;
     for (const QModelIndex& index : indexes)
         if (!rows.contains(index.row())) rows << index.row();
@@ -274,9 +265,7 @@ QMimeData* LayerStackModel::mimeData(const QModelIndexList& indexes) const
     return mime;
 }
 
-bool LayerStackModel::dropMimeData(const QMimeData* data, Qt::DropAction action, int row, int,
-                                   const QModelIndex& parent)
-{
+bool LayerStackModel::dropMimeData(const QMimeData* data, Qt::DropAction action, int row, int, const QModelIndex& parent) {
     if (action != Qt::MoveAction || !data->hasFormat(kRowsMime)) return false;
     QList<int> rows;
     QDataStream stream(data->data(kRowsMime));
@@ -287,8 +276,7 @@ bool LayerStackModel::dropMimeData(const QMimeData* data, Qt::DropAction action,
     return false;
 }
 
-void LayerStackModel::moveLayers(QList<int> rows, int destination)
-{
+void LayerStackModel::moveLayers(QList<int> rows, int destination) {
     core::ExperimentConfig config = m_document->config();
     const int count = int(config.layers.size());
     std::sort(rows.begin(), rows.end());
@@ -310,8 +298,7 @@ void LayerStackModel::moveLayers(QList<int> rows, int destination)
     m_document->setConfig(config, rows.size() == 1 ? tr("Move layer %1").arg(rows.front() + 1) : tr("Move layers"));
 }
 
-void LayerStackModel::setBandColors(const QColor& even, const QColor& odd)
-{
+void LayerStackModel::setBandColors(const QColor& even, const QColor& odd) {
     m_bandEven = even;
     m_bandOdd = odd;
     if (m_rows > 0) emit dataChanged(index(0, 0), index(m_rows - 1, ColumnCount - 1), {Qt::BackgroundRole});

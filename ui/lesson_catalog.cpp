@@ -20,21 +20,17 @@ struct Section {
 constexpr std::array<Section, 4> kSections{{
     {QT_TRANSLATE_NOOP("LessonCatalog", "Vanishing gradients"),
      {"deep-sigmoid-vanishing", "tanh-small-weights", "relu-xavier-vs-he", "saturating-large-lr", nullptr}},
-    {QT_TRANSLATE_NOOP("LessonCatalog", "Exploding gradients"),
-     {"exploding-large-weights", nullptr, nullptr, nullptr, nullptr}},
+    {QT_TRANSLATE_NOOP("LessonCatalog", "Exploding gradients"), {"exploding-large-weights", nullptr, nullptr, nullptr, nullptr}},
     {QT_TRANSLATE_NOOP("LessonCatalog", "Remedies"),
-     {"he-relu-healthy", "orthogonal-tanh-isometry", "batchnorm-rescue", "residual-rescue",
-      "clipping-tames-explosion"}},
+     {"he-relu-healthy", "orthogonal-tanh-isometry", "batchnorm-rescue", "residual-rescue", "clipping-tames-explosion"}},
     {QT_TRANSLATE_NOOP("LessonCatalog", "Recurrent nets"),
-     {"rnn-adding-forgets", "rnn-exploding-clipped", "irnn-identity-relu", "lstm-adding-remembers",
-      "gru-adding-remembers"}},
+     {"rnn-adding-forgets", "rnn-exploding-clipped", "irnn-identity-relu", "lstm-adding-remembers", "gru-adding-remembers"}},
 }};
 
 LessonEntry entryFor(const core::Preset& preset, const QString& section) {
     const core::ExperimentLoadResult parsed = core::parseExperiment(preset.json);
     const QString name = QString::fromUtf8(preset.name.data(), qsizetype(preset.name.size()));
-    const QString title =
-        parsed.config.lesson.title.empty() ? name : QString::fromStdString(parsed.config.lesson.title);
+    const QString title = parsed.config.lesson.title.empty() ? name : QString::fromStdString(parsed.config.lesson.title);
     return {name, title, section};
 }
 

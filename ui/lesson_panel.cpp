@@ -11,8 +11,7 @@
 
 namespace gradflow::ui {
 
-LessonPanel::LessonPanel(ExperimentDocument* document, QWidget* parent) : QWidget(parent), m_document(document)
-{
+LessonPanel::LessonPanel(ExperimentDocument* document, QWidget* parent) : QWidget(parent), m_document(document) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     m_picker = new QComboBox(this);
@@ -28,8 +27,7 @@ LessonPanel::LessonPanel(ExperimentDocument* document, QWidget* parent) : QWidge
             section = lesson.section;
         }
         m_picker->addItem(lesson.title, lesson.name);
-        m_picker->setItemData(m_picker->count() - 1, QStringLiteral("%1 \u00b7 %2").arg(section, lesson.name),
-                              Qt::ToolTipRole);
+        m_picker->setItemData(m_picker->count() - 1, QStringLiteral("%1 \u00b7 %2").arg(section, lesson.name), Qt::ToolTipRole);
     }
     layout->addWidget(m_picker);
 
@@ -61,21 +59,18 @@ LessonPanel::LessonPanel(ExperimentDocument* document, QWidget* parent) : QWidge
         const QString name = m_picker->itemData(index).toString();
         if (!name.isEmpty()) emit presetRequested(name);
     });
-    connect(m_runSuggested, &QPushButton::clicked, this, [this] {
-        emit runSuggestedRequested(m_runSuggested->property("steps").toInt());
-    });
+    connect(m_runSuggested, &QPushButton::clicked, this,
+            [this] { emit runSuggestedRequested(m_runSuggested->property("steps").toInt()); });
     connect(document, &ExperimentDocument::configChanged, this, &LessonPanel::refresh);
     setLargeText(false);
 }
 
-void LessonPanel::setCurrentPreset(const QString& name)
-{
+void LessonPanel::setCurrentPreset(const QString& name) {
     const int index = m_picker->findData(name);
     m_picker->setCurrentIndex(index >= 0 ? index : 0);
 }
 
-void LessonPanel::setLargeText(bool large)
-{
+void LessonPanel::setLargeText(bool large) {
     m_large = large;
     QFont body = font();
     body.setPointSizeF(body.pointSizeF() * (large ? 1.6 : 1.0));
@@ -91,8 +86,7 @@ void LessonPanel::setLargeText(bool large)
     refresh();
 }
 
-void LessonPanel::refresh()
-{
+void LessonPanel::refresh() {
     const core::LessonSpec& lesson = m_document->config().lesson;
     m_title->setText(lesson.title.empty() ? tr("Your own experiment") : QString::fromStdString(lesson.title));
     m_explanation->setText(lesson.explanation.empty()

@@ -4,11 +4,11 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QKeyEvent>
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -50,8 +50,7 @@ constexpr int kFrameIntervalMs = 25;
 
 /// True when going from `applied` to `draft` needs fresh weights (anything but the
 /// live settings and the lesson text changed).
-bool needsReset(const core::ExperimentConfig& applied, core::ExperimentConfig draft)
-{
+bool needsReset(const core::ExperimentConfig& applied, core::ExperimentConfig draft) {
     draft.training.optimizer.learningRate = applied.training.optimizer.learningRate;
     draft.training.clip = applied.training.clip;
     draft.lesson = applied.lesson;
@@ -65,8 +64,7 @@ bool needsReset(const core::ExperimentConfig& applied, core::ExperimentConfig dr
 class PanelScrollArea : public QScrollArea {
 public:
     using QScrollArea::QScrollArea;
-    QSize minimumSizeHint() const override
-    {
+    QSize minimumSizeHint() const override {
         QSize size = QScrollArea::minimumSizeHint();
         if (const QWidget* panel = widget())
             size.setWidth(panel->minimumSizeHint().width() + verticalScrollBar()->sizeHint().width() + 2 * frameWidth());
@@ -74,16 +72,14 @@ public:
     }
 };
 
-bool hasIssueIn(const std::vector<core::ConfigIssue>& issues, const char* prefix)
-{
+bool hasIssueIn(const std::vector<core::ConfigIssue>& issues, const char* prefix) {
     return std::any_of(issues.begin(), issues.end(), [&](const auto& i) { return i.field.rfind(prefix, 0) == 0; });
 }
 
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), m_document(new ExperimentDocument(this)), m_worker(std::make_unique<TrainingWorker>())
-{
+    : QMainWindow(parent), m_document(new ExperimentDocument(this)), m_worker(std::make_unique<TrainingWorker>()) {
     initResources();
     setObjectName(QStringLiteral("MainWindow"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/gradflow.svg")));
@@ -130,8 +126,7 @@ MainWindow::MainWindow(QWidget* parent)
     updateTitle();
 }
 
-MainWindow::~MainWindow()
-{
+MainWindow::~MainWindow() {
     // The application keeps sending events while the widgets go away: none to a half-destroyed window.
     qApp->removeEventFilter(this);
     // Join the worker before the widgets it never touches go away; idempotent.
@@ -142,8 +137,7 @@ MainWindow::~MainWindow()
     m_document->disconnect(this);
 }
 
-QWidget* MainWindow::createCentral()
-{
+QWidget* MainWindow::createCentral() {
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -151,8 +145,9 @@ QWidget* MainWindow::createCentral()
     m_banner = new QWidget(central);
     m_banner->setObjectName(QStringLiteral("resetBanner"));
     m_banner->setAttribute(Qt::WA_StyledBackground);
-    m_banner->setStyleSheet(QStringLiteral("#resetBanner { background: #fff4cc; border-bottom: 1px solid #ccbb44; }"
-                                           "#resetBanner QLabel { color: #333333; }"));
+    m_banner->setStyleSheet(
+        QStringLiteral("#resetBanner { background: #fff4cc; border-bottom: 1px solid #ccbb44; }"
+                       "#resetBanner QLabel { color: #333333; }"));
     auto* bannerLayout = new QHBoxLayout(m_banner);
     bannerLayout->setContentsMargins(10, 4, 10, 4);
     m_bannerText = new QLabel(m_banner);
@@ -169,13 +164,11 @@ QWidget* MainWindow::createCentral()
     return central;
 }
 
-void MainWindow::createDocks()
-{
+void MainWindow::createDocks() {
     auto addDock = [this](QWidget* content, const QString& title, const QString& name, Qt::DockWidgetArea area) {
         auto* dock = new QDockWidget(title, this);
         dock->setObjectName(name);  // saveState() needs stable names
-        dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
-                          QDockWidget::DockWidgetClosable);
+        dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
         auto* scroll = new PanelScrollArea(dock);
         scroll->setWidgetResizable(true);
         scroll->setFrameShape(QFrame::NoFrame);
@@ -200,8 +193,7 @@ void MainWindow::createDocks()
     resizeDocks({lesson}, {350}, Qt::Horizontal);
 }
 
-void MainWindow::onDocumentChanged()
-{
+void MainWindow::onDocumentChanged() {
     const core::ExperimentConfig& draft = m_document->config();
     const auto& issues = m_document->issues();
     // Live settings go straight to the running model when they are valid.
@@ -222,16 +214,16 @@ void MainWindow::onDocumentChanged()
     if (!m_document->isValid()) {
         m_bannerText->setText(tr("<b>Settings have errors</b> (marked in red in the panels): fix them to apply."));
     } else {
-        m_bannerText->setText(tr("<b>Changes apply on Reset.</b> Learning rate and clipping apply live; the other "
-                                 "settings need fresh weights."));
+        m_bannerText->setText(
+            tr("<b>Changes apply on Reset.</b> Learning rate and clipping apply live; the other "
+               "settings need fresh weights."));
     }
     m_bannerButton->setEnabled(m_document->isValid());
     m_banner->setVisible(pending || !m_document->isValid());
     m_resetAction->setEnabled(m_document->isValid());
 }
 
-core::RunSpec MainWindow::runState() const
-{
+core::RunSpec MainWindow::runState() const {
     // Only a run built from exactly these settings can be replayed from them.
     if (resetPending() || !m_lastSnapshot) return {};
     return core::RunSpec{m_worker->stepsDone(), m_comparisonChange.toStdString()};
@@ -239,8 +231,7 @@ core::RunSpec MainWindow::runState() const
 
 bool MainWindow::resetPending() const { return needsReset(m_applied, m_document->config()); }
 
-void MainWindow::resetRun()
-{
+void MainWindow::resetRun() {
     if (!m_document->isValid()) return;
     const bool wasRunning = m_worker->state() == TrainingWorker::State::Running;
     m_applied = m_document->config();
@@ -249,8 +240,7 @@ void MainWindow::resetRun()
     onDocumentChanged();
 }
 
-void MainWindow::trainOrPause()
-{
+void MainWindow::trainOrPause() {
     const auto state = m_worker->state();
     if (state == TrainingWorker::State::Running) {
         m_worker->pause();
@@ -267,17 +257,14 @@ void MainWindow::trainOrPause()
     m_worker->train();
 }
 
-void MainWindow::stepOnce()
-{
+void MainWindow::stepOnce() {
     if (m_worker->state() == TrainingWorker::State::Empty) resetRun();
     m_worker->step(1);
 }
 
-void MainWindow::pullFrame()
-{
+void MainWindow::pullFrame() {
     // Both sides keep the same steps, so their histories thin alike.
-    TrainingWorker::Update update =
-        m_worker->takeUpdate(std::max(m_history.stride(), m_comparisonHistory.stride()));
+    TrainingWorker::Update update = m_worker->takeUpdate(std::max(m_history.stride(), m_comparisonHistory.stride()));
     if (update.newRun) {
         m_history.clear();
         m_comparisonHistory.clear();
@@ -291,8 +278,7 @@ void MainWindow::pullFrame()
     if (update.comparison.snapshot) m_lastComparison = std::move(update.comparison.snapshot);
     if (!update.snapshot) return;  // nothing moved: skip the frame
     if (m_frameStats && m_lastSnapshot && m_lastSnapshot->running) {
-        for (PlotView* view : m_dashboard->visibleViews())
-            m_frameStats->viewReplotted(view->name(), view->plot()->replotTime());
+        for (PlotView* view : m_dashboard->visibleViews()) m_frameStats->viewReplotted(view->name(), view->plot()->replotTime());
     }
     m_lastSnapshot = std::move(update.snapshot);
     QElapsedTimer paint;
@@ -309,8 +295,7 @@ void MainWindow::pullFrame()
     }
 }
 
-void MainWindow::onStateChanged(TrainingWorker::State state)
-{
+void MainWindow::onStateChanged(TrainingWorker::State state) {
     using S = TrainingWorker::State;
     const bool running = state == S::Running;
     m_trainAction->setText(running ? tr("&Pause") : tr("&Train"));
@@ -327,8 +312,7 @@ void MainWindow::onStateChanged(TrainingWorker::State state)
     }
 }
 
-bool MainWindow::openPreset(const QString& name)
-{
+bool MainWindow::openPreset(const QString& name) {
     const core::Preset* preset = core::findPreset(name.toStdString());
     if (!preset) {
         QMessageBox::warning(this, tr("Unknown lesson"), tr("There is no preset named \u201c%1\u201d.").arg(name));
@@ -348,8 +332,7 @@ bool MainWindow::openPreset(const QString& name)
     return true;
 }
 
-bool MainWindow::openFile(const QString& path)
-{
+bool MainWindow::openFile(const QString& path) {
     const QString error = m_document->load(path);
     if (!error.isEmpty()) {
         QMessageBox::warning(this, tr("Cannot open experiment"),
@@ -372,19 +355,17 @@ bool MainWindow::openFile(const QString& path)
     return true;
 }
 
-bool MainWindow::confirmDiscard()
-{
+bool MainWindow::confirmDiscard() {
     if (!m_document->isModified()) return true;
     const auto answer = QMessageBox::question(
-        this, tr("Unsaved changes"), tr("The experiment \u201c%1\u201d has unsaved changes. Save them first?")
-                                         .arg(m_document->displayName()),
+        this, tr("Unsaved changes"),
+        tr("The experiment \u201c%1\u201d has unsaved changes. Save them first?").arg(m_document->displayName()),
         QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
     if (answer == QMessageBox::Save) return save();
     return answer == QMessageBox::Discard;
 }
 
-bool MainWindow::eventFilter(QObject* watched, QEvent* event)
-{
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
     if (event->type() == QEvent::ShortcutOverride) {
         const auto* key = static_cast<QKeyEvent*>(event);
         auto* widget = qobject_cast<QWidget*>(watched);
@@ -412,8 +393,7 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event)
     return QMainWindow::eventFilter(watched, event);
 }
 
-void MainWindow::closeEvent(QCloseEvent* event)
-{
+void MainWindow::closeEvent(QCloseEvent* event) {
     if (!confirmDiscard()) {
         event->ignore();
         return;
@@ -425,15 +405,13 @@ void MainWindow::closeEvent(QCloseEvent* event)
     event->accept();
 }
 
-void MainWindow::dragEnterEvent(QDragEnterEvent* event)
-{
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
     const auto urls = event->mimeData()->urls();
     if (!urls.isEmpty() && urls.front().isLocalFile() && urls.front().toLocalFile().endsWith(QStringLiteral(".json")))
         event->acceptProposedAction();
 }
 
-void MainWindow::dropEvent(QDropEvent* event)
-{
+void MainWindow::dropEvent(QDropEvent* event) {
     const QString path = event->mimeData()->urls().front().toLocalFile();
     event->acceptProposedAction();
     // Open after the drop returns, so a message box does not run inside the drag.
@@ -442,8 +420,7 @@ void MainWindow::dropEvent(QDropEvent* event)
     });
 }
 
-void MainWindow::updateTitle()
-{
+void MainWindow::updateTitle() {
     setWindowTitle(tr("%1[*] \u2014 GradFlow").arg(m_document->displayName()));
     setWindowModified(m_document->isModified());
 }

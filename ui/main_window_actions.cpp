@@ -39,8 +39,7 @@ const QString kRecentKey = QStringLiteral("recentFiles");
 const QString kFileFilter = QObject::tr("GradFlow experiments (*.json);;All files (*)");
 }  // namespace
 
-void MainWindow::createActions()
-{
+void MainWindow::createActions() {
     m_trainAction = new QAction(tr("&Train"), this);
     m_trainAction->setShortcut(Qt::Key_Space);
     connect(m_trainAction, &QAction::triggered, this, &MainWindow::trainOrPause);
@@ -50,8 +49,9 @@ void MainWindow::createActions()
     connect(m_stepAction, &QAction::triggered, this, &MainWindow::stepOnce);
     m_resetAction = new QAction(themeIcon("view-refresh", QStyle::SP_BrowserReload), tr("&Reset"), this);
     m_resetAction->setShortcut(Qt::Key_R);
-    m_resetAction->setToolTip(tr("Rebuild the network with fresh weights from the current settings; keeps "
-                                 "training if it was running (R)"));
+    m_resetAction->setToolTip(
+        tr("Rebuild the network with fresh weights from the current settings; keeps "
+           "training if it was running (R)"));
     connect(m_resetAction, &QAction::triggered, this, &MainWindow::resetRun);
     for (QAction* a : {m_trainAction, m_stepAction, m_resetAction}) addAction(a);  // shortcuts with menus hidden
 
@@ -104,27 +104,25 @@ void MainWindow::createActions()
     // Train is the one button a first-time user must find: make it stand out.
     if (QWidget* train = toolbar->widgetForAction(m_trainAction)) {
         train->setObjectName(QStringLiteral("trainButton"));
-        train->setStyleSheet(QStringLiteral("#trainButton { background: #228833; color: white; font-weight: bold; "
-                                            "border-radius: 4px; padding: 3px 14px; margin: 2px 4px; }"
-                                            "#trainButton:hover { background: #2a9a3f; }"
-                                            "#trainButton:disabled { background: #999999; }"));
+        train->setStyleSheet(
+            QStringLiteral("#trainButton { background: #228833; color: white; font-weight: bold; "
+                           "border-radius: 4px; padding: 3px 14px; margin: 2px 4px; }"
+                           "#trainButton:hover { background: #2a9a3f; }"
+                           "#trainButton:disabled { background: #999999; }"));
     }
 }
 
-QIcon MainWindow::themeIcon(const char* name, int fallback) const
-{
+QIcon MainWindow::themeIcon(const char* name, int fallback) const {
     // Desktops without an icon theme (and Xvfb) still get the style's standard icons.
     return QIcon::fromTheme(QLatin1String(name), style()->standardIcon(QStyle::StandardPixmap(fallback)));
 }
 
-void MainWindow::createMenus()
-{
+void MainWindow::createMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open\u2026"), QKeySequence::Open, this,
                     &MainWindow::openWithDialog);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
-    file->addAction(QIcon::fromTheme(QStringLiteral("document-save")), tr("&Save"), QKeySequence::Save, this,
-                    [this] { save(); });
+    file->addAction(QIcon::fromTheme(QStringLiteral("document-save")), tr("&Save"), QKeySequence::Save, this, [this] { save(); });
     file->addAction(tr("Save &As\u2026"), QKeySequence::SaveAs, this, [this] { saveAs(); });
     file->addSeparator();
     // The view under the mouse is the likely wish; the dialog lets the user pick any
@@ -175,16 +173,14 @@ void MainWindow::createMenus()
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
 
-void MainWindow::openWithDialog()
-{
+void MainWindow::openWithDialog() {
     if (!confirmDiscard()) return;
     const QString start = QFileInfo(m_document->filePath()).absolutePath();
     const QString path = QFileDialog::getOpenFileName(this, tr("Open Experiment"), start, kFileFilter);
     if (!path.isEmpty()) openFile(path);
 }
 
-bool MainWindow::save()
-{
+bool MainWindow::save() {
     if (m_document->filePath().isEmpty()) return saveAs();
     const QString error = m_document->save(m_document->filePath(), runState());
     if (error.isEmpty()) return true;
@@ -192,8 +188,7 @@ bool MainWindow::save()
     return false;
 }
 
-bool MainWindow::saveAs()
-{
+bool MainWindow::saveAs() {
     QString suggestion = m_document->filePath();
     if (suggestion.isEmpty()) suggestion = QStringLiteral("experiment.json");
     QString path = QFileDialog::getSaveFileName(this, tr("Save Experiment"), suggestion, kFileFilter);
@@ -208,8 +203,7 @@ bool MainWindow::saveAs()
     return true;
 }
 
-void MainWindow::addRecentFile(const QString& path)
-{
+void MainWindow::addRecentFile(const QString& path) {
     QSettings settings;
     QStringList files = settings.value(kRecentKey).toStringList();
     files.removeAll(path);
@@ -218,8 +212,7 @@ void MainWindow::addRecentFile(const QString& path)
     updateRecentMenu();
 }
 
-void MainWindow::updateRecentMenu()
-{
+void MainWindow::updateRecentMenu() {
     m_recentMenu->clear();
     const QStringList files = QSettings().value(kRecentKey).toStringList();
     for (const QString& path : files) {
@@ -232,8 +225,7 @@ void MainWindow::updateRecentMenu()
     m_recentMenu->setEnabled(!files.isEmpty());
 }
 
-void MainWindow::setPresenterMode(bool on)
-{
+void MainWindow::setPresenterMode(bool on) {
     m_dashboard->setPresenterMode(on);
     // The run controls and the status line read from the back row too.
     static const QFont normalFont = QApplication::font();
@@ -252,8 +244,7 @@ void MainWindow::setPresenterMode(bool on)
     else showNormal();
 }
 
-void MainWindow::setDarkTheme(bool on)
-{
+void MainWindow::setDarkTheme(bool on) {
     // The plots follow the theme; the widgets around them take Fusion's palette in the
     // dark (the platform style may ignore a dark palette), and go back to the platform
     // style in the light.
@@ -286,19 +277,16 @@ void MainWindow::setDarkTheme(bool on)
     QSettings().setValue(QStringLiteral("view/dark"), on);
 }
 
-PlotView* MainWindow::viewAt(const QPoint& globalPos) const
-{
+PlotView* MainWindow::viewAt(const QPoint& globalPos) const {
     // By geometry rather than QApplication::widgetAt(): a tooltip or the help window
     // over the dashboard does not hide the view the user points at.
     for (PlotView* view : m_dashboard->views() + m_dashboard->comparisonViews()) {
-        if (view->isVisible() && QRect(view->mapToGlobal(QPoint(0, 0)), view->size()).contains(globalPos))
-            return view;
+        if (view->isVisible() && QRect(view->mapToGlobal(QPoint(0, 0)), view->size()).contains(globalPos)) return view;
     }
     return nullptr;
 }
 
-void MainWindow::showViewHelp(PlotView* view)
-{
+void MainWindow::showViewHelp(PlotView* view) {
     if (!m_viewHelp) m_viewHelp = new ViewHelpWindow(this);
     // Away from a view, the page last read (or the first view's) is the best guess.
     if (view) m_viewHelp->showView(view->name());
@@ -307,8 +295,7 @@ void MainWindow::showViewHelp(PlotView* view)
     m_viewHelp->activateWindow();
 }
 
-void MainWindow::showAbout()
-{
+void MainWindow::showAbout() {
     QMessageBox::about(this, tr("About GradFlow"),
                        tr("<h3>GradFlow %1</h3><p>See vanishing and exploding gradients: build a network, train it "
                           "and watch per-layer gradient magnitudes and the Jacobian spectrum move live.</p>"
@@ -316,8 +303,7 @@ void MainWindow::showAbout()
                            .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
 }
 
-void MainWindow::readSettings()
-{
+void MainWindow::readSettings() {
     QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) {
         // First launch: most of the screen, but never larger than it (1366x768 laptops).
@@ -328,8 +314,7 @@ void MainWindow::readSettings()
     if (settings.value(QStringLiteral("view/dark"), false).toBool()) m_darkAction->setChecked(true);
 }
 
-void MainWindow::writeSettings()
-{
+void MainWindow::writeSettings() {
     if (m_presenterAction->isChecked()) m_presenterAction->setChecked(false);  // never remember full screen
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());

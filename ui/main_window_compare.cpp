@@ -13,8 +13,7 @@
 
 namespace gradflow::ui {
 
-bool MainWindow::startComparison(const QString& changeId)
-{
+bool MainWindow::startComparison(const QString& changeId) {
     if (!m_document->isValid()) return false;
     const core::ExperimentConfig draft = m_document->config();
     if (!core::applyChange(draft, changeId.toStdString())) {
@@ -26,8 +25,7 @@ bool MainWindow::startComparison(const QString& changeId)
     return true;
 }
 
-void MainWindow::stopComparison()
-{
+void MainWindow::stopComparison() {
     if (m_comparisonChange.isEmpty()) return;
     // Only B goes: A's model, steps and history stay, and a running A keeps running.
     // Edits made since A was built still wait for Reset, as they would without B.
@@ -36,8 +34,7 @@ void MainWindow::stopComparison()
     onDocumentChanged();
 }
 
-void MainWindow::endComparison()
-{
+void MainWindow::endComparison() {
     m_comparisonChange.clear();
     m_compareMenu->setActiveChange(QString());
     m_dashboard->setComparison(false);
@@ -46,16 +43,14 @@ void MainWindow::endComparison()
     updateCompareAction();
 }
 
-void MainWindow::restartWorker()
-{
+void MainWindow::restartWorker() {
     std::optional<core::ExperimentConfig> comparison;
     if (!m_comparisonChange.isEmpty()) {
         const std::string id = m_comparisonChange.toStdString();
         comparison = core::applyChange(m_applied, id);
         const auto change = core::describeChange(m_applied, id);
         if (comparison && change) {
-            m_dashboard->setComparison(true, QString::fromStdString(change->baseLabel),
-                                       QString::fromStdString(change->label));
+            m_dashboard->setComparison(true, QString::fromStdString(change->baseLabel), QString::fromStdString(change->label));
             m_compareMenu->setActiveChange(m_comparisonChange);
         } else {
             // The edits made the change meaningless (batch norm switched on by hand, say).
@@ -70,8 +65,7 @@ void MainWindow::restartWorker()
     updateCompareAction();
 }
 
-void MainWindow::sendLiveSettings()
-{
+void MainWindow::sendLiveSettings() {
     m_worker->setLearningRate(m_applied.training.optimizer.learningRate, 0);
     m_worker->setClip(m_applied.training.clip, 0);
     if (m_comparisonChange.isEmpty()) return;
@@ -82,8 +76,7 @@ void MainWindow::sendLiveSettings()
     }
 }
 
-void MainWindow::updateCompareAction()
-{
+void MainWindow::updateCompareAction() {
     if (!m_compareAction) return;
     if (!m_comparisonChange.isEmpty()) {
         m_compareAction->setText(tr("Stop Comparing"));

@@ -15,8 +15,7 @@ namespace {
 
 /// One item per registry entry: its label, its kind as data, its formula as tooltip.
 template <typename Registry>
-void fillFromRegistry(QComboBox* combo, const Registry& registry)
-{
+void fillFromRegistry(QComboBox* combo, const Registry& registry) {
     combo->clear();
     for (const auto& info : registry) {
         combo->addItem(fromView(info.label), int(info.kind));
@@ -32,20 +31,17 @@ void fillInitCombo(QComboBox* combo) { fillFromRegistry(combo, core::initializer
 
 void fillOptimizerCombo(QComboBox* combo) { fillFromRegistry(combo, core::kOptimizerRegistry); }
 
-void fillDataCombo(QComboBox* combo, bool sequence)
-{
+void fillDataCombo(QComboBox* combo, bool sequence) {
     combo->clear();
     for (const auto& info : core::dataKindRegistry()) {
         if (info.sequence != sequence) continue;
         combo->addItem(fromView(info.label), int(info.kind));
-        combo->setItemData(combo->count() - 1,
-                           info.classification ? QObject::tr("Classification") : QObject::tr("Regression"),
+        combo->setItemData(combo->count() - 1, info.classification ? QObject::tr("Classification") : QObject::tr("Regression"),
                            Qt::ToolTipRole);
     }
 }
 
-void selectByData(QComboBox* combo, int value)
-{
+void selectByData(QComboBox* combo, int value) {
     const int index = combo->findData(value);
     combo->setCurrentIndex(index);
     // The combo's own tooltip says what it does; append the current item's formula.
@@ -54,10 +50,9 @@ void selectByData(QComboBox* combo, int value)
     combo->setToolTip(item.isEmpty() ? base : base + QStringLiteral("\n") + item);
 }
 
-void fitLossToData(core::ExperimentConfig& config)
-{
-    config.training.loss = core::dataKindInfo(config.data.kind).classification ? core::LossKind::CrossEntropy
-                                                                              : core::LossKind::MeanSquaredError;
+void fitLossToData(core::ExperimentConfig& config) {
+    config.training.loss =
+        core::dataKindInfo(config.data.kind).classification ? core::LossKind::CrossEntropy : core::LossKind::MeanSquaredError;
 }
 
 }  // namespace gradflow::ui

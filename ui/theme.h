@@ -23,20 +23,20 @@ struct Theme {
     bool presenter = false;
 
     QColor background, foreground, mutedText, grid, subGrid, axis;
-    QColor panel;          ///< legend / text-box fill
-    QColor accent;         ///< measured series (bars, loss)
-    QColor secondary;      ///< second series (accuracy, prediction)
-    QColor theory;         ///< mean-field prediction line
-    QColor critical;       ///< chi_1 = 1, value 1 markers, unit circle
-    QColor warning;        ///< overflow / non-finite markers
-    QColor nanColor;       ///< heat-map cells that are not finite
-    QColor zeroColor;      ///< heat-map cells that are exactly 0: no error, so neutral
+    QColor panel;                 ///< legend / text-box fill
+    QColor accent;                ///< measured series (bars, loss)
+    QColor secondary;             ///< second series (accuracy, prediction)
+    QColor theory;                ///< mean-field prediction line
+    QColor critical;              ///< chi_1 = 1, value 1 markers, unit circle
+    QColor warning;               ///< overflow / non-finite markers
+    QColor nanColor;              ///< heat-map cells that are not finite
+    QColor zeroColor;             ///< heat-map cells that are exactly 0: no error, so neutral
     QVector<QColor> categorical;  ///< classes / several series, colour-blind safe
 
-    QString fontFamily;    ///< explicit family: SVG export names it, never an alias
+    QString fontFamily;  ///< explicit family: SVG export names it, never an alias
     double fontPointSize = 9.0;
     double titlePointSize = 10.5;
-    double lineWidth = 1.6;    ///< graphs (>= 1.5 px so slides at 3x keep them visible)
+    double lineWidth = 1.6;  ///< graphs (>= 1.5 px so slides at 3x keep them visible)
     double markerSize = 6.0;
 
     QFont font(double scale = 1.0, bool bold = false) const;

@@ -14,8 +14,8 @@
 #include <cmath>
 #include <iterator>
 
-#include "core/data/dataset.h"
 #include "core/config/experiment_validation.h"
+#include "core/data/dataset.h"
 #include "ui/experiment_document.h"
 #include "ui/registry_combos.h"
 
@@ -31,15 +31,13 @@ constexpr double kSpeeds[] = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 50
 constexpr int kSpeedCount = int(std::size(kSpeeds));
 
 template <typename Widget>
-Widget* withTip(Widget* widget, const QString& tip)
-{
+Widget* withTip(Widget* widget, const QString& tip) {
     widget->setToolTip(tip);
     widget->setProperty("baseToolTip", tip);
     return widget;
 }
 
-QLabel* sectionLabel(const QString& text, QWidget* parent)
-{
+QLabel* sectionLabel(const QString& text, QWidget* parent) {
     auto* label = new QLabel(text, parent);
     QFont font = label->font();
     font.setBold(true);
@@ -50,29 +48,24 @@ QLabel* sectionLabel(const QString& text, QWidget* parent)
 
 }  // namespace
 
-double TrainingControls::learningRateForPosition(int position)
-{
+double TrainingControls::learningRateForPosition(int position) {
     return std::pow(10.0, kLrMinDecade + double(position) / kLrStepsPerDecade);
 }
 
-int TrainingControls::positionForLearningRate(double learningRate)
-{
+int TrainingControls::positionForLearningRate(double learningRate) {
     if (!(learningRate > 0.0)) return 0;
     const double position = (std::log10(learningRate) - kLrMinDecade) * kLrStepsPerDecade;
     return int(std::lround(std::clamp(position, 0.0, double((kLrMaxDecade - kLrMinDecade) * kLrStepsPerDecade))));
 }
 
 template <typename Change>
-void TrainingControls::edit(const QString& what, int mergeId, Change change)
-{
+void TrainingControls::edit(const QString& what, int mergeId, Change change) {
     core::ExperimentConfig config = m_document->config();
     change(config);
     m_document->setConfig(config, what, mergeId);
 }
 
-TrainingControls::TrainingControls(ExperimentDocument* document, QWidget* parent)
-    : QWidget(parent), m_document(document)
-{
+TrainingControls::TrainingControls(ExperimentDocument* document, QWidget* parent) : QWidget(parent), m_document(document) {
     auto* form = new QFormLayout(this);
     form->setContentsMargins(6, 6, 6, 6);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -100,7 +93,7 @@ TrainingControls::TrainingControls(ExperimentDocument* document, QWidget* parent
 
     auto* lrRow = new QHBoxLayout;
     m_lrSlider = withTip(new QSlider(Qt::Horizontal, this), tr("Learning rate \u03b7 on a log scale, 1e-5 to 100. "
-                                                              "Applies live, while training runs"));
+                                                               "Applies live, while training runs"));
     m_lrSlider->setRange(0, (kLrMaxDecade - kLrMinDecade) * kLrStepsPerDecade);
     m_lrSlider->setPageStep(kLrStepsPerDecade / 2);
     m_lrText = withTip(new QLineEdit(this), tr("Learning rate; type a value such as 0.05 or 3e-4. Applies live"));
@@ -121,7 +114,7 @@ TrainingControls::TrainingControls(ExperimentDocument* document, QWidget* parent
     m_clipMode->addItem(tr("By value"), int(core::ClipMode::Value));
     m_clipMode->setItemData(2, QStringLiteral("g\u1d62 \u2190 clamp(g\u1d62, \u2212\u03c4, \u03c4)"), Qt::ToolTipRole);
     m_clipThreshold = withTip(new QDoubleSpinBox(this), tr("Clipping threshold \u03c4: the largest global norm "
-                                                          "(by norm) or element (by value). Applies live"));
+                                                           "(by norm) or element (by value). Applies live"));
     m_clipThreshold->setRange(0.001, 1e6);
     m_clipThreshold->setDecimals(3);
     clipRow->addWidget(m_clipMode, 1);
@@ -174,12 +167,10 @@ TrainingControls::TrainingControls(ExperimentDocument* document, QWidget* parent
             c.training.batchSize = std::min(c.training.batchSize, v);  // keep the pair valid
         });
     });
-    connect(m_noise, &QDoubleSpinBox::valueChanged, this, [this](double v) {
-        edit(tr("Change noise"), ExperimentDocument::MergeNoise, [&](auto& c) { c.data.noise = v; });
-    });
-    connect(m_classes, &QSpinBox::valueChanged, this, [this](int v) {
-        edit(tr("Change classes"), ExperimentDocument::MergeMisc, [&](auto& c) { c.data.classes = v; });
-    });
+    connect(m_noise, &QDoubleSpinBox::valueChanged, this,
+            [this](double v) { edit(tr("Change noise"), ExperimentDocument::MergeNoise, [&](auto& c) { c.data.noise = v; }); });
+    connect(m_classes, &QSpinBox::valueChanged, this,
+            [this](int v) { edit(tr("Change classes"), ExperimentDocument::MergeMisc, [&](auto& c) { c.data.classes = v; }); });
     connect(m_optimizer, &QComboBox::activated, this, [this](int i) {
         edit(tr("Change optimizer"), ExperimentDocument::NoMerge,
              [&](auto& c) { c.training.optimizer.kind = core::OptimizerKind(m_optimizer->itemData(i).toInt()); });
@@ -209,9 +200,8 @@ TrainingControls::TrainingControls(ExperimentDocument* document, QWidget* parent
     connect(m_seed, &QSpinBox::valueChanged, this, [this](int v) {
         edit(tr("Change seed"), ExperimentDocument::MergeSeed, [&](auto& c) { c.seed = std::uint64_t(v); });
     });
-    connect(dice, &QToolButton::clicked, this, [this] {
-        m_seed->setValue(int(QRandomGenerator::global()->bounded(1, 1 << 30)));
-    });
+    connect(dice, &QToolButton::clicked, this,
+            [this] { m_seed->setValue(int(QRandomGenerator::global()->bounded(1, 1 << 30))); });
     connect(m_precision, &QComboBox::activated, this, [this](int i) {
         edit(tr("Change precision"), ExperimentDocument::NoMerge,
              [&](auto& c) { c.precision = core::Precision(m_precision->itemData(i).toInt()); });
@@ -224,36 +214,31 @@ TrainingControls::TrainingControls(ExperimentDocument* document, QWidget* parent
     refresh();
 }
 
-void TrainingControls::setLearningRate(double learningRate, int mergeId)
-{
+void TrainingControls::setLearningRate(double learningRate, int mergeId) {
     edit(tr("Change learning rate"), mergeId, [&](auto& c) { c.training.optimizer.learningRate = learningRate; });
 }
 
 double TrainingControls::speed() const { return kSpeeds[m_speed->value()]; }
 
-void TrainingControls::setSpeed(double stepsPerSecond)
-{
+void TrainingControls::setSpeed(double stepsPerSecond) {
     int best = kSpeedCount - 1;  // flat out
     if (stepsPerSecond > 0.0) {
         best = 0;
         for (int i = 1; i < kSpeedCount - 1; ++i)
-            if (std::abs(std::log(kSpeeds[i] / stepsPerSecond)) < std::abs(std::log(kSpeeds[best] / stepsPerSecond)))
-                best = i;
+            if (std::abs(std::log(kSpeeds[i] / stepsPerSecond)) < std::abs(std::log(kSpeeds[best] / stepsPerSecond))) best = i;
     }
     m_speed->setValue(best);
 }
 
-void TrainingControls::showSpeed()
-{
+void TrainingControls::showSpeed() {
     const double s = speed();
     m_speedLabel->setText(s > 0.0 ? tr("%1 steps/s").arg(s) : tr("Flat out"));
 }
 
-void TrainingControls::refresh()
-{
+void TrainingControls::refresh() {
     const core::ExperimentConfig& c = m_document->config();
-    const QList<QWidget*> widgets{m_data, m_samples, m_noise, m_classes, m_optimizer, m_lrSlider, m_lrText,
-                                  m_batch, m_clipMode, m_clipThreshold, m_seed, m_precision};
+    const QList<QWidget*> widgets{m_data,   m_samples, m_noise,    m_classes,       m_optimizer, m_lrSlider,
+                                  m_lrText, m_batch,   m_clipMode, m_clipThreshold, m_seed,      m_precision};
     for (QWidget* w : widgets) w->blockSignals(true);
     const bool sequence = c.model == core::ModelKind::Recurrent;
     if (m_data->property("sequence").toBool() != sequence || m_data->count() == 0) {

@@ -36,8 +36,7 @@ struct TrainingWorker::Commands {
     bool selectionChanged = false;
     bool dropComparison = false;
 
-    bool liveChange() const
-    {
+    bool liveChange() const {
         return std::any_of(learningRate.begin(), learningRate.end(), [](const auto& v) { return v.has_value(); }) ||
                std::any_of(clip.begin(), clip.end(), [](const auto& v) { return v.has_value(); });
     }
@@ -57,7 +56,7 @@ struct TrainingWorker::Lane {
 struct TrainingWorker::Loop {
     std::vector<std::unique_ptr<Lane>> lanes;
     std::int64_t keepStride = 1;
-    bool dirty = false;                 // steps or settings not yet published
+    bool dirty = false;  // steps or settings not yet published
     Clock::time_point lastPublish{};
     // Rate measurement over windows of >= 250 ms.
     Clock::time_point rateStart{};
@@ -70,17 +69,17 @@ struct TrainingWorker::Loop {
 
     Clock::time_point paceDue() const;
     /// Some lane can still step (a comparison goes on while one side has diverged).
-    bool trainable() const
-    {
+    bool trainable() const {
         return std::any_of(lanes.begin(), lanes.end(), [](const auto& lane) { return lane->trainable(); });
     }
     bool built() const { return !lanes.empty(); }
 };
 
 TrainingWorker::TrainingWorker(QObject* parent, std::size_t maxPendingSteps)
-    : QObject(parent), m_commands(std::make_unique<Commands>()), m_maxPendingSteps(maxPendingSteps),
-      m_loop(std::make_unique<Loop>())
-{
+    : QObject(parent),
+      m_commands(std::make_unique<Commands>()),
+      m_maxPendingSteps(maxPendingSteps),
+      m_loop(std::make_unique<Loop>()) {
     m_thread = QThread::create([this] { run(); });
     m_thread->setObjectName(QStringLiteral("gradflow-training"));
     m_thread->start();
@@ -88,8 +87,7 @@ TrainingWorker::TrainingWorker(QObject* parent, std::size_t maxPendingSteps)
 
 TrainingWorker::~TrainingWorker() { stop(); }
 
-void TrainingWorker::stop()
-{
+void TrainingWorker::stop() {
     {
         Lock lock(m_mutex);
         m_commands->stop = true;
@@ -113,8 +111,7 @@ void TrainingWorker::stop()
 }
 
 template <typename Edit>
-void TrainingWorker::command(Edit&& edit)
-{
+void TrainingWorker::command(Edit&& edit) {
     {
         Lock lock(m_mutex);
         edit(*m_commands);
@@ -123,8 +120,7 @@ void TrainingWorker::command(Edit&& edit)
     m_wake.notify_all();
 }
 
-void TrainingWorker::reset(const core::ExperimentConfig& config, const std::optional<core::ExperimentConfig>& comparison)
-{
+void TrainingWorker::reset(const core::ExperimentConfig& config, const std::optional<core::ExperimentConfig>& comparison) {
     std::vector<core::ExperimentConfig> configs{config};
     if (comparison) configs.push_back(*comparison);
     // A unit picked in the last run means nothing in the next (another lesson may not
@@ -137,8 +133,7 @@ void TrainingWorker::reset(const core::ExperimentConfig& config, const std::opti
     });
 }
 
-void TrainingWorker::dropComparison()
-{
+void TrainingWorker::dropComparison() {
     {
         // The mailbox closes at once, so a frame taken before the loop gets to the command
         // already holds one lane: the GUI never appends B's steps after it stopped comparing.
@@ -153,24 +148,21 @@ void TrainingWorker::dropComparison()
     });
 }
 
-void TrainingWorker::train()
-{
+void TrainingWorker::train() {
     command([](Commands& c) {
         c.run = true;
         c.stepBudget = 0;
     });
 }
 
-void TrainingWorker::pause()
-{
+void TrainingWorker::pause() {
     command([](Commands& c) {
         c.run = false;
         c.stepBudget = 0;
     });
 }
 
-void TrainingWorker::step(int steps)
-{
+void TrainingWorker::step(int steps) {
     if (steps <= 0) return;
     command([steps](Commands& c) {
         c.run = false;
@@ -178,46 +170,40 @@ void TrainingWorker::step(int steps)
     });
 }
 
-void TrainingWorker::setLearningRate(double learningRate, int lane)
-{
+void TrainingWorker::setLearningRate(double learningRate, int lane) {
     command([&](Commands& c) {
         for (int i = 0; i < kMaxLanes; ++i)
             if (lane == kAllLanes || lane == i) c.learningRate[std::size_t(i)] = learningRate;
     });
 }
 
-void TrainingWorker::setClip(const core::ClipSpec& clip, int lane)
-{
+void TrainingWorker::setClip(const core::ClipSpec& clip, int lane) {
     command([&](Commands& c) {
         for (int i = 0; i < kMaxLanes; ++i)
             if (lane == kAllLanes || lane == i) c.clip[std::size_t(i)] = clip;
     });
 }
 
-void TrainingWorker::setSpeed(double stepsPerSecond)
-{
+void TrainingWorker::setSpeed(double stepsPerSecond) {
     // Read at every step; the pacing restarts itself when it sees a new value.
     m_speed = stepsPerSecond > 0.0 ? stepsPerSecond : 0.0;
     { Lock lock(m_mutex); }  // a paced loop between its check and its wait sees the new speed
     m_wake.notify_all();     // a paced loop may be sleeping towards its next step
 }
 
-void TrainingWorker::setSelectedUnit(int unit)
-{
+void TrainingWorker::setSelectedUnit(int unit) {
     m_selectedUnit = unit;
     command([](Commands& c) { c.selectionChanged = true; });
 }
 
-QString TrainingWorker::errorText() const
-{
+QString TrainingWorker::errorText() const {
     Lock lock(m_mutex);
     return m_error;
 }
 
 bool TrainingWorker::isThreadRunning() const { return m_thread && m_thread->isRunning(); }
 
-TrainingWorker::Update TrainingWorker::takeUpdate(std::int64_t historyStride)
-{
+TrainingWorker::Update TrainingWorker::takeUpdate(std::int64_t historyStride) {
     Update update;
     Lock lock(m_mutex);
     update.snapshot = std::exchange(m_mail[0].latest, nullptr);
@@ -231,15 +217,13 @@ TrainingWorker::Update TrainingWorker::takeUpdate(std::int64_t historyStride)
     return update;
 }
 
-void TrainingWorker::setState(State state)
-{
+void TrainingWorker::setState(State state) {
     if (m_state.exchange(state) != state) emit stateChanged(state);
 }
 
 // ---- worker thread ------------------------------------------------------------------
 
-void TrainingWorker::run()
-{
+void TrainingWorker::run() {
     Commands taken;
     while (waitForWork(taken)) {
         if (taken.dropComparison) dropComparisonLane();
@@ -266,8 +250,7 @@ void TrainingWorker::run()
     }
 }
 
-bool TrainingWorker::waitForWork(Commands& taken)
-{
+bool TrainingWorker::waitForWork(Commands& taken) {
     Lock lock(m_mutex);
     for (;;) {
         Commands& c = *m_commands;
@@ -296,8 +279,7 @@ bool TrainingWorker::waitForWork(Commands& taken)
     return true;
 }
 
-void TrainingWorker::rebuild(const std::vector<core::ExperimentConfig>& configs)
-{
+void TrainingWorker::rebuild(const std::vector<core::ExperimentConfig>& configs) {
     Loop& loop = *m_loop;
     setState(State::Building);
     loop.lanes.clear();  // free the old models before allocating the new ones
@@ -347,8 +329,7 @@ void TrainingWorker::rebuild(const std::vector<core::ExperimentConfig>& configs)
     setState(State::Paused);
 }
 
-void TrainingWorker::dropComparisonLane()
-{
+void TrainingWorker::dropComparisonLane() {
     Loop& loop = *m_loop;
     if (loop.lanes.size() < 2) return;
     loop.lanes.resize(1);
@@ -366,8 +347,7 @@ void TrainingWorker::dropComparisonLane()
     }
 }
 
-void TrainingWorker::applyLiveSettings(const Commands& taken)
-{
+void TrainingWorker::applyLiveSettings(const Commands& taken) {
     Loop& loop = *m_loop;
     for (std::size_t i = 0; i < loop.lanes.size(); ++i) {
         Lane& lane = *loop.lanes[i];
@@ -387,14 +367,12 @@ void TrainingWorker::applyLiveSettings(const Commands& taken)
     }
 }
 
-Clock::time_point TrainingWorker::Loop::paceDue() const
-{
+Clock::time_point TrainingWorker::Loop::paceDue() const {
     if (paceSpeed <= 0.0) return paceStart;
     return paceStart + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(paceSteps / paceSpeed));
 }
 
-void TrainingWorker::trainChunk(bool budgeted)
-{
+void TrainingWorker::trainChunk(bool budgeted) {
     Loop& loop = *m_loop;
     const auto start = Clock::now();
     std::int64_t budget = std::numeric_limits<std::int64_t>::max();
@@ -473,8 +451,7 @@ void TrainingWorker::trainChunk(bool budgeted)
     if (ahead) throttle();
 }
 
-void TrainingWorker::throttle()
-{
+void TrainingWorker::throttle() {
     const auto due = m_loop->paceDue();
     // Sleep on the condition so any command (pause, reset, stop) wakes us at once; at most
     // 100 ms so a speed change is noticed promptly.
@@ -483,8 +460,7 @@ void TrainingWorker::throttle()
     m_wake.wait_until(lock, until, [this] { return m_interrupt.load(); });
 }
 
-void TrainingWorker::publish(bool forceExpensive, bool running)
-{
+void TrainingWorker::publish(bool forceExpensive, bool running) {
     Loop& loop = *m_loop;
     if (!loop.built()) return;
     std::array<SnapshotPtr, kMaxLanes> snapshots;
@@ -511,8 +487,8 @@ void TrainingWorker::publish(bool forceExpensive, bool running)
         mail.pendingSteps.insert(mail.pendingSteps.end(), lane.kept.begin(), lane.kept.end());
         lane.kept.clear();
     }
-    const bool overfull = std::any_of(m_mail.begin(), m_mail.end(),
-                                      [&](const Mailbox& m) { return m.pendingSteps.size() > m_maxPendingSteps; });
+    const bool overfull =
+        std::any_of(m_mail.begin(), m_mail.end(), [&](const Mailbox& m) { return m.pendingSteps.size() > m_maxPendingSteps; });
     if (overfull) {
         // The GUI is not taking (minimised, blocked): keep every other step, as the GUI's
         // history would once it filled; both lanes alike, so they stay aligned.

@@ -89,8 +89,7 @@ public:
     /// Rebuilds the trainer from `config` (validated first) and pauses at step 0, with no
     /// unit selected. With
     /// `comparison`, a second lane trains that configuration in lockstep.
-    void reset(const core::ExperimentConfig& config,
-               const std::optional<core::ExperimentConfig>& comparison = std::nullopt);
+    void reset(const core::ExperimentConfig& config, const std::optional<core::ExperimentConfig>& comparison = std::nullopt);
     /// Ends a comparison without touching the experiment: lane 0 keeps its model, step
     /// count and history and goes on as it was (running or paused); lane 1 is dropped.
     /// Nothing happens to a run with one lane.

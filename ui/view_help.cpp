@@ -22,93 +22,93 @@ const std::vector<GlossaryEntry>& glossary() {
     static const std::vector<GlossaryEntry> entries{
         {{QStringLiteral("χ₁")},
          helpText("χ₁ = σ_w² E[φ′(z)²]: the mean-field factor by which one layer multiplies the squared gradient "
-            "norm ‖∂L/∂h‖² on its way back to the input. Below 1 gradients vanish with depth, above 1 they "
-            "explode; χ₁ = 1 is the edge of chaos.")},
+                  "norm ‖∂L/∂h‖² on its way back to the input. Below 1 gradients vanish with depth, above 1 they "
+                  "explode; χ₁ = 1 is the edge of chaos.")},
         {{QStringLiteral("e-fold")},
          helpText("Depth scale ξ = 1/|ln χ₁|: the number of layers over which ‖∂L/∂h‖² changes by a factor "
-            "e ≈ 2.7. \"e-fold every 0.346 layers\" means about three e-folds per layer, roughly 1.3 decades "
-            "per layer.")},
+                  "e ≈ 2.7. \"e-fold every 0.346 layers\" means about three e-folds per layer, roughly 1.3 decades "
+                  "per layer.")},
         {{QStringLiteral("critical")},
          helpText("Critical: χ₁ = 1, the edge between order and chaos, where gradients keep their size through "
-            "any depth.")},
+                  "any depth.")},
         {{QStringLiteral("ordered")},
          helpText("Ordered phase: χ₁ < 1, every layer shrinks the gradient, so it vanishes with depth.")},
         {{QStringLiteral("chaotic")},
          helpText("Chaotic phase: χ₁ > 1, every layer grows the gradient, so it explodes with depth.")},
         {{QStringLiteral("mean-field")},
          helpText("Mean-field prediction: what the theory of wide, randomly initialised plain stacks expects for "
-            "the statistic shown, anchored at the last layer. It applies at initialisation, without batch "
-            "norm or residual connections.")},
+                  "the statistic shown, anchored at the last layer. It applies at initialisation, without batch "
+                  "norm or residual connections.")},
         {{QStringLiteral("σ_w²"), QStringLiteral("σ_b²")},
          helpText("σ_w², σ_b²: the variances of the initial weights (times the fan-in) and biases.")},
         {{QStringLiteral("mean log₁₀σ")},
          helpText("mean log₁₀σ: the typical end-to-end gain in decades; −3 means a typical direction shrinks a "
-            "thousand-fold from the first layer to the last.")},
+                  "thousand-fold from the first layer to the last.")},
         {{QStringLiteral("max log₁₀σ")},
          helpText("max log₁₀σ: the strongest direction's gain in decades (above 0 it grows, below 0 even the "
-            "strongest direction shrinks).")},
+                  "strongest direction shrinks).")},
         {{QStringLiteral("fraction of σ"), QStringLiteral("σ per")},
          helpText("Histogram height: the share of all singular values whose log₁₀σ falls in one bin; the bin is "
-            "the stated part of a decade (a factor of 10) wide, and the heights add up to 1.")},
+                  "the stated part of a decade (a factor of 10) wide, and the heights add up to 1.")},
         {{QStringLiteral("within ×2 of 1")},
          helpText("The share of singular values between 0.5 and 2: directions the network neither shrinks nor "
-            "grows by more than a factor 2 from the first to the last layer. 100% is dynamical isometry.")},
+                  "grows by more than a factor 2 from the first to the last layer. 100% is dynamical isometry.")},
         {{QStringLiteral("log₁₀ condition"), QStringLiteral("condition")},
          helpText("log₁₀ condition = log₁₀(σ_max / σ_min): how many decades lie between the most amplified and "
-            "the most damped direction. 0: all directions alike; 10: one direction 10¹⁰ times stronger "
-            "than another.")},
+                  "the most damped direction. 0: all directions alike; 10: one direction 10¹⁰ times stronger "
+                  "than another.")},
         {{QStringLiteral("singular value"), QStringLiteral("∂h_L/∂h_1"), QStringLiteral("end-to-end")},
          helpText("Singular values σ of the end-to-end Jacobian ∂h_L/∂h_1: how much the network stretches (σ > 1) "
-            "or squashes (σ < 1) each direction between the first and the last layer; a gradient travelling "
-            "back is scaled the same way. For an LSTM, values down to 1e-100 are the directions it forgets "
-            "at every step; its memory is the top of the spectrum.")},
+                  "or squashes (σ < 1) each direction between the first and the last layer; a gradient travelling "
+                  "back is scaled the same way. For an LSTM, values down to 1e-100 are the directions it forgets "
+                  "at every step; its memory is the top of the spectrum.")},
         {{QStringLiteral("eigenvalue"), QStringLiteral("λ")},
          helpText("Eigenvalues λ of one layer's Jacobian ∂h_l/∂h_l−1, against the unit circle: |λ| > 1 grows "
-            "that direction at this layer, |λ| < 1 shrinks it.")},
+                  "that direction at this layer, |λ| < 1 shrinks it.")},
         {{QStringLiteral("spectral radius"), QStringLiteral("ρ")},
          helpText("Spectral radius ρ = max |λ|: the growth of the fastest-growing direction per application of "
-            "the layer's Jacobian.")},
+                  "the layer's Jacobian.")},
         {{QStringLiteral("‖∂L/∂W‖"), QStringLiteral("weight gradient")},
          helpText("‖∂L/∂W‖: the norm of the loss gradient with respect to a layer's weights, the size of the push "
-            "that layer gets from one step.")},
+                  "that layer gets from one step.")},
         {{QStringLiteral("‖∂L/∂h‖"), QStringLiteral("activation gradient")},
          helpText("‖∂L/∂h‖: the gradient reaching a layer's output on its way back from the loss, root-mean-square "
-            "over the batch of each sample's own gradient.")},
+                  "over the batch of each sample's own gradient.")},
         {{QStringLiteral("update ratio"), QStringLiteral("‖ΔW‖")},
          helpText("Update ratio ‖ΔW‖/‖W‖: how much one step changes a layer's weights, relative to their size. "
-            "Around 1e-3 is a common healthy size.")},
+                  "Around 1e-3 is a common healthy size.")},
         {{QStringLiteral("saturat"), QStringLiteral("dead")},
          helpText("Saturation: the share of (unit, sample) pairs whose activation derivative φ′ is below 5% of its "
-            "maximum (flat sigmoid or tanh units, dead ReLUs). Such units pass almost no gradient back.")},
+                  "maximum (flat sigmoid or tanh units, dead ReLUs). Such units pass almost no gradient back.")},
         {{QStringLiteral("underflow"), QStringLiteral("exactly 0")},
-         helpText("0 in floating point (▽ at the bars' bottom edge, grey in the heat map): either an underflow, a value smaller than the "
-            "number format can hold (about 1e-308 in double precision, 1e-45 in float32), or exactly 0. "
-            "A recurrent net's weight gradient at time step 1 is exactly 0 because the state it acts on "
-            "there is h₀ = 0: a fact of the model, not an error.")},
+         helpText("0 in floating point (▽ at the bars' bottom edge, grey in the heat map): either an underflow, a value smaller "
+                  "than the "
+                  "number format can hold (about 1e-308 in double precision, 1e-45 in float32), or exactly 0. "
+                  "A recurrent net's weight gradient at time step 1 is exactly 0 because the state it acts on "
+                  "there is h₀ = 0: a fact of the model, not an error.")},
         {{QStringLiteral("not finite"), QStringLiteral("overflow"), QStringLiteral("NaN")},
          helpText("Not finite: the value overflowed (beyond about 1e308) or is not a number; the run is diverging.")},
         {{QStringLiteral("diverged")},
          helpText("Diverged: the loss stopped being a finite number at this step, so training stopped.")},
         {{QStringLiteral("clipped")},
          helpText("Clipped: the gradient was longer than the clipping threshold, so the update was shortened "
-            "to it; ticks mark the steps where that happened.")},
+                  "to it; ticks mark the steps where that happened.")},
         {{QStringLiteral("baseline")},
          helpText("Baseline: the loss of always answering the mean target, i.e. the variance of the targets "
-            "(about 0.167 on the adding problem). A model on this line has learnt nothing from its input.")},
-        {{QStringLiteral("chance")},
-         helpText("Chance accuracy: what guessing achieves, one over the number of classes.")},
+                  "(about 0.167 on the adding problem). A model on this line has learnt nothing from its input.")},
+        {{QStringLiteral("chance")}, helpText("Chance accuracy: what guessing achieves, one over the number of classes.")},
         {{QStringLiteral("smoothed")},
          helpText("Smoothed: a moving average of the per-batch values (on the log scale for the loss), so the "
-            "trend shows through the batch-to-batch noise.")},
+                  "trend shows through the batch-to-batch noise.")},
         {{QStringLiteral("gate mean")},
          helpText("Gate mean: the average forget gate (LSTM) or update gate (GRU); near 1 the state, and its "
-            "gradient, pass through the step unchanged.")},
+                  "gradient, pass through the step unchanged.")},
         {{QStringLiteral("activation mean"), QStringLiteral("activation value")},
          helpText("Activation mean ± standard deviation per layer: spreads that collapse toward 0 or pile up at "
-            "the ends of the activation's range show the forward signal dying or saturating.")},
+                  "the ends of the activation's range show the forward signal dying or saturating.")},
         {{QStringLiteral("decision"), QStringLiteral("class ")},
          helpText("Decision regions: the background takes the colour of the class the network predicts there, "
-            "pale where it is unsure, strong where it is confident; the dots are the training data.")},
+                  "pale where it is unsure, strong where it is confident; the dots are the training data.")},
     };
     return entries;
 }
@@ -119,30 +119,30 @@ QList<ViewHelp> viewHelpEntries() {
     return {
         {QStringLiteral("gradients"), helpText("Gradient magnitude per layer"),
          helpText("One bar per layer, input side left, on a log axis: how large the gradient is at each depth. Bars "
-            "falling toward the input mean vanishing gradients, rising bars exploding ones; the dashed line "
-            "is the mean-field prediction. Hover a bar for its numbers, click it for its Jacobian spectrum.")},
+                  "falling toward the input mean vanishing gradients, rising bars exploding ones; the dashed line "
+                  "is the mean-field prediction. Hover a bar for its numbers, click it for its Jacobian spectrum.")},
         {QStringLiteral("heatmap"), helpText("Gradient flow over training"),
          helpText("Layer (rows, 1 = input side) by training step (columns), coloured by the gradient statistic on a "
-            "log scale: the gradient profile of every step of the run. Red cells are not finite, grey cells "
-            "exactly 0; ticks along the top mark clipped steps.")},
+                  "log scale: the gradient profile of every step of the run. Red cells are not finite, grey cells "
+                  "exactly 0; ticks along the top mark clipped steps.")},
         {QStringLiteral("spectrum"), helpText("Jacobian spectrum"),
          helpText("Left: how the singular values of the end-to-end Jacobian ∂h_L/∂h_1 spread over decades. A pile "
-            "left of 1 means vanishing, right of 1 exploding, a narrow pile at 1 dynamical isometry. Right: "
-            "the eigenvalues of the layer clicked in the gradient view, against the unit circle.")},
+                  "left of 1 means vanishing, right of 1 exploding, a narrow pile at 1 dynamical isometry. Right: "
+                  "the eigenvalues of the layer clicked in the gradient view, against the unit circle.")},
         {QStringLiteral("loss"), helpText("Loss and accuracy"),
          helpText("The training loss on a log axis (faint: each batch; bold: the smoothed trend) and, for "
-            "classification, the accuracy with the chance level. For regression a dashed baseline marks "
-            "the loss of always answering the mean target; ticks along the top mark clipped steps.")},
+                  "classification, the accuracy with the chance level. For regression a dashed baseline marks "
+                  "the loss of always answering the mean target; ticks along the top mark clipped steps.")},
         {QStringLiteral("decision"), helpText("Data and decision boundary"),
          helpText("The training data and the network's decision regions (classification) or fitted curve "
-            "(regression): what the network has learnt so far.")},
+                  "(regression): what the network has learnt so far.")},
         {QStringLiteral("health"), helpText("Layer health"),
          helpText("Per layer: the share of saturated or dead units (bars), which pass almost no gradient back, "
-            "and the activations' mean ± standard deviation.")},
+                  "and the activations' mean ± standard deviation.")},
         {QStringLiteral("phase"), helpText("Phase diagram"),
          helpText("Mean-field theory of a plain, wide stack at initialisation: χ₁, the per-layer factor of the "
-            "squared gradient norm, over the weight and bias variances. Blue: ordered, gradients vanish; "
-            "red: chaotic, they explode; the line χ₁ = 1 is the edge of chaos; the star is this network.")},
+                  "squared gradient norm, over the weight and bias variances. Blue: ordered, gradients vanish; "
+                  "red: chaotic, they explode; the line χ₁ = 1 is the edge of chaos; the star is this network.")},
     };
 }
 

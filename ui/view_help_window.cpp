@@ -8,8 +8,7 @@
 
 namespace gradflow::ui {
 
-ViewHelpWindow::ViewHelpWindow(QWidget* parent) : QDialog(parent)
-{
+ViewHelpWindow::ViewHelpWindow(QWidget* parent) : QDialog(parent) {
     setObjectName(QStringLiteral("viewHelpWindow"));
     setWindowTitle(tr("What am I looking at?"));
     setModal(false);
@@ -32,14 +31,12 @@ ViewHelpWindow::ViewHelpWindow(QWidget* parent) : QDialog(parent)
     resize(760, 560);
 }
 
-void ViewHelpWindow::showView(const QString& name)
-{
+void ViewHelpWindow::showView(const QString& name) {
     for (int row = 0; row < m_list->count(); ++row)
         if (m_list->item(row)->data(Qt::UserRole).toString() == name) m_list->setCurrentRow(row);
 }
 
-QString ViewHelpWindow::currentView() const
-{
+QString ViewHelpWindow::currentView() const {
     const QListWidgetItem* item = m_list->currentItem();
     return item ? item->data(Qt::UserRole).toString() : QString();
 }

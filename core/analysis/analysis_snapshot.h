@@ -21,13 +21,13 @@
 namespace gradflow::core {
 
 struct AnalysisSnapshot {
-    std::uint64_t runId = 0;     ///< changes on every Reset/Apply: views clear their state
+    std::uint64_t runId = 0;  ///< changes on every Reset/Apply: views clear their state
     std::int64_t stepsDone = 0;
     double stepsPerSecond = 0.0;
     bool running = false;
-    ExperimentConfig config;             ///< the config this run was built from
+    ExperimentConfig config;                 ///< the config this run was built from
     std::shared_ptr<const Dataset> dataset;  ///< shared, never modified after build
-    std::optional<StepStats> latest;     ///< empty before the first step
+    std::optional<StepStats> latest;         ///< empty before the first step
     DivergenceInfo divergence;
     MeanFieldPrediction theory;          ///< for the config, at initialisation
     GradientProfiles predictedProfiles;  ///< theory overlay, per hidden layer / time step
@@ -35,7 +35,7 @@ struct AnalysisSnapshot {
     std::shared_ptr<const JacobianSpectrum> spectrum;
     std::vector<UnitSpectrum> unitSummaries;  ///< per unit (probe 0), for radius/sigma_max
     std::shared_ptr<const PredictionGrid> prediction;
-    int selectedUnit = -1;               ///< unit picked in the gradient view (0-based), -1 none
+    int selectedUnit = -1;                             ///< unit picked in the gradient view (0-based), -1 none
     std::optional<UnitSpectrum> selectedUnitSpectrum;  ///< its singular values / eigenvalues
     int depthUnits = 0;
     std::string depthUnitName = "layer";

@@ -15,8 +15,8 @@ namespace gradflow::core {
 /// `explicitJacobians` is non-empty, explicitJacobians[p][l] (gated cells).
 struct JacobianChain {
     int probes = 0;
-    std::vector<Eigen::MatrixXd> weights;      ///< out x in, per unit
-    std::vector<Eigen::MatrixXd> derivatives;  ///< out x probes, per unit
+    std::vector<Eigen::MatrixXd> weights;                         ///< out x in, per unit
+    std::vector<Eigen::MatrixXd> derivatives;                     ///< out x probes, per unit
     std::vector<std::vector<Eigen::MatrixXd>> explicitJacobians;  ///< [probe][unit]
     /// Residual groups as [first, last] unit indices: the group's Jacobian is
     /// I + (product of its units' Jacobians).
@@ -25,9 +25,7 @@ struct JacobianChain {
     /// numbers in the GUI match the gradient plots): 2 for feed-forward nets.
     int firstDepthUnit = 2;
 
-    int units() const {
-        return static_cast<int>(explicitJacobians.empty() ? weights.size() : explicitJacobians.front().size());
-    }
+    int units() const { return static_cast<int>(explicitJacobians.empty() ? weights.size() : explicitJacobians.front().size()); }
     /// The Jacobian of one unit for one probe, as an explicit matrix.
     Eigen::MatrixXd unitJacobian(int unit, int probe) const {
         if (!explicitJacobians.empty()) return explicitJacobians[probe][unit];

@@ -61,8 +61,10 @@ std::string checkChain(const JacobianChain& chain) {
     std::sort(groups.begin(), groups.end());
     int nextFree = 0;
     for (const auto& [first, last] : groups) {
-        if (first < nextFree || last < first || last >= units) return "internal error: residual groups overlap or lie outside the chain";
-        if (unitRows(chain, last) != unitCols(chain, first)) return "internal error: residual group with different widths at its ends";
+        if (first < nextFree || last < first || last >= units)
+            return "internal error: residual groups overlap or lie outside the chain";
+        if (unitRows(chain, last) != unitCols(chain, first))
+            return "internal error: residual group with different widths at its ends";
         nextFree = last + 1;
     }
     return {};

@@ -14,12 +14,12 @@ namespace gradflow::core {
 /// Figures over the singular values pooled from all probes. Exact zeros (rank lost, e.g.
 /// to dead relu units) are counted by zeroFraction and left out of the log figures.
 struct SpectrumSummary {
-    double meanLog10 = 0.0;           ///< mean of log10 singular values, pooled over probes
+    double meanLog10 = 0.0;  ///< mean of log10 singular values, pooled over probes
     double maxLog10 = 0.0;
-    double minLog10 = 0.0;            ///< smallest nonzero; all three -inf if every value is zero
-    double isometricFraction = 0.0;   ///< fraction with 1/2 <= sigma <= 2
-    double log10Condition = 0.0;      ///< mean over probes of log10(sigma_max / smallest nonzero sigma)
-    double zeroFraction = 0.0;        ///< fraction of singular values that are exactly zero
+    double minLog10 = 0.0;           ///< smallest nonzero; all three -inf if every value is zero
+    double isometricFraction = 0.0;  ///< fraction with 1/2 <= sigma <= 2
+    double log10Condition = 0.0;     ///< mean over probes of log10(sigma_max / smallest nonzero sigma)
+    double zeroFraction = 0.0;       ///< fraction of singular values that are exactly zero
 };
 
 struct JacobianSpectrum {

@@ -88,7 +88,6 @@ PivotedQr scaledPivotedQr(Eigen::MatrixXd& a, Eigen::VectorXd logWeight) {
     return out;
 }
 
-
 /// Pre-pivoted blocked Householder QR of `a` (in place): columns sorted by decreasing
 /// logWeight + log(norm), exactly zero columns last. False when a zero pivot is followed
 /// by a nonzero one (then only true pivoting gives a usable factorisation).
@@ -176,8 +175,7 @@ void LogSpaceProduct::multiplyLeft(const Eigen::MatrixXd& a, double logScale) {
     const Eigen::VectorXd rowNorms = product.rowwise().norm();
     std::vector<Eigen::Index> rowOrder(static_cast<size_t>(m));
     std::iota(rowOrder.begin(), rowOrder.end(), 0);
-    std::stable_sort(rowOrder.begin(), rowOrder.end(),
-                     [&](Eigen::Index x, Eigen::Index y) { return rowNorms[x] > rowNorms[y]; });
+    std::stable_sort(rowOrder.begin(), rowOrder.end(), [&](Eigen::Index x, Eigen::Index y) { return rowNorms[x] > rowNorms[y]; });
     Eigen::MatrixXd work(m, k);
     for (Eigen::Index i = 0; i < m; ++i) work.row(i) = product.row(rowOrder[static_cast<size_t>(i)]);
 
@@ -209,7 +207,8 @@ void LogSpaceProduct::multiplyLeft(const Eigen::MatrixXd& a, double logScale) {
     for (Eigen::Index i = 0; i < m; ++i) newU.row(rowOrder[static_cast<size_t>(i)]) = q.row(i);
 
     Eigen::VectorXd newLogD(rank);
-    for (int i = 0; i < rank; ++i) newLogD[i] = logScale + m_logD[qr.perm[static_cast<size_t>(i)]] + std::log(std::abs(work(i, i)));
+    for (int i = 0; i < rank; ++i)
+        newLogD[i] = logScale + m_logD[qr.perm[static_cast<size_t>(i)]] + std::log(std::abs(work(i, i)));
     Eigen::MatrixXd permutedT(k, m_t.cols());
     for (Eigen::Index j = 0; j < k; ++j) permutedT.row(j) = m_t.row(qr.perm[static_cast<size_t>(j)]);
 

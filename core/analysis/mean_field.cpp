@@ -246,8 +246,8 @@ std::vector<UnitFactors> recurrentFactors(const ExperimentConfig& config, double
     const int hidden = r.hiddenSize;
     const double recurrentW2 = sigmaW2(r.recurrentInit, hidden, hidden);
     // The input drive adds the same variance at every step; h_0 = 0.
-    const double drive = sigmaW2(r.inputInit, config.inputDimension(), hidden) * inputSecondMoment +
-                         config.biasInit.std * config.biasInit.std;
+    const double drive =
+        sigmaW2(r.inputInit, config.inputDimension(), hidden) * inputSecondMoment + config.biasInit.std * config.biasInit.std;
     std::vector<UnitFactors> units;
     double secondMoment = 0.0;
     for (int t = 1; t <= config.data.sequenceLength; ++t) {
@@ -275,29 +275,28 @@ GradientProfiles predictGradientProfiles(const ExperimentConfig& config, double 
     if (config.model == ModelKind::FeedForward) {
         if (std::any_of(config.layers.begin(), config.layers.end(), [](const LayerSpec& l) { return l.batchNorm; }))
             out.unavailableReason = "batch norm";
-        else if (config.residual.every > 0)
-            out.unavailableReason = "residual connections";
-        else if (config.layers.empty())
-            out.unavailableReason = "a net without hidden layers";
+        else if (config.residual.every > 0) out.unavailableReason = "residual connections";
+        else if (config.layers.empty()) out.unavailableReason = "a net without hidden layers";
     } else if (config.recurrent.cell != CellKind::Vanilla) {
         out.unavailableReason = "gated cells";
     }
     // The theory averages over random zero-mean weights; an identity or constant matrix is
     // neither (an identity recurrent matrix keeps the gradient whole where this would halve it).
-    const auto notRandom = [](const InitSpec& init) { return init.kind == InitKind::Identity || init.kind == InitKind::Constant; };
+    const auto notRandom = [](const InitSpec& init) {
+        return init.kind == InitKind::Identity || init.kind == InitKind::Constant;
+    };
     if (out.unavailableReason.empty()) {
-        const bool fixedWeights = config.model == ModelKind::FeedForward
-                                      ? std::any_of(config.layers.begin(), config.layers.end(),
-                                                    [&](const LayerSpec& l) { return notRandom(l.init); })
-                                      : notRandom(config.recurrent.recurrentInit);
+        const bool fixedWeights =
+            config.model == ModelKind::FeedForward
+                ? std::any_of(config.layers.begin(), config.layers.end(), [&](const LayerSpec& l) { return notRandom(l.init); })
+                : notRandom(config.recurrent.recurrentInit);
         if (fixedWeights) out.unavailableReason = "identity or constant weights";
     }
     if (!(inputSecondMoment >= 0.0) || !std::isfinite(inputSecondMoment)) out.unavailableReason = "input data that is not finite";
     if (!out.unavailableReason.empty()) return out;
 
-    const std::vector<UnitFactors> units = config.model == ModelKind::FeedForward
-                                               ? feedForwardFactors(config, inputSecondMoment)
-                                               : recurrentFactors(config, inputSecondMoment);
+    const std::vector<UnitFactors> units = config.model == ModelKind::FeedForward ? feedForwardFactors(config, inputSecondMoment)
+                                                                                  : recurrentFactors(config, inputSecondMoment);
     const std::size_t depth = units.size();
     // Logarithms, relative to the last unit: the products span hundreds of decades in
     // deep nets, and only the ratios are drawn.
@@ -313,8 +312,7 @@ GradientProfiles predictGradientProfiles(const ExperimentConfig& config, double 
     return out;
 }
 
-PhaseDiagram computePhaseDiagram(const ActivationSpec& activation, int columns, int rows, double sigmaW2Max,
-                                 double sigmaB2Max) {
+PhaseDiagram computePhaseDiagram(const ActivationSpec& activation, int columns, int rows, double sigmaW2Max, double sigmaB2Max) {
     if (columns < 1 || rows < 1 || !(sigmaW2Max > 0.0) || !(sigmaB2Max >= 0.0))
         throw std::invalid_argument("computePhaseDiagram: need columns, rows >= 1, sigmaW2Max > 0, sigmaB2Max >= 0");
     PhaseDiagram d;

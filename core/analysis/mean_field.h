@@ -9,15 +9,15 @@
 #include <string>
 #include <vector>
 
-#include "core/model/activation.h"
 #include "core/config/experiment_config.h"
+#include "core/model/activation.h"
 
 namespace gradflow::core {
 
 struct MeanFieldPrediction {
     double sigmaW2 = 0.0;
     double sigmaB2 = 0.0;
-    double qStar = 0.0;       ///< fixed point of q -> sigma_w^2 E[phi(sqrt(q) z)^2] + sigma_b^2
+    double qStar = 0.0;  ///< fixed point of q -> sigma_w^2 E[phi(sqrt(q) z)^2] + sigma_b^2
     double chi1 = 0.0;
     double depthScale = 0.0;  ///< xi = -1 / ln(chi_1) layers (+inf at chi_1 = 1, negative when exploding)
     bool converged = true;    ///< false when q diverges (q* reported as +inf; chi_1 is then its large-q limit)
@@ -82,7 +82,6 @@ struct PhaseDiagram {
 /// chi_1 on sigma_w^2 = max * (c+1) / columns, sigma_b^2 = max * r / (rows-1) (0 for a
 /// single row), and per row the first chi_1 = 1 crossing by bisection. Costs ~1 ms per
 /// 100 cells; compute it off the GUI thread. Throws std::invalid_argument for an empty grid.
-PhaseDiagram computePhaseDiagram(const ActivationSpec& activation, int columns, int rows, double sigmaW2Max,
-                                 double sigmaB2Max);
+PhaseDiagram computePhaseDiagram(const ActivationSpec& activation, int columns, int rows, double sigmaW2Max, double sigmaB2Max);
 
 }  // namespace gradflow::core

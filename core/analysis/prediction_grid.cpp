@@ -11,8 +11,7 @@ namespace {
 
 /// [min, max] of one input coordinate over the data set, widened by a margin so the
 /// decision boundary is visible around the outermost points.
-std::pair<double, double> paddedRange(const Dataset& data, int row)
-{
+std::pair<double, double> paddedRange(const Dataset& data, int row) {
     if (data.inputs.empty() || data.inputs.front().cols() == 0) return {-1.0, 1.0};
     const auto values = data.inputs.front().row(row);
     double lo = values.minCoeff(), hi = values.maxCoeff();
@@ -23,15 +22,13 @@ std::pair<double, double> paddedRange(const Dataset& data, int row)
 
 }  // namespace
 
-bool canShowPrediction(const Trainer& trainer)
-{
+bool canShowPrediction(const Trainer& trainer) {
     const Dataset& data = trainer.dataset();
     if (data.sequenceLength() != 1) return false;  // sequence tasks have no 2-D picture
     return data.classification ? data.inputDimension == 2 : data.inputDimension == 1;
 }
 
-PredictionGrid beginPredictionGrid(const Trainer& trainer, int columns, int rows)
-{
+PredictionGrid beginPredictionGrid(const Trainer& trainer, int columns, int rows) {
     PredictionGrid grid;
     const Dataset& data = trainer.dataset();
     std::tie(grid.xMin, grid.xMax) = paddedRange(data, 0);
@@ -48,8 +45,7 @@ PredictionGrid beginPredictionGrid(const Trainer& trainer, int columns, int rows
     return grid;
 }
 
-bool advancePredictionGrid(const Trainer& trainer, PredictionGrid& grid, int maxRows)
-{
+bool advancePredictionGrid(const Trainer& trainer, PredictionGrid& grid, int maxRows) {
     const int columns = grid.columns;
     const auto xAt = [&](int c) { return grid.xMin + (grid.xMax - grid.xMin) * c / std::max(columns - 1, 1); };
     if (!trainer.dataset().classification) {
@@ -83,8 +79,7 @@ bool advancePredictionGrid(const Trainer& trainer, PredictionGrid& grid, int max
     return last == grid.rows;
 }
 
-PredictionGrid computePredictionGrid(const Trainer& trainer, int columns, int rows)
-{
+PredictionGrid computePredictionGrid(const Trainer& trainer, int columns, int rows) {
     PredictionGrid grid = beginPredictionGrid(trainer, columns, rows);
     advancePredictionGrid(trainer, grid, rows);
     return grid;

@@ -14,10 +14,10 @@ namespace gradflow::core {
 inline constexpr int kGridSize = 64;
 
 struct PredictionGrid {
-    int columns = 0, rows = 0;           ///< classification grid size; regression: columns points, rows = 1
+    int columns = 0, rows = 0;  ///< classification grid size; regression: columns points, rows = 1
     double xMin = 0, xMax = 0, yMin = 0, yMax = 0;
-    std::vector<int> predictedClass;     ///< rows x columns, row-major (classification)
-    std::vector<double> confidence;      ///< max class probability, or regression y per column
+    std::vector<int> predictedClass;  ///< rows x columns, row-major (classification)
+    std::vector<double> confidence;   ///< max class probability, or regression y per column
 };
 
 /// Whether the data set has a picture at all: 2-D inputs (classification) or 1-D

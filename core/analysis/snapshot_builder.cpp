@@ -12,17 +12,14 @@ namespace gradflow::core {
 namespace {
 
 /// Chain units start at depth unit `firstDepthUnit` (1-based); the GUI counts 0-based.
-int chainUnitFor(const JacobianChain& chain, int depthUnit)
-{
+int chainUnitFor(const JacobianChain& chain, int depthUnit) {
     const int unit = depthUnit + 1 - chain.firstDepthUnit;
     return (unit >= 0 && unit < chain.units()) ? unit : -1;
 }
 
 }  // namespace
 
-AnalysisSnapshotPtr buildFullSnapshot(const Trainer& trainer, const StepStats* latest, std::uint64_t runId,
-                                      int selectedUnit)
-{
+AnalysisSnapshotPtr buildFullSnapshot(const Trainer& trainer, const StepStats* latest, std::uint64_t runId, int selectedUnit) {
     SnapshotBuilder builder;
     builder.beginRun(trainer, trainer.config(), runId);
     SnapshotBuilder::Inputs inputs;
@@ -32,15 +29,10 @@ AnalysisSnapshotPtr buildFullSnapshot(const Trainer& trainer, const StepStats* l
     return builder.build(trainer, inputs);
 }
 
-SnapshotBuilder::SnapshotBuilder(double budgetFraction, std::chrono::milliseconds minInterval,
-                                 std::chrono::microseconds slice)
-    : m_budgetFraction(budgetFraction), m_minInterval(minInterval), m_slice(slice)
-{
-}
+SnapshotBuilder::SnapshotBuilder(double budgetFraction, std::chrono::milliseconds minInterval, std::chrono::microseconds slice)
+    : m_budgetFraction(budgetFraction), m_minInterval(minInterval), m_slice(slice) {}
 
-void SnapshotBuilder::beginRun(const Trainer& trainer, const ExperimentConfig& config,
-                               std::uint64_t runId)
-{
+void SnapshotBuilder::beginRun(const Trainer& trainer, const ExperimentConfig& config, std::uint64_t runId) {
     m_base = AnalysisSnapshot{};
     m_base.runId = runId;
     m_base.config = config;
@@ -56,8 +48,7 @@ void SnapshotBuilder::beginRun(const Trainer& trainer, const ExperimentConfig& c
     m_pending = Pending{};
 }
 
-bool SnapshotBuilder::continueJob(Job job, const Trainer& trainer, int selectedUnit, Clock::time_point deadline)
-{
+bool SnapshotBuilder::continueJob(Job job, const Trainer& trainer, int selectedUnit, Clock::time_point deadline) {
     // Each loop does at least one piece, then stops at the deadline.
     switch (job) {
     case SpectrumJob: {
@@ -105,15 +96,13 @@ bool SnapshotBuilder::continueJob(Job job, const Trainer& trainer, int selectedU
     return true;
 }
 
-std::optional<UnitSpectrum> SnapshotBuilder::unitSpectrumFor(const JacobianChain& chain, int selectedUnit)
-{
+std::optional<UnitSpectrum> SnapshotBuilder::unitSpectrumFor(const JacobianChain& chain, int selectedUnit) {
     const int unit = selectedUnit >= 0 ? chainUnitFor(chain, selectedUnit) : -1;
     if (unit < 0 || chain.probes <= 0) return std::nullopt;
     return computeUnitSpectrum(chain, unit, 0);
 }
 
-void SnapshotBuilder::refreshExpensive(const Trainer& trainer, int selectedUnit, bool all)
-{
+void SnapshotBuilder::refreshExpensive(const Trainer& trainer, int selectedUnit, bool all) {
     const auto start = Clock::now();
     bool jobFinished = true;
     // After divergence the weights hold NaN/Inf: keep the last finite pictures instead of
@@ -129,8 +118,7 @@ void SnapshotBuilder::refreshExpensive(const Trainer& trainer, int selectedUnit,
     } else if (selectedUnit != m_expensiveUnit) {
         // A click is answered at once, and cheaply: that layer's spectrum from a one-probe
         // chain of the current weights, not the whole end-to-end spectrum.
-        m_base.selectedUnitSpectrum = selectedUnit >= 0 ? unitSpectrumFor(trainer.jacobianChain(1), selectedUnit)
-                                                        : std::nullopt;
+        m_base.selectedUnitSpectrum = selectedUnit >= 0 ? unitSpectrumFor(trainer.jacobianChain(1), selectedUnit) : std::nullopt;
     } else {
         // Training: one job advanced by at most a slice, so the worker keeps publishing
         // frames (whole jobs took 45-95 ms on a 20 x 64 net: a visible stall each time).
@@ -148,14 +136,12 @@ void SnapshotBuilder::refreshExpensive(const Trainer& trainer, int selectedUnit,
     m_nextExpensive = end + (jobFinished ? std::max<std::chrono::microseconds>(m_minInterval, wait) : wait);
 }
 
-AnalysisSnapshotPtr SnapshotBuilder::build(const Trainer& trainer, const Inputs& inputs)
-{
+AnalysisSnapshotPtr SnapshotBuilder::build(const Trainer& trainer, const Inputs& inputs) {
     const bool stale = m_expensiveStep != trainer.stepsDone() || m_expensiveUnit != inputs.selectedUnit;
     // A click on a layer is answered at once (its spectrum job only), not at the next turn.
     const bool selectionChanged = m_expensiveUnit != inputs.selectedUnit;
     if (stale && inputs.forceExpensive) refreshExpensive(trainer, inputs.selectedUnit, true);
-    else if (selectionChanged || (stale && expensiveDue(Clock::now())))
-        refreshExpensive(trainer, inputs.selectedUnit, false);
+    else if (selectionChanged || (stale && expensiveDue(Clock::now()))) refreshExpensive(trainer, inputs.selectedUnit, false);
 
     auto snapshot = std::make_shared<AnalysisSnapshot>(m_base);
     snapshot->stepsDone = trainer.stepsDone();

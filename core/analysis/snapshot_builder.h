@@ -34,8 +34,7 @@ public:
     /// the worker within ~15% of the headless engine); `minInterval`: at most this often;
     /// `slice`: the most one turn spends on a job while training (it finishes the piece
     /// it is in: 0 means exactly one piece per turn).
-    explicit SnapshotBuilder(double budgetFraction = 0.15,
-                             std::chrono::milliseconds minInterval = std::chrono::milliseconds(250),
+    explicit SnapshotBuilder(double budgetFraction = 0.15, std::chrono::milliseconds minInterval = std::chrono::milliseconds(250),
                              std::chrono::microseconds slice = std::chrono::milliseconds(4));
 
     /// A new run: computes the per-config parts (theory, shared data set) once.

@@ -18,32 +18,28 @@ namespace {
 bool feedForward(const ExperimentConfig& c) { return c.model == ModelKind::FeedForward; }
 bool recurrent(const ExperimentConfig& c) { return c.model == ModelKind::Recurrent; }
 
-bool allLayers(const ExperimentConfig& c, const std::function<bool(const LayerSpec&)>& test)
-{
+bool allLayers(const ExperimentConfig& c, const std::function<bool(const LayerSpec&)>& test) {
     return std::all_of(c.layers.begin(), c.layers.end(), test);
 }
 
 std::string activationWord(const ActivationSpec& spec) { return std::string(activationInfo(spec.kind).label); }
 
 /// "sigmoid" for a uniform stack, "mixed activations" otherwise.
-std::string stackActivation(const ExperimentConfig& c)
-{
+std::string stackActivation(const ExperimentConfig& c) {
     if (c.layers.empty()) return "no hidden layers";
     const ActivationKind first = c.layers.front().activation.kind;
     if (!allLayers(c, [&](const LayerSpec& l) { return l.activation.kind == first; })) return "mixed activations";
     return activationWord(c.layers.front().activation);
 }
 
-std::string gainSuffix(double gain)
-{
+std::string gainSuffix(double gain) {
     if (gain == 1.0) return {};
     std::ostringstream out;
     out << " (gain " << std::setprecision(3) << gain << ")";
     return out.str();
 }
 
-std::string stackInit(const ExperimentConfig& c)
-{
+std::string stackInit(const ExperimentConfig& c) {
     if (c.layers.empty()) return "no hidden layers";
     const InitSpec& first = c.layers.front().init;
     if (!allLayers(c, [&](const LayerSpec& l) { return l.init.kind == first.kind && l.init.gain == first.gain; }))
@@ -51,15 +47,13 @@ std::string stackInit(const ExperimentConfig& c)
     return std::string(initializerInfo(first.kind).label) + gainSuffix(first.gain);
 }
 
-std::string number(double value)
-{
+std::string number(double value) {
     std::ostringstream out;
     out << std::setprecision(3) << value;
     return out.str();
 }
 
-std::string cellWord(CellKind cell)
-{
+std::string cellWord(CellKind cell) {
     const CellInfo* info = findEntry(kCellNames, cell);
     return info ? std::string(info->label) : "?";
 }
@@ -72,21 +66,21 @@ struct ChangeRule {
     std::function<ConfigChange(const ExperimentConfig&)> describe;
 };
 
-ChangeRule setActivation(std::string_view id, ActivationKind kind)
-{
+ChangeRule setActivation(std::string_view id, ActivationKind kind) {
     return {id, feedForward,
             [kind](ExperimentConfig& c) {
                 for (LayerSpec& l : c.layers) l.activation.kind = kind;
             },
             [kind](const ExperimentConfig& c) {
                 const std::string word(activationInfo(kind).label);
-                return ConfigChange{{}, word + " everywhere", stackActivation(c),
+                return ConfigChange{{},
+                                    word + " everywhere",
+                                    stackActivation(c),
                                     "Every hidden layer uses " + word + "; weights, data and seed stay the same."};
             }};
 }
 
-ChangeRule setInit(std::string_view id, InitKind kind)
-{
+ChangeRule setInit(std::string_view id, InitKind kind) {
     return {id, feedForward,
             [kind](ExperimentConfig& c) {
                 for (LayerSpec& l : c.layers) {
@@ -96,25 +90,27 @@ ChangeRule setInit(std::string_view id, InitKind kind)
             },
             [kind](const ExperimentConfig& c) {
                 const std::string word(initializerInfo(kind).label);
-                return ConfigChange{{}, word + " initialisation", stackInit(c),
-                                    "Every hidden layer starts from " + word +
-                                        " weights (gain 1); activations, data and seed stay the same."};
+                return ConfigChange{
+                    {},
+                    word + " initialisation",
+                    stackInit(c),
+                    "Every hidden layer starts from " + word + " weights (gain 1); activations, data and seed stay the same."};
             }};
 }
 
-ChangeRule setCell(std::string_view id, CellKind cell)
-{
+ChangeRule setCell(std::string_view id, CellKind cell) {
     return {id, [cell](const ExperimentConfig& c) { return recurrent(c) && c.recurrent.cell != cell; },
             [cell](ExperimentConfig& c) { c.recurrent.cell = cell; },
             [cell](const ExperimentConfig& c) {
-                return ConfigChange{{}, cellWord(cell) + " cell", cellWord(c.recurrent.cell) + " cell",
+                return ConfigChange{{},
+                                    cellWord(cell) + " cell",
+                                    cellWord(c.recurrent.cell) + " cell",
                                     "The same task and sequence length with a " + cellWord(cell) +
                                         " cell: watch how far back in time the gradient reaches."};
             }};
 }
 
-const std::vector<ChangeRule>& rules()
-{
+const std::vector<ChangeRule>& rules() {
     static const std::vector<ChangeRule> table = {
         {"batch-norm-on",
          [](const ExperimentConfig& c) {
@@ -124,40 +120,47 @@ const std::vector<ChangeRule>& rules()
              for (LayerSpec& l : c.layers) l.batchNorm = true;
          },
          [](const ExperimentConfig&) {
-             return ConfigChange{{}, "with batch norm", "without batch norm",
+             return ConfigChange{{},
+                                 "with batch norm",
+                                 "without batch norm",
                                  "Batch normalisation after every dense layer re-centres and rescales the "
                                  "signal, so gradients no longer shrink layer by layer."};
          }},
         {"batch-norm-off",
          [](const ExperimentConfig& c) {
-             return feedForward(c) && std::any_of(c.layers.begin(), c.layers.end(), [](const LayerSpec& l) { return l.batchNorm; });
+             return feedForward(c) &&
+                    std::any_of(c.layers.begin(), c.layers.end(), [](const LayerSpec& l) { return l.batchNorm; });
          },
          [](ExperimentConfig& c) {
              for (LayerSpec& l : c.layers) l.batchNorm = false;
          },
          [](const ExperimentConfig&) {
-             return ConfigChange{{}, "without batch norm", "with batch norm",
-                                 "The same network with batch normalisation removed."};
+             return ConfigChange{
+                 {}, "without batch norm", "with batch norm", "The same network with batch normalisation removed."};
          }},
         {"residual-on", [](const ExperimentConfig& c) { return feedForward(c) && c.residual.every == 0; },
          [](ExperimentConfig& c) { c.residual.every = 2; },
          [](const ExperimentConfig&) {
-             return ConfigChange{{}, "with residual connections", "plain stack",
+             return ConfigChange{{},
+                                 "with residual connections",
+                                 "plain stack",
                                  "Identity skips around every two layers give the gradient a path that "
                                  "bypasses the shrinking products."};
          }},
         {"residual-off", [](const ExperimentConfig& c) { return feedForward(c) && c.residual.every > 0; },
          [](ExperimentConfig& c) { c.residual.every = 0; },
          [](const ExperimentConfig& c) {
-             return ConfigChange{{}, "without residual connections",
+             return ConfigChange{{},
+                                 "without residual connections",
                                  "residual every " + std::to_string(c.residual.every),
                                  "The same stack with its identity skips removed."};
          }},
         {"relu-he",
          [](const ExperimentConfig& c) {
              return feedForward(c) && !allLayers(c, [](const LayerSpec& l) {
-                 return l.activation.kind == ActivationKind::Relu && l.init.kind == InitKind::HeNormal && l.init.gain == 1.0;
-             });
+                        return l.activation.kind == ActivationKind::Relu && l.init.kind == InitKind::HeNormal &&
+                               l.init.gain == 1.0;
+                    });
          },
          [](ExperimentConfig& c) {
              for (LayerSpec& l : c.layers) {
@@ -167,7 +170,9 @@ const std::vector<ChangeRule>& rules()
              }
          },
          [](const ExperimentConfig& c) {
-             return ConfigChange{{}, "ReLU + He", stackActivation(c) + " + " + stackInit(c),
+             return ConfigChange{{},
+                                 "ReLU + He",
+                                 stackActivation(c) + " + " + stackInit(c),
                                  "The standard remedy as one switch: ReLU units with He-normal weights "
                                  "(variance 2/fan-in) keep chi_1 = 1 at any depth."};
          }},
@@ -186,31 +191,34 @@ const std::vector<ChangeRule>& rules()
              c.training.clip.threshold = 1.0;
          },
          [](const ExperimentConfig&) {
-             return ConfigChange{{}, "with gradient clipping", "no clipping",
+             return ConfigChange{{},
+                                 "with gradient clipping",
+                                 "no clipping",
                                  "The global gradient norm is clipped to 1 before every update: exploding "
                                  "steps shrink to a safe length, their direction kept."};
          }},
         {"clip-off", [](const ExperimentConfig& c) { return c.training.clip.mode != ClipMode::Off; },
          [](ExperimentConfig& c) { c.training.clip.mode = ClipMode::Off; },
          [](const ExperimentConfig& c) {
-             return ConfigChange{{}, "without clipping",
-                                 std::string(c.training.clip.mode == ClipMode::Norm ? "norm" : "value") +
-                                     " clipping at " + number(c.training.clip.threshold),
+             return ConfigChange{{},
+                                 "without clipping",
+                                 std::string(c.training.clip.mode == ClipMode::Norm ? "norm" : "value") + " clipping at " +
+                                     number(c.training.clip.threshold),
                                  "The same run with gradient clipping switched off."};
          }},
-        {"learning-rate-down",
-         [](const ExperimentConfig&) { return true; },
+        {"learning-rate-down", [](const ExperimentConfig&) { return true; },
          [](ExperimentConfig& c) { c.training.optimizer.learningRate /= 10.0; },
          [](const ExperimentConfig& c) {
-             return ConfigChange{{}, "learning rate " + number(c.training.optimizer.learningRate / 10.0),
+             return ConfigChange{{},
+                                 "learning rate " + number(c.training.optimizer.learningRate / 10.0),
                                  "learning rate " + number(c.training.optimizer.learningRate),
                                  "A ten times smaller learning rate."};
          }},
-        {"learning-rate-up",
-         [](const ExperimentConfig&) { return true; },
+        {"learning-rate-up", [](const ExperimentConfig&) { return true; },
          [](ExperimentConfig& c) { c.training.optimizer.learningRate *= 10.0; },
          [](const ExperimentConfig& c) {
-             return ConfigChange{{}, "learning rate " + number(c.training.optimizer.learningRate * 10.0),
+             return ConfigChange{{},
+                                 "learning rate " + number(c.training.optimizer.learningRate * 10.0),
                                  "learning rate " + number(c.training.optimizer.learningRate),
                                  "A ten times larger learning rate."};
          }},
@@ -220,26 +228,28 @@ const std::vector<ChangeRule>& rules()
              c.training.optimizer.learningRate = std::min(c.training.optimizer.learningRate, 0.01);
          },
          [](const ExperimentConfig&) {
-             return ConfigChange{{}, "Adam", "plain optimizer",
+             return ConfigChange{{},
+                                 "Adam",
+                                 "plain optimizer",
                                  "Adam divides each update by a running gradient scale, so tiny gradients "
                                  "still move the weights; the gradients themselves stay as small."};
          }},
-        {"depth-half",
-         [](const ExperimentConfig& c) { return feedForward(c) && c.layers.size() >= 4; },
+        {"depth-half", [](const ExperimentConfig& c) { return feedForward(c) && c.layers.size() >= 4; },
          [](ExperimentConfig& c) { c.layers.resize(c.layers.size() / 2); },
          [](const ExperimentConfig& c) {
-             return ConfigChange{{}, std::to_string(c.layers.size() / 2) + " layers",
+             return ConfigChange{{},
+                                 std::to_string(c.layers.size() / 2) + " layers",
                                  std::to_string(c.layers.size()) + " layers",
                                  "Half as deep: the product of per-layer factors has half as many terms."};
          }},
-        {"depth-double",
-         [](const ExperimentConfig& c) { return feedForward(c) && !c.layers.empty(); },
+        {"depth-double", [](const ExperimentConfig& c) { return feedForward(c) && !c.layers.empty(); },
          [](ExperimentConfig& c) {
              const std::size_t n = c.layers.size();
              for (std::size_t i = 0; i < n; ++i) c.layers.push_back(c.layers[i]);
          },
          [](const ExperimentConfig& c) {
-             return ConfigChange{{}, std::to_string(c.layers.size() * 2) + " layers",
+             return ConfigChange{{},
+                                 std::to_string(c.layers.size() * 2) + " layers",
                                  std::to_string(c.layers.size()) + " layers",
                                  "Twice as deep: whatever shrinks or grows per layer does so twice as often."};
          }},
@@ -247,15 +257,13 @@ const std::vector<ChangeRule>& rules()
     return table;
 }
 
-const ChangeRule* findRule(std::string_view id)
-{
+const ChangeRule* findRule(std::string_view id) {
     for (const ChangeRule& rule : rules())
         if (rule.id == id) return &rule;
     return nullptr;
 }
 
-std::optional<ExperimentConfig> tryApply(const ChangeRule& rule, const ExperimentConfig& config)
-{
+std::optional<ExperimentConfig> tryApply(const ChangeRule& rule, const ExperimentConfig& config) {
     if (!rule.applies(config)) return std::nullopt;
     ExperimentConfig changed = config;
     rule.apply(changed);
@@ -263,8 +271,7 @@ std::optional<ExperimentConfig> tryApply(const ChangeRule& rule, const Experimen
     return changed;
 }
 
-ConfigChange describeRule(const ChangeRule& rule, const ExperimentConfig& config)
-{
+ConfigChange describeRule(const ChangeRule& rule, const ExperimentConfig& config) {
     ConfigChange change = rule.describe(config);
     change.id = std::string(rule.id);
     return change;
@@ -272,30 +279,24 @@ ConfigChange describeRule(const ChangeRule& rule, const ExperimentConfig& config
 
 }  // namespace
 
-std::vector<ConfigChange> changesFor(const ExperimentConfig& config)
-{
+std::vector<ConfigChange> changesFor(const ExperimentConfig& config) {
     std::vector<ConfigChange> out;
     for (const ChangeRule& rule : rules())
         if (tryApply(rule, config)) out.push_back(describeRule(rule, config));
     return out;
 }
 
-std::optional<ExperimentConfig> applyChange(const ExperimentConfig& config, std::string_view id)
-{
+std::optional<ExperimentConfig> applyChange(const ExperimentConfig& config, std::string_view id) {
     const ChangeRule* rule = findRule(id);
     return rule ? tryApply(*rule, config) : std::nullopt;
 }
 
-std::optional<ConfigChange> describeChange(const ExperimentConfig& config, std::string_view id)
-{
+std::optional<ConfigChange> describeChange(const ExperimentConfig& config, std::string_view id) {
     const ChangeRule* rule = findRule(id);
     if (!rule || !tryApply(*rule, config)) return std::nullopt;
     return describeRule(*rule, config);
 }
 
-std::vector<std::string> allChangeIds()
-{
-    return {std::begin(kChangeIds), std::end(kChangeIds)};
-}
+std::vector<std::string> allChangeIds() { return {std::begin(kChangeIds), std::end(kChangeIds)}; }
 
 }  // namespace gradflow::core

@@ -11,14 +11,13 @@
 
 namespace gradflow::core {
 
-inline constexpr EnumName<Precision> kPrecisionNames[] = {{Precision::Float64, "float64"},
-                                                          {Precision::Float32, "float32"}};
+inline constexpr EnumName<Precision> kPrecisionNames[] = {{Precision::Float64, "float64"}, {Precision::Float32, "float32"}};
 inline constexpr EnumName<ModelKind> kModelKindNames[] = {{ModelKind::FeedForward, "feedforward"},
                                                           {ModelKind::Recurrent, "recurrent"}};
 inline constexpr EnumName<LossKind> kLossNames[] = {{LossKind::CrossEntropy, "cross_entropy"},
                                                     {LossKind::MeanSquaredError, "mse"}};
-inline constexpr EnumName<ClipMode> kClipModeNames[] = {{ClipMode::Off, "off"}, {ClipMode::Norm, "norm"},
-                                                        {ClipMode::Value, "value"}};
+inline constexpr EnumName<ClipMode> kClipModeNames[] = {
+    {ClipMode::Off, "off"}, {ClipMode::Norm, "norm"}, {ClipMode::Value, "value"}};
 inline constexpr EnumName<UnitStatisticKind> kUnitStatisticNames[] = {
     {UnitStatisticKind::WeightGradient, "weight_gradient"},
     {UnitStatisticKind::ActivationGradient, "activation_gradient"},

@@ -23,7 +23,8 @@ std::string numberText(double value) {
 
 std::string gibText(double bytes) {
     char buffer[64];
-    if (bytes >= 1024.0 * 1024 * 1024 * 1024) std::snprintf(buffer, sizeof buffer, "%.3g TiB", bytes / (1024.0 * 1024 * 1024 * 1024));
+    if (bytes >= 1024.0 * 1024 * 1024 * 1024)
+        std::snprintf(buffer, sizeof buffer, "%.3g TiB", bytes / (1024.0 * 1024 * 1024 * 1024));
     else if (bytes >= 1024.0 * 1024 * 1024) std::snprintf(buffer, sizeof buffer, "%.3g GiB", bytes / (1024.0 * 1024 * 1024));
     else std::snprintf(buffer, sizeof buffer, "%.3g MiB", bytes / (1024.0 * 1024));
     return buffer;
@@ -38,8 +39,8 @@ public:
 
     void integer(const std::string& field, long long value, long long lo, long long hi) {
         if (value < lo || value > hi)
-            add(field, "must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]; got " +
-                           std::to_string(value));
+            add(field,
+                "must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]; got " + std::to_string(value));
     }
 
     /// A finite number in a range; open ends say so with ( and ).
@@ -47,8 +48,8 @@ public:
         const bool below = loOpen ? !(value > lo) : !(value >= lo);
         const bool above = hiOpen ? !(value < hi) : !(value <= hi);
         if (std::isfinite(value) && !below && !above) return;
-        add(field, std::string("must be a finite number in ") + (loOpen ? "(" : "[") + numberText(lo) + ", " +
-                       numberText(hi) + (hiOpen ? ")" : "]") + "; got " + numberText(value));
+        add(field, std::string("must be a finite number in ") + (loOpen ? "(" : "[") + numberText(lo) + ", " + numberText(hi) +
+                       (hiOpen ? ")" : "]") + "; got " + numberText(value));
     }
 
     void init(const std::string& field, const InitSpec& spec) {
@@ -127,22 +128,21 @@ void checkLayers(Checker& c, const ExperimentConfig& config) {
         const int outWidth = config.layers[last].width;
         if (inWidth == outWidth) continue;
         ++mismatches;
-        c.add("model.residual.every",
-              "the skip around hidden layers " + std::to_string(first + 1) + "-" + std::to_string(last + 1) +
-                  " adds layer " + std::to_string(first) + "'s output (width " + std::to_string(inWidth) + ") to layer " +
-                  std::to_string(last + 1) + "'s output (width " + std::to_string(outWidth) +
-                  "); the widths at both ends of each group of " + std::to_string(every) +
-                  " layers (counted from hidden layer 2) must match, or use every = 0");
+        c.add("model.residual.every", "the skip around hidden layers " + std::to_string(first + 1) + "-" +
+                                          std::to_string(last + 1) + " adds layer " + std::to_string(first) +
+                                          "'s output (width " + std::to_string(inWidth) + ") to layer " +
+                                          std::to_string(last + 1) + "'s output (width " + std::to_string(outWidth) +
+                                          "); the widths at both ends of each group of " + std::to_string(every) +
+                                          " layers (counted from hidden layer 2) must match, or use every = 0");
     }
 }
 
 void checkRecurrent(Checker& c, const ExperimentConfig& config) {
     const RecurrentSpec& r = config.recurrent;
     c.integer("model.recurrent.hidden_size", r.hiddenSize, 1, ExperimentLimits::maxHiddenSize);
-    if (r.cell == CellKind::Vanilla && r.activation.kind != ActivationKind::Tanh &&
-        r.activation.kind != ActivationKind::Relu) {
-        c.add("model.recurrent.activation", "a vanilla cell takes tanh or relu; got " +
-                                                std::string(activationInfo(r.activation.kind).name));
+    if (r.cell == CellKind::Vanilla && r.activation.kind != ActivationKind::Tanh && r.activation.kind != ActivationKind::Relu) {
+        c.add("model.recurrent.activation",
+              "a vanilla cell takes tanh or relu; got " + std::string(activationInfo(r.activation.kind).name));
     }
     c.activation("model.recurrent", r.activation);
     c.init("model.recurrent.input_init", r.inputInit);
@@ -248,8 +248,8 @@ std::vector<ConfigIssue> validateExperiment(const ExperimentConfig& config) {
     if (config.lesson.title.size() > 200) c.add("lesson.title", "must be at most 200 bytes long");
     if (config.lesson.explanation.size() > 4000) c.add("lesson.explanation", "must be at most 4000 bytes long");
     if (config.run.stepsDone < 0 || config.run.stepsDone > ExperimentLimits::maxRunSteps)
-        c.add("run.steps_done", "must be an integer in [0, " + std::to_string(ExperimentLimits::maxRunSteps) +
-                                    "]; got " + std::to_string(config.run.stepsDone));
+        c.add("run.steps_done", "must be an integer in [0, " + std::to_string(ExperimentLimits::maxRunSteps) + "]; got " +
+                                    std::to_string(config.run.stepsDone));
     if (!config.run.comparison.empty()) {
         if (!isChangeId(config.run.comparison))
             c.add("run.compare", "must name a one-change comparison (batch-norm-on, relu-he, ...); got \"" +

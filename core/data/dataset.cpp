@@ -28,8 +28,7 @@ constexpr std::array<DataKindInfo, 9> kDataKindRegistry{{
 struct Builder {
     Dataset set;
     Random rng;
-    Builder(DataKind kind, int inputDim, int outputDim, bool classification, int samples, int steps,
-            std::uint64_t seed)
+    Builder(DataKind kind, int inputDim, int outputDim, bool classification, int samples, int steps, std::uint64_t seed)
         : rng(seed) {
         set.kind = kind;
         set.inputDimension = inputDim;

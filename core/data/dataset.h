@@ -33,7 +33,7 @@ struct DataKindInfo {
     std::string_view label;  ///< GUI label
     bool sequence;           ///< a recurrent task
     bool classification;
-    bool takesClasses;       ///< spiral arms / blobs
+    bool takesClasses;  ///< spiral arms / blobs
 };
 
 std::span<const DataKindInfo> dataKindRegistry();

@@ -11,10 +11,10 @@ class Random {
 public:
     explicit Random(std::uint64_t seed);
     std::uint64_t nextU64();
-    double uniform();                       ///< [0, 1)
-    double uniform(double lo, double hi);   ///< [lo, hi)
-    double normal();                        ///< N(0, 1)
-    int below(int n);                       ///< uniform integer in [0, n)
+    double uniform();                      ///< [0, 1)
+    double uniform(double lo, double hi);  ///< [lo, hi)
+    double normal();                       ///< N(0, 1)
+    int below(int n);                      ///< uniform integer in [0, n)
     /// An independent stream for a named purpose, so adding draws in one place never
     /// changes the numbers of another (data vs weights vs batches).
     Random fork(std::uint64_t stream) const;

@@ -8,11 +8,11 @@
 #include <fstream>
 #include <limits>
 
-#include "core/data/dataset.h"
 #include "core/config/experiment_names.h"
+#include "core/data/dataset.h"
+#include "core/io/json_value.h"
 #include "core/model/activation.h"
 #include "core/model/initializer.h"
-#include "core/io/json_value.h"
 
 namespace gradflow::core {
 namespace {
@@ -172,7 +172,8 @@ void readLayers(ReadContext& c, const JsonValue& layers) {
 void readRecurrent(ReadContext& c, const JsonValue& rec) {
     Reader& r = c.r;
     const std::string path = "model.recurrent";
-    if (!r.object(rec, path, {"cell", "hidden_size", "activation", "slope", "alpha", "input_init", "recurrent_init", "forget_bias"}))
+    if (!r.object(rec, path,
+                  {"cell", "hidden_size", "activation", "slope", "alpha", "input_init", "recurrent_init", "forget_bias"}))
         return;
     RecurrentSpec& spec = c.config.recurrent;
     r.name(rec, path, "cell", kCellNames, spec.cell);
@@ -247,10 +248,8 @@ void readLesson(ReadContext& c, const JsonValue& lesson) {
     // Optional: absent means the views' default, so only a valid name sets it.
     if (const JsonValue* v = lesson.find("statistic")) {
         UnitStatisticKind statistic = UnitStatisticKind::WeightGradient;
-        if (v->isString() && enumFromName(kUnitStatisticNames, v->asString(), statistic))
-            c.config.lesson.statistic = statistic;
-        else
-            r.name(lesson, "lesson", "statistic", kUnitStatisticNames, statistic);  // names the problem
+        if (v->isString() && enumFromName(kUnitStatisticNames, v->asString(), statistic)) c.config.lesson.statistic = statistic;
+        else r.name(lesson, "lesson", "statistic", kUnitStatisticNames, statistic);  // names the problem
     }
 }
 
@@ -274,9 +273,8 @@ bool readHeader(ReadContext& c, const JsonValue& root) {
         return false;
     }
     if (version->asDouble() > current) {
-        r.add("version", "this file was written by a newer GradFlow (format version " +
-                             formatJsonNumber(version->asDouble()) + "; this build reads up to version " +
-                             std::to_string(current) + "); please update GradFlow");
+        r.add("version", "this file was written by a newer GradFlow (format version " + formatJsonNumber(version->asDouble()) +
+                             "; this build reads up to version " + std::to_string(current) + "); please update GradFlow");
         return false;
     }
     return true;

@@ -18,9 +18,9 @@
 
 #include <algorithm>
 #include "core/config/experiment_names.h"
+#include "core/io/json_value.h"
 #include "core/model/activation.h"
 #include "core/model/initializer.h"
-#include "core/io/json_value.h"
 
 namespace gradflow::core {
 namespace {

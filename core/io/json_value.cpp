@@ -112,12 +112,12 @@ std::size_t detail::utf8SequenceLength(std::string_view text, std::size_t pos) {
     if (c >= 0xC2 && c <= 0xDF) length = 2;
     else if (c >= 0xE0 && c <= 0xEF) {
         length = 3;
-        if (c == 0xE0) lo = 0xA0;        // overlong below U+0800
-        else if (c == 0xED) hi = 0x9F;   // surrogates
+        if (c == 0xE0) lo = 0xA0;       // overlong below U+0800
+        else if (c == 0xED) hi = 0x9F;  // surrogates
     } else if (c >= 0xF0 && c <= 0xF4) {
         length = 4;
-        if (c == 0xF0) lo = 0x90;        // overlong below U+10000
-        else if (c == 0xF4) hi = 0x8F;   // above U+10FFFF
+        if (c == 0xF0) lo = 0x90;       // overlong below U+10000
+        else if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
     } else {
         return 0;
     }
@@ -157,7 +157,7 @@ void appendUtf8(std::string& out, std::uint32_t cp) {
 /// so nesting depth costs heap memory bounded by JsonLimits::maxDepth, never call stack.
 struct Frame {
     JsonValue container;
-    std::string key;                    ///< objects: key awaiting its value
+    std::string key;                      ///< objects: key awaiting its value
     std::vector<std::size_t> keyOffsets;  ///< objects: where each key starts (duplicates)
     std::size_t start = 0;
 };
@@ -230,8 +230,8 @@ std::string Parser::describe(std::size_t pos) const {
 
 JsonParseResult Parser::run() {
     if (m_text.size() > m_limits.maxBytes) {
-        m_result.error = "the text is " + std::to_string(m_text.size()) + " bytes; at most " +
-                         std::to_string(m_limits.maxBytes) + " bytes are accepted";
+        m_result.error = "the text is " + std::to_string(m_text.size()) + " bytes; at most " + std::to_string(m_limits.maxBytes) +
+                         " bytes are accepted";
         return std::move(m_result);
     }
     if (m_text.substr(0, 3) == "\xEF\xBB\xBF") m_pos = 3;  // tolerate a UTF-8 byte order mark
@@ -285,8 +285,8 @@ JsonParseResult Parser::run() {
             skipWhitespace();
             if (atEnd()) {
                 const std::string opened = location(frame.start);
-                fail(m_pos, std::string("unexpected end of input inside the ") + (isArray ? "array" : "object") +
-                                " opened at " + opened);
+                fail(m_pos, std::string("unexpected end of input inside the ") + (isArray ? "array" : "object") + " opened at " +
+                                opened);
                 return std::move(m_result);
             }
             if (peek() == ',') {
@@ -362,7 +362,9 @@ bool Parser::parseLiteral(JsonValue& out) {
     else if (word == "NaN" || word == "nan" || word == "Infinity" || word == "inf")
         return fail(start, "NaN and Infinity are not JSON numbers; use a finite number");
     else if (word.empty()) return fail(start, "unexpected " + describe(start) + ": expected a value");
-    else return fail(start, "unexpected '" + std::string(word) + "': expected a value (string, number, object, array, true, false or null)");
+    else
+        return fail(start, "unexpected '" + std::string(word) +
+                               "': expected a value (string, number, object, array, true, false or null)");
     m_pos = end;
     return true;
 }
@@ -484,8 +486,6 @@ bool Parser::parseString(std::string& out) {
 
 }  // namespace
 
-JsonParseResult parseJson(std::string_view text, const JsonLimits& limits) {
-    return Parser(text, limits).run();
-}
+JsonParseResult parseJson(std::string_view text, const JsonLimits& limits) { return Parser(text, limits).run(); }
 
 }  // namespace gradflow::core

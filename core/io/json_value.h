@@ -29,8 +29,8 @@ struct JsonMember;
 /// seed survives a round trip that a double alone would round.
 struct JsonNumber {
     double value = 0.0;
-    bool isInteger = false;     ///< written without fraction or exponent, and fits 64 bits
-    bool negative = false;      ///< of the integer
+    bool isInteger = false;       ///< written without fraction or exponent, and fits 64 bits
+    bool negative = false;        ///< of the integer
     std::uint64_t magnitude = 0;  ///< |integer| when isInteger
 };
 

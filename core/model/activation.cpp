@@ -18,19 +18,15 @@ constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
 
 constexpr std::array<ActivationInfo, 10> kActivationRegistry{{
     {ActivationKind::Linear, "linear", "Linear", "phi(x) = x;  phi'(x) = 1", false, false},
-    {ActivationKind::Sigmoid, "sigmoid", "Sigmoid", "phi(x) = 1 / (1 + e^-x);  phi' = phi (1 - phi) <= 1/4", false,
-     false},
+    {ActivationKind::Sigmoid, "sigmoid", "Sigmoid", "phi(x) = 1 / (1 + e^-x);  phi' = phi (1 - phi) <= 1/4", false, false},
     {ActivationKind::Tanh, "tanh", "Tanh", "phi(x) = tanh x;  phi' = 1 - phi^2 <= 1", false, false},
     {ActivationKind::Relu, "relu", "ReLU", "phi(x) = max(0, x);  phi' = 1 for x > 0, else 0", false, false},
-    {ActivationKind::LeakyRelu, "leaky_relu", "Leaky ReLU", "phi(x) = x for x > 0, a x otherwise (a = slope)", true,
-     false},
+    {ActivationKind::LeakyRelu, "leaky_relu", "Leaky ReLU", "phi(x) = x for x > 0, a x otherwise (a = slope)", true, false},
     {ActivationKind::Elu, "elu", "ELU", "phi(x) = x for x > 0, alpha (e^x - 1) otherwise", false, true},
     {ActivationKind::Selu, "selu", "SELU",
      "phi(x) = lambda x for x > 0, lambda alpha (e^x - 1) otherwise; lambda = 1.0507, alpha = 1.6733", false, false},
-    {ActivationKind::Gelu, "gelu", "GELU", "phi(x) = x Phi(x), Phi = standard normal CDF (exact, erf form)", false,
-     false},
-    {ActivationKind::Softsign, "softsign", "Softsign", "phi(x) = x / (1 + |x|);  phi' = 1 / (1 + |x|)^2", false,
-     false},
+    {ActivationKind::Gelu, "gelu", "GELU", "phi(x) = x Phi(x), Phi = standard normal CDF (exact, erf form)", false, false},
+    {ActivationKind::Softsign, "softsign", "Softsign", "phi(x) = x / (1 + |x|);  phi' = 1 / (1 + |x|)^2", false, false},
     {ActivationKind::Swish, "swish", "Swish / SiLU", "phi(x) = x sigmoid(x)", false, false},
 }};
 
@@ -52,10 +48,8 @@ double maximiseDerivative(const ActivationSpec& spec) {
     for (int i = 0; i < 200; ++i) {
         const double a = hi - ratio * (hi - lo);
         const double b = lo + ratio * (hi - lo);
-        if (activateDerivative(spec, a) < activateDerivative(spec, b))
-            lo = a;
-        else
-            hi = b;
+        if (activateDerivative(spec, a) < activateDerivative(spec, b)) lo = a;
+        else hi = b;
     }
     return activateDerivative(spec, 0.5 * (lo + hi));
 }
@@ -145,8 +139,7 @@ void activateArray(const ActivationSpec& spec, std::span<const Scalar> pre, std:
         y = one / (one + (-x).exp());
         break;
     case ActivationKind::Tanh:
-        if constexpr (std::is_same_v<Scalar, float>)
-            y = x.tanh();
+        if constexpr (std::is_same_v<Scalar, float>) y = x.tanh();
         else
             for (Eigen::Index i = 0; i < x.size(); ++i) y[i] = std::tanh(x[i]);
         break;
@@ -190,8 +183,7 @@ void derivativeArray(const ActivationSpec& spec, std::span<const Scalar> pre, st
     // alpha e^x directly: y + alpha would cancel catastrophically for very negative x.
     case ActivationKind::Elu: d = (x > zero).select(Array::Ones(n), Scalar(spec.alpha) * x.min(zero).exp()); break;
     case ActivationKind::Selu:
-        d = (x > zero).select(Array::Constant(n, Scalar(kSeluLambda)),
-                              Scalar(kSeluLambda * kSeluAlpha) * x.min(zero).exp());
+        d = (x > zero).select(Array::Constant(n, Scalar(kSeluLambda)), Scalar(kSeluLambda * kSeluAlpha) * x.min(zero).exp());
         break;
     case ActivationKind::Softsign: d = one / (one + x.abs()).square(); break;
     case ActivationKind::Swish: {
@@ -208,9 +200,7 @@ void derivativeArray(const ActivationSpec& spec, std::span<const Scalar> pre, st
 
 template void activateArray<float>(const ActivationSpec&, std::span<const float>, std::span<float>);
 template void activateArray<double>(const ActivationSpec&, std::span<const double>, std::span<double>);
-template void derivativeArray<float>(const ActivationSpec&, std::span<const float>, std::span<const float>,
-                                     std::span<float>);
-template void derivativeArray<double>(const ActivationSpec&, std::span<const double>, std::span<const double>,
-                                      std::span<double>);
+template void derivativeArray<float>(const ActivationSpec&, std::span<const float>, std::span<const float>, std::span<float>);
+template void derivativeArray<double>(const ActivationSpec&, std::span<const double>, std::span<const double>, std::span<double>);
 
 }  // namespace gradflow::core

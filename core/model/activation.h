@@ -16,8 +16,8 @@ struct ActivationInfo {
     std::string_view name;     ///< file/CLI name, e.g. "leaky_relu"
     std::string_view label;    ///< GUI label, e.g. "Leaky ReLU"
     std::string_view formula;  ///< e.g. "phi(x) = max(a x, x)"
-    bool takesSlope;  ///< leaky_relu
-    bool takesAlpha;  ///< elu
+    bool takesSlope;           ///< leaky_relu
+    bool takesAlpha;           ///< elu
 };
 
 std::span<const ActivationInfo> activationRegistry();

@@ -5,12 +5,12 @@
 #include <limits>
 #include <stdexcept>
 
-#include "core/model/activation.h"
-#include "core/training/gradient_clipping.h"
-#include "core/model/initializer.h"
 #include "core/data/random.h"
-#include "core/model/rescaled_moments.h"
+#include "core/model/activation.h"
+#include "core/model/initializer.h"
 #include "core/model/loss.h"
+#include "core/model/rescaled_moments.h"
+#include "core/training/gradient_clipping.h"
 
 namespace gradflow::core {
 
@@ -68,7 +68,7 @@ void meanAndStd(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& m, 
 
 template <typename Scalar>
 std::vector<typename FeedForwardNet<Scalar>::Layer> FeedForwardNet<Scalar>::buildLayers(const ExperimentConfig& config,
-                                                                                      Random& rng) {
+                                                                                        Random& rng) {
     const int hidden = static_cast<int>(config.layers.size());
     std::vector<Layer> layers(static_cast<std::size_t>(hidden));
     int fanIn = config.inputDimension();
@@ -141,8 +141,8 @@ void FeedForwardNet<Scalar>::normaliseWithBatchStatistics(const Layer& layer, La
 }
 
 template <typename Scalar>
-void FeedForwardNet<Scalar>::normaliseWithHeldStatistics(const Layer& layer, const LayerPass& lastTraining,
-                                                         ForwardMode mode, LayerPass& pass) const {
+void FeedForwardNet<Scalar>::normaliseWithHeldStatistics(const Layer& layer, const LayerPass& lastTraining, ForwardMode mode,
+                                                         LayerPass& pass) const {
     if (mode == ForwardMode::Evaluate) {
         pass.scale = layer.gamma.cwiseProduct((layer.runningVar.array() + Scalar(kBatchNormEpsilon)).rsqrt().matrix());
         pass.y.colwise() -= layer.runningMean;
@@ -177,10 +177,8 @@ void FeedForwardNet<Scalar>::forwardHidden(const Matrix& inputs, ForwardMode mod
             normaliseWithBatchStatistics(layer, pass);
         } else {
             pass.y.noalias() = layer.weights * input;
-            if (layer.batchNorm)
-                normaliseWithHeldStatistics(layer, m_passes[i], mode, pass);
-            else
-                pass.y.colwise() += layer.bias;
+            if (layer.batchNorm) normaliseWithHeldStatistics(layer, m_passes[i], mode, pass);
+            else pass.y.colwise() += layer.bias;
         }
         pass.h.resize(pass.y.rows(), pass.y.cols());
         activateArray<Scalar>(layer.activation, view(pass.y), view(pass.h));

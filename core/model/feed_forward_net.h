@@ -101,20 +101,19 @@ private:
     };
     /// What one forward pass leaves per layer. Training keeps its passes for backward().
     struct LayerPass {
-        Matrix z, zHat;          ///< batch norm in training: W x and the normalised z
-        Matrix y, h;             ///< pre-activation and output (after the skip is added)
-        Matrix derivative;       ///< phi'(y), when asked for
-        Matrix outputGrad;       ///< backward(): dL/dh
+        Matrix z, zHat;                                ///< batch norm in training: W x and the normalised z
+        Matrix y, h;                                   ///< pre-activation and output (after the skip is added)
+        Matrix derivative;                             ///< phi'(y), when asked for
+        Matrix outputGrad;                             ///< backward(): dL/dh
         Vector batchMean, batchVariance, batchInvStd;  ///< batch norm in training
-        Vector scale;            ///< batch norm outside training: gamma / sqrt(var + eps)
+        Vector scale;                                  ///< batch norm outside training: gamma / sqrt(var + eps)
     };
 
     /// The one hidden-stack forward pass that training, predict() and jacobianChain() share;
     /// phi'(y) only where backward() or a Jacobian needs it.
     void forwardHidden(const Matrix& inputs, ForwardMode mode, bool withDerivatives, std::vector<LayerPass>& passes) const;
     void normaliseWithBatchStatistics(const Layer& layer, LayerPass& pass) const;
-    void normaliseWithHeldStatistics(const Layer& layer, const LayerPass& lastTraining, ForwardMode mode,
-                                     LayerPass& pass) const;
+    void normaliseWithHeldStatistics(const Layer& layer, const LayerPass& lastTraining, ForwardMode mode, LayerPass& pass) const;
     static std::vector<Layer> buildLayers(const ExperimentConfig& config, Random& rng);
     void updateRunningStatistics(Layer& layer, const LayerPass& pass);
     void backwardBatchNorm(Layer& layer, LayerPass& pass);

@@ -18,8 +18,7 @@ constexpr std::array<InitializerInfo, 10> kInitializerRegistry{{
      "W ~ U(-a, a),  a = gain * sqrt(6 / (fan_in + fan_out))  (Glorot & Bengio 2010)"},
     {InitKind::XavierNormal, "xavier_normal", "Xavier / Glorot normal",
      "W ~ N(0, s^2),  s = gain * sqrt(2 / (fan_in + fan_out))  (Glorot & Bengio 2010)"},
-    {InitKind::HeUniform, "he_uniform", "He / Kaiming uniform",
-     "W ~ U(-a, a),  a = gain * sqrt(6 / fan_in)  (He et al. 2015)"},
+    {InitKind::HeUniform, "he_uniform", "He / Kaiming uniform", "W ~ U(-a, a),  a = gain * sqrt(6 / fan_in)  (He et al. 2015)"},
     {InitKind::HeNormal, "he_normal", "He / Kaiming normal", "W ~ N(0, s^2),  s = gain * sqrt(2 / fan_in)  (He et al. 2015)"},
     {InitKind::LecunNormal, "lecun_normal", "LeCun normal", "W ~ N(0, s^2),  s = gain * sqrt(1 / fan_in)  (LeCun et al. 1998)"},
     {InitKind::Orthogonal, "orthogonal", "Orthogonal",
@@ -51,10 +50,8 @@ void fillOrthogonal(MatrixMap w, double gain, Random& rng) {
     const Eigen::MatrixXd r = qr.matrixQR();
     for (Eigen::Index j = 0; j < q.cols(); ++j)
         if (r(j, j) < 0) q.col(j) = -q.col(j);
-    if (tall)
-        w = gain * q;
-    else
-        w = gain * q.transpose();
+    if (tall) w = gain * q;
+    else w = gain * q.transpose();
 }
 
 }  // namespace

@@ -38,9 +38,7 @@ double computeLoss(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& 
     return total / count;
 }
 
-template double computeLoss<float>(const Eigen::MatrixXf&, const Eigen::MatrixXf&, LossKind, Eigen::MatrixXf&,
-                                   double&);
-template double computeLoss<double>(const Eigen::MatrixXd&, const Eigen::MatrixXd&, LossKind, Eigen::MatrixXd&,
-                                    double&);
+template double computeLoss<float>(const Eigen::MatrixXf&, const Eigen::MatrixXf&, LossKind, Eigen::MatrixXf&, double&);
+template double computeLoss<double>(const Eigen::MatrixXd&, const Eigen::MatrixXd&, LossKind, Eigen::MatrixXd&, double&);
 
 }  // namespace gradflow::core

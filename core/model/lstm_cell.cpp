@@ -23,9 +23,9 @@ void LstmCell<Scalar>::forwardStep(int t, Trace& trace) const {
     const Eigen::Index h = this->m_hiddenSize;
     auto z = trace.block(trace.gates, t - 1);  // W_x x_t + b on entry, 4H x B
     z.noalias() += this->m_recurrentWeights * trace.block(trace.hidden, t - 1);
-    sigmoidInPlace<Scalar>(z.topRows(2 * h));  // i, f
+    sigmoidInPlace<Scalar>(z.topRows(2 * h));     // i, f
     tanhInPlace<Scalar>(z.middleRows(2 * h, h));  // g
-    sigmoidInPlace<Scalar>(z.bottomRows(h));    // o
+    sigmoidInPlace<Scalar>(z.bottomRows(h));      // o
     auto c = trace.block(trace.cell, t);
     auto tanhC = trace.block(trace.aux, t - 1);
     c.array() = z.middleRows(h, h).array() * trace.block(trace.cell, t - 1).array() +

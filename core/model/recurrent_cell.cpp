@@ -4,9 +4,9 @@
 #include <cmath>
 #include <span>
 
-#include "core/training/gradient_clipping.h"
-#include "core/model/initializer.h"
 #include "core/data/random.h"
+#include "core/model/initializer.h"
+#include "core/training/gradient_clipping.h"
 
 namespace gradflow::core {
 
@@ -24,8 +24,7 @@ template double fastNorm<float>(const float*, Eigen::Index);
 template double fastNorm<double>(const double*, Eigen::Index);
 
 template <typename Scalar>
-RecurrentCell<Scalar>::RecurrentCell(int gates, const RecurrentSpec& spec, int inputSize, const BiasInitSpec& bias,
-                                     Random& rng)
+RecurrentCell<Scalar>::RecurrentCell(int gates, const RecurrentSpec& spec, int inputSize, const BiasInitSpec& bias, Random& rng)
     : m_gates(gates), m_hiddenSize(spec.hiddenSize) {
     const int h = m_hiddenSize;
     const auto draw = [&](const InitSpec& init, int fanIn, Matrix& target) {

@@ -13,8 +13,8 @@
 #include <Eigen/Core>
 #include <vector>
 
-#include "core/config/experiment_config.h"
 #include "core/analysis/jacobian_chain.h"
+#include "core/config/experiment_config.h"
 #include "core/model/parameter_block.h"
 #include "core/training/step_stats.h"
 
@@ -117,8 +117,7 @@ protected:
     /// dU_t = dL/d(W_h h_{t-1}); the same as m_delta except in the GRU.
     virtual const Matrix& recurrentDelta() const { return m_delta; }
     /// Adds the part of dL/dh_{t-1} that does not pass through W_h (the GRU's z path).
-    virtual void addBypassGradient(int /*t*/, const Trace& /*trace*/, const ConstBlock& /*dh*/,
-                                   MutableBlock /*dhPrev*/) const {}
+    virtual void addBypassGradient(int /*t*/, const Trace& /*trace*/, const ConstBlock& /*dh*/, MutableBlock /*dhPrev*/) const {}
 
     int m_gates;
     int m_hiddenSize;

@@ -4,13 +4,13 @@
 #include <cmath>
 #include <span>
 
-#include "core/training/gradient_clipping.h"
-#include "core/model/gru_cell.h"
-#include "core/model/lstm_cell.h"
 #include "core/data/random.h"
+#include "core/model/gru_cell.h"
+#include "core/model/loss.h"
+#include "core/model/lstm_cell.h"
 #include "core/model/rescaled_moments.h"
 #include "core/model/rnn_cell.h"
-#include "core/model/loss.h"
+#include "core/training/gradient_clipping.h"
 
 namespace gradflow::core {
 
@@ -51,7 +51,7 @@ RecurrentNet<Scalar>::RecurrentNet(const ExperimentConfig& config, Random& rng)
 
 template <typename Scalar>
 typename RecurrentNet<Scalar>::Matrix RecurrentNet<Scalar>::stack(const std::vector<Eigen::MatrixXd>& inputs,
-                                                                 Eigen::Index columns) {
+                                                                  Eigen::Index columns) {
     const Eigen::Index rows = inputs.empty() ? 0 : inputs.front().rows();
     Matrix stacked(rows, columns * static_cast<Eigen::Index>(inputs.size()));
     for (std::size_t t = 0; t < inputs.size(); ++t)

@@ -6,7 +6,6 @@
 
 namespace gradflow::core {
 
-
 template <typename Scalar>
 RnnCell<Scalar>::RnnCell(const RecurrentSpec& spec, int inputSize, const BiasInitSpec& bias, Random& rng)
     : Base(1, spec, inputSize, bias, rng), m_activation(spec.activation), m_maxDerivative(maxDerivative(spec.activation)) {}

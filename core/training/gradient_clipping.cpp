@@ -42,7 +42,8 @@ ClipResult clipGradients(const ClipSpec& clip, std::span<const ParameterBlock<Sc
     if (!std::isfinite(result.normBefore)) return result;  // divergence is the trainer's call
     if (clip.mode == ClipMode::Norm && result.normBefore > clip.threshold) {
         const auto scale = static_cast<Scalar>(clip.threshold / result.normBefore);
-        for (const auto& block : blocks) Eigen::Map<Eigen::Matrix<Scalar, Eigen::Dynamic, 1>>(block.gradient, block.size) *= scale;
+        for (const auto& block : blocks)
+            Eigen::Map<Eigen::Matrix<Scalar, Eigen::Dynamic, 1>>(block.gradient, block.size) *= scale;
         result.clipped = true;
     } else if (clip.mode == ClipMode::Value) {
         const auto limit = static_cast<Scalar>(clip.threshold);

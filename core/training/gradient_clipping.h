@@ -12,7 +12,7 @@ namespace gradflow::core {
 struct ClipResult {
     double normBefore = 0.0;  ///< global L2 norm of all gradients, in double
     double normAfter = 0.0;
-    bool clipped = false;     ///< any gradient was changed
+    bool clipped = false;  ///< any gradient was changed
 };
 
 /// Norm mode scales everything by threshold / norm when norm > threshold; value mode

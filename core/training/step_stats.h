@@ -20,9 +20,9 @@ struct LayerStats {
     double updateRatio = kNotApplicable;         ///< ||delta W_l||_F / ||W_l||_F of this update (see updateRatio())
     double activationMean = kNotApplicable;      ///< mean of h_l over units and batch
     double activationStd = kNotApplicable;
-    double saturation = kNotApplicable;          ///< fraction of (unit, sample) with phi' < 0.05 max phi'
-    double gateMean = kNotApplicable;            ///< LSTM forget / GRU update gate mean (recurrent only)
-    double gateSaturation = kNotApplicable;      ///< fraction of gate values < 0.05 or > 0.95
+    double saturation = kNotApplicable;      ///< fraction of (unit, sample) with phi' < 0.05 max phi'
+    double gateMean = kNotApplicable;        ///< LSTM forget / GRU update gate mean (recurrent only)
+    double gateSaturation = kNotApplicable;  ///< fraction of gate values < 0.05 or > 0.95
 };
 
 /// ||delta W|| / ||W||, or kNotApplicable when W is all zeros (a constant-0 or gain-0

@@ -63,7 +63,8 @@ public:
         m_stats.gradNorm = clip.normBefore;
         m_stats.gradNormClipped = clip.normAfter;
         m_stats.clipped = clip.clipped;
-        if (!std::isfinite(clip.normBefore)) return diverge(m_net.firstNonFiniteGradient(), "a gradient is not finite (it overflowed)");
+        if (!std::isfinite(clip.normBefore))
+            return diverge(m_net.firstNonFiniteGradient(), "a gradient is not finite (it overflowed)");
         m_optimizer.step(m_blocks, m_deltaNorms);
         // Finite gradients times a large learning rate can still overflow the update; the
         // weights are then unusable, so this step is where the run diverged. A block every

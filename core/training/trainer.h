@@ -8,9 +8,9 @@
 #include <memory>
 #include <string>
 
-#include "core/data/dataset.h"
-#include "core/config/experiment_config.h"
 #include "core/analysis/jacobian_chain.h"
+#include "core/config/experiment_config.h"
+#include "core/data/dataset.h"
 #include "core/training/step_stats.h"
 
 namespace gradflow::core {

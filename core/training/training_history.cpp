@@ -28,8 +28,7 @@ void TrainingHistory::thin() {
     std::size_t kept = 0;
     for (std::size_t i = 0; i < m_entries.size(); ++i) {
         const bool isLast = i + 1 == m_entries.size();
-        if (m_entries[i].step % m_stride == 0 || (isLast && m_entries[i].diverged))
-            m_entries[kept++] = std::move(m_entries[i]);
+        if (m_entries[i].step % m_stride == 0 || (isLast && m_entries[i].diverged)) m_entries[kept++] = std::move(m_entries[i]);
     }
     m_entries.resize(kept);
 }

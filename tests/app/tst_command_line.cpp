@@ -108,8 +108,7 @@ void TestCommandLine::badInputExitsTwoWithOneLine_data() {
     QTest::newRow("repeated option") << QStringList{"--headless", "--preset", preset, "--steps", "1", "--steps", "2"}
                                      << "more than once";
     QTest::newRow("flag with value") << QStringList{"--headless=yes", "--preset", preset} << "takes no value";
-    QTest::newRow("config and preset") << QStringList{"--headless", "--preset", preset, "--config", "a.json"}
-                                       << "not both";
+    QTest::newRow("config and preset") << QStringList{"--headless", "--preset", preset, "--config", "a.json"} << "not both";
     QTest::newRow("headless alone") << QStringList{"--headless"} << "needs --config";
     QTest::newRow("steps without headless") << QStringList{"--preset", preset, "--steps", "5"} << "only used with --headless";
     QTest::newRow("bad size") << QStringList{"--preset", preset, "--export", "a.png", "--size", "10x"} << "WIDTHxHEIGHT";
@@ -119,8 +118,8 @@ void TestCommandLine::badInputExitsTwoWithOneLine_data() {
                                     << "--compare must be one of batch-norm-on";
     QTest::newRow("compare without figure") << QStringList{"--headless", "--preset", preset, "--compare", "batch-norm-on"}
                                             << "--compare with --headless needs --export";
-    QTest::newRow("compare one view") << QStringList{"--headless", "--preset", preset, "--compare", "batch-norm-on",
-                                                     "--export", "a.png", "--view", "loss"}
+    QTest::newRow("compare one view") << QStringList{"--headless", "--preset", preset,   "--compare", "batch-norm-on",
+                                                     "--export",   "a.png",    "--view", "loss"}
                                       << "drop --view";
     QTest::newRow("unknown preset") << QStringList{"--headless", "--preset", "nope"} << "unknown preset 'nope'";
     QTest::newRow("missing file") << QStringList{"--headless", "--config", path("missing.json")} << "cannot be opened";
@@ -152,15 +151,14 @@ void TestCommandLine::helpAndPresetList() {
     r = runGradflow({"--list-presets"});
     QCOMPARE(r.exitCode, 0);
     QVERIFY2(r.err.isEmpty(), qPrintable(r.err));
-    QVERIFY(r.out.contains(QRegularExpression("^deep-sigmoid-vanishing +Deep sigmoid network",
-                                              QRegularExpression::MultilineOption)));
+    QVERIFY(
+        r.out.contains(QRegularExpression("^deep-sigmoid-vanishing +Deep sigmoid network", QRegularExpression::MultilineOption)));
     QVERIFY(r.out.count('\n') >= 10);
 }
 
 void TestCommandLine::writesExactCsvHeaders() {
-    const RunResult r = runGradflow({"--headless", "--preset", "he-relu-healthy", "--steps", "12", "--metrics",
-                                     path("m.csv"), "--log", path("l.csv"), "--spectrum", path("s.csv"),
-                                     "--spectrum-every", "5"});
+    const RunResult r = runGradflow({"--headless", "--preset", "he-relu-healthy", "--steps", "12", "--metrics", path("m.csv"),
+                                     "--log", path("l.csv"), "--spectrum", path("s.csv"), "--spectrum-every", "5"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const QStringList metrics = readLines(path("m.csv"));
     const QStringList log = readLines(path("l.csv"));
@@ -185,8 +183,8 @@ void TestCommandLine::writesExactCsvHeaders() {
 
 void TestCommandLine::seedOverrideIsDeterministic() {
     const auto run = [&](const QString& seed, const QString& file) {
-        return runGradflow({"--headless", "--preset", "tanh-small-weights", "--steps", "20", "--seed", seed, "--metrics",
-                            path(file)});
+        return runGradflow(
+            {"--headless", "--preset", "tanh-small-weights", "--steps", "20", "--seed", seed, "--metrics", path(file)});
     };
     QCOMPARE(run("42", "a.csv").exitCode, 0);
     QCOMPARE(run("42", "b.csv").exitCode, 0);
@@ -211,8 +209,8 @@ void TestCommandLine::defaultStepsAndConfigFile() {
 }
 
 void TestCommandLine::divergenceIsAResult() {
-    const RunResult r = runGradflow({"--headless", "--preset", "exploding-large-weights", "--log", path("d.csv"),
-                                     "--metrics", path("dm.csv")});
+    const RunResult r =
+        runGradflow({"--headless", "--preset", "exploding-large-weights", "--log", path("d.csv"), "--metrics", path("dm.csv")});
     QCOMPARE(r.exitCode, 0);
     QVERIFY2(r.err.contains(QRegularExpression("diverged at step \\d+ in layer \\d+")), qPrintable(r.err));
     const QStringList log = readLines(path("d.csv"));
@@ -245,8 +243,8 @@ void TestCommandLine::comparisonFigure() {
     QCOMPARE(be32(20), 1000u);
     // A change the experiment does not allow names what it does allow, and writes nothing.
     const QString none = m_dir.filePath("none.png");
-    const RunResult bad = runGradflow({"--headless", "--preset", "rnn-adding-forgets", "--compare", "batch-norm-on",
-                                       "--export", none});
+    const RunResult bad =
+        runGradflow({"--headless", "--preset", "rnn-adding-forgets", "--compare", "batch-norm-on", "--export", none});
     QCOMPARE(bad.exitCode, 2);
     QVERIFY2(bad.err.contains("does not apply to this experiment; it offers: cell-lstm"), qPrintable(bad.err));
     QVERIFY(!QFileInfo::exists(none));

@@ -80,15 +80,14 @@ int main(int argc, char** argv) {
             precision = std::strcmp(argv[++i], "float64") == 0 ? Precision::Float64 : Precision::Float32;
     }
     const std::vector<Case> cases = {
-        {10, 64, 64, 1417, 1612}, {50, 64, 64, 320, 374}, {100, 32, 32, 260, 220},
+        {10, 64, 64, 1417, 1612}, {50, 64, 64, 320, 374},   {100, 32, 32, 260, 220},
         {20, 256, 128, 77, 86},   {8, 1024, 256, 6.8, 8.2},
     };
     const double window = quick ? 0.3 : 1.5;
     const int windows = quick ? 3 : 5;
     std::printf("GradFlow engine benchmark (%s, single thread, SGD, cross-entropy, per-layer statistics on)\n",
                 precision == Precision::Float32 ? "float32" : "float64");
-    std::printf("%-16s %-6s %12s %10s %14s %8s\n", "depth x width", "act", "steps/s", "GFLOP/s", "PyTorch 1.13",
-                "ratio");
+    std::printf("%-16s %-6s %12s %10s %14s %8s\n", "depth x width", "act", "steps/s", "GFLOP/s", "PyTorch 1.13", "ratio");
     for (const Case& c : cases) {
         for (const auto activation : {ActivationKind::Tanh, ActivationKind::Relu}) {
             const ExperimentConfig config = makeConfig(c, activation, precision);
@@ -96,9 +95,8 @@ int main(int argc, char** argv) {
             const double torch = activation == ActivationKind::Tanh ? c.pytorchTanh : c.pytorchRelu;
             char shape[32];
             std::snprintf(shape, sizeof shape, "%dx%d, b%d", c.depth, c.width, c.batch);
-            std::printf("%-16s %-6s %12.1f %10.1f %14.1f %7.2fx\n", shape,
-                        activation == ActivationKind::Tanh ? "tanh" : "relu", rate, rate * flopsPerStep(config) / 1e9,
-                        torch, rate / torch);
+            std::printf("%-16s %-6s %12.1f %10.1f %14.1f %7.2fx\n", shape, activation == ActivationKind::Tanh ? "tanh" : "relu",
+                        rate, rate * flopsPerStep(config) / 1e9, torch, rate / torch);
             std::fflush(stdout);
         }
     }

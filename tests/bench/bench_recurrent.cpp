@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "core/config/experiment_config.h"
 #include "core/analysis/jacobian_spectrum.h"
+#include "core/config/experiment_config.h"
 #include "core/training/trainer.h"
 
 namespace {
@@ -81,18 +81,16 @@ Rate stepsPerSecond(const ExperimentConfig& config, double windowSeconds, int wi
     return {wall[wall.size() / 2], cpu[cpu.size() / 2]};
 }
 
-const char* cellName(CellKind cell) {
-    return cell == CellKind::Lstm ? "lstm" : cell == CellKind::Gru ? "gru" : "vanilla tanh";
-}
+const char* cellName(CellKind cell) { return cell == CellKind::Lstm ? "lstm" : cell == CellKind::Gru ? "gru" : "vanilla tanh"; }
 
 void speed(bool quick, const std::vector<Precision>& precisions) {
     const double window = quick ? 0.3 : 1.5;
     const int windows = quick ? 3 : 5;
-    std::printf("GradFlow recurrent benchmark (single thread, SGD, MSE on the adding problem, full BPTT,\n"
-                "per-time-step statistics on; hidden 64, length 100, batch 32; median of %d windows)\n",
-                windows);
-    std::printf("%-14s %-8s %10s %12s %12s %12s\n", "cell", "float", "steps/s", "steps/cpu-s", "GFLOP/cpu-s",
-                "cpu-ms/step");
+    std::printf(
+        "GradFlow recurrent benchmark (single thread, SGD, MSE on the adding problem, full BPTT,\n"
+        "per-time-step statistics on; hidden 64, length 100, batch 32; median of %d windows)\n",
+        windows);
+    std::printf("%-14s %-8s %10s %12s %12s %12s\n", "cell", "float", "steps/s", "steps/cpu-s", "GFLOP/cpu-s", "cpu-ms/step");
     for (const Precision precision : precisions) {
         for (const CellKind cell : {CellKind::Lstm, CellKind::Vanilla, CellKind::Gru}) {
             const ExperimentConfig config = speedConfig(cell, precision);
@@ -108,10 +106,10 @@ void speed(bool quick, const std::vector<Precision>& precisions) {
 // What a live spectrum snapshot costs for the same nets: the probes' forward pass and the
 // per-step Jacobians (jacobianChain), then the end-to-end spectrum of their product.
 void snapshots(Precision precision) {
-    std::printf("\nJacobian snapshot, 8 probes, same nets (%s): chain = jacobianChain(8), spectrum = "
-                "computeEndToEndSpectrum\n%-14s %8s %12s %12s %14s\n",
-                precision == Precision::Float32 ? "float32" : "float64", "cell", "units", "chain ms", "spectrum ms",
-                "chain MiB");
+    std::printf(
+        "\nJacobian snapshot, 8 probes, same nets (%s): chain = jacobianChain(8), spectrum = "
+        "computeEndToEndSpectrum\n%-14s %8s %12s %12s %14s\n",
+        precision == Precision::Float32 ? "float32" : "float64", "cell", "units", "chain ms", "spectrum ms", "chain MiB");
     for (const CellKind cell : {CellKind::Lstm, CellKind::Vanilla, CellKind::Gru}) {
         auto trainer = Trainer::create(speedConfig(cell, precision));
         trainer->step();

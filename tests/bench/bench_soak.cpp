@@ -7,10 +7,10 @@
 //   bench_soak [--steps N]   (default 1000000)
 
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <string>
 
@@ -68,10 +68,9 @@ int main(int argc, char** argv) {
     TrainingHistory history;  // the GUI's defaults
     const long startPeak = statusKilobytes("VmHWM");
     const long startCurrent = statusKilobytes("VmRSS");
-    std::printf("soak: 4 x 16 tanh, batch 16, Adam; before training: peak %ld kB, current %ld kB\n", startPeak,
-                startCurrent);
-    std::printf("%10s %12s %12s %10s %12s %8s %8s %10s\n", "steps", "peak kB", "current kB", "steps/s",
-                "steps/CPU-s", "kept", "stride", "loss");
+    std::printf("soak: 4 x 16 tanh, batch 16, Adam; before training: peak %ld kB, current %ld kB\n", startPeak, startCurrent);
+    std::printf("%10s %12s %12s %10s %12s %8s %8s %10s\n", "steps", "peak kB", "current kB", "steps/s", "steps/CPU-s", "kept",
+                "stride", "loss");
 
     long long nextCheckpoint = 10'000;
     long long windowStart = 0;
@@ -90,8 +89,7 @@ int main(int argc, char** argv) {
             const long peak = statusKilobytes("VmHWM");  // read in order: arguments are not
             const long current = statusKilobytes("VmRSS");
             std::printf("%10lld %12ld %12ld %10.0f %12.0f %8zu %8lld %10.4f\n", step, peak, current,
-                        double(step - windowStart) / seconds, double(step - windowStart) / cpuSeconds,
-                        history.entries().size(),
+                        double(step - windowStart) / seconds, double(step - windowStart) / cpuSeconds, history.entries().size(),
                         static_cast<long long>(history.stride()), stats.loss);
             std::fflush(stdout);
             windowStart = step;

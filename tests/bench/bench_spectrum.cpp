@@ -49,8 +49,8 @@ int main() {
     const Case cases[] = {{50, 64, 8, 9}, {20, 256, 8, 5}, {20, 128, 8, 7}, {100, 32, 8, 9}};
     constexpr int kBatch = 64;
     std::printf("GradFlow spectrum benchmark (double, single thread, median of repeats)\n");
-    std::printf("%-26s %10s %10s %12s %14s %14s\n", "case", "spectrum", "per probe", "unit summ.",
-                "train step*", "spectrum/step");
+    std::printf("%-26s %10s %10s %12s %14s %14s\n", "case", "spectrum", "per probe", "unit summ.", "train step*",
+                "spectrum/step");
     for (const Case& c : cases) {
         Random rng(42);
         const JacobianChain chain = randomChain(c.depth, c.width, c.probes, rng);

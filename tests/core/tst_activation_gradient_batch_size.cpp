@@ -95,9 +95,12 @@ private slots:
             const double a = part.meanSquare[l], b = full.meanSquare[l];
             QVERIFY2(std::isfinite(b) && b > 0.0, qPrintable(QString("unit %1: %2").arg(l + 1).arg(b)));
             // The same sum in another order: equal to rounding.
-            QVERIFY2(std::abs(a / b - 1.0) < 1e-12,
-                     qPrintable(QString("unit %1: mean square %2 at B = %3, %4 at B = %5")
-                                    .arg(l + 1).arg(a, 0, 'g', 17).arg(batch).arg(b, 0, 'g', 17).arg(kSamples)));
+            QVERIFY2(std::abs(a / b - 1.0) < 1e-12, qPrintable(QString("unit %1: mean square %2 at B = %3, %4 at B = %5")
+                                                                   .arg(l + 1)
+                                                                   .arg(a, 0, 'g', 17)
+                                                                   .arg(batch)
+                                                                   .arg(b, 0, 'g', 17)
+                                                                   .arg(kSamples)));
         }
     }
 

@@ -8,23 +8,21 @@
 #include <set>
 
 #include "core/config/config_change.h"
-#include "core/io/experiment_file.h"
 #include "core/config/experiment_validation.h"
+#include "core/io/experiment_file.h"
 #include "core/io/preset_library.h"
 
 using namespace gradflow::core;
 
 namespace {
 
-ExperimentConfig preset(std::string_view name)
-{
+ExperimentConfig preset(std::string_view name) {
     const Preset* p = findPreset(name);
     if (!p) return {};
     return parseExperiment(p->json).config;
 }
 
-bool offers(const ExperimentConfig& config, std::string_view id)
-{
+bool offers(const ExperimentConfig& config, std::string_view id) {
     const auto changes = changesFor(config);
     return std::any_of(changes.begin(), changes.end(), [&](const ConfigChange& c) { return c.id == id; });
 }
@@ -45,14 +43,13 @@ private slots:
     void everyIdHasARule();
 };
 
-void TestConfigChange::everyOfferedChangeIsValidAndKeepsTheData_data()
-{
+void TestConfigChange::everyOfferedChangeIsValidAndKeepsTheData_data() {
     QTest::addColumn<QString>("name");
-    for (const Preset& p : presets()) QTest::newRow(std::string(p.name).c_str()) << QString::fromUtf8(p.name.data(), qsizetype(p.name.size()));
+    for (const Preset& p : presets())
+        QTest::newRow(std::string(p.name).c_str()) << QString::fromUtf8(p.name.data(), qsizetype(p.name.size()));
 }
 
-void TestConfigChange::everyOfferedChangeIsValidAndKeepsTheData()
-{
+void TestConfigChange::everyOfferedChangeIsValidAndKeepsTheData() {
     QFETCH(QString, name);
     const ExperimentConfig base = preset(name.toStdString());
     const auto changes = changesFor(base);
@@ -78,8 +75,7 @@ void TestConfigChange::everyOfferedChangeIsValidAndKeepsTheData()
     }
 }
 
-void TestConfigChange::batchNormOnTurnsEveryLayerOn()
-{
+void TestConfigChange::batchNormOnTurnsEveryLayerOn() {
     const ExperimentConfig base = preset("deep-sigmoid-vanishing");
     QVERIFY(!base.layers.empty());
     const auto changed = applyChange(base, "batch-norm-on");
@@ -100,8 +96,7 @@ void TestConfigChange::batchNormOnTurnsEveryLayerOn()
     QVERIFY(!offers(*changed, "batch-norm-on"));
 }
 
-void TestConfigChange::changesThatWouldDoNothingAreNotOffered()
-{
+void TestConfigChange::changesThatWouldDoNothingAreNotOffered() {
     const ExperimentConfig healthy = preset("he-relu-healthy");
     QVERIFY(!offers(healthy, "relu-he"));
     QVERIFY(!offers(healthy, "activation-relu"));
@@ -112,8 +107,7 @@ void TestConfigChange::changesThatWouldDoNothingAreNotOffered()
     for (const LayerSpec& layer : sigmoid->layers) QCOMPARE(layer.activation.kind, ActivationKind::Sigmoid);
 }
 
-void TestConfigChange::invalidResultsAreNotOffered()
-{
+void TestConfigChange::invalidResultsAreNotOffered() {
     // Residual groups need equal widths: a tapering stack cannot take skips.
     ExperimentConfig tapering;
     tapering.layers.assign(6, LayerSpec{});
@@ -134,8 +128,7 @@ void TestConfigChange::invalidResultsAreNotOffered()
     if (validateExperiment(deep).empty()) QVERIFY(!offers(deep, "depth-double"));
 }
 
-void TestConfigChange::recurrentModelsOfferCells()
-{
+void TestConfigChange::recurrentModelsOfferCells() {
     const ExperimentConfig rnn = preset("rnn-adding-forgets");
     QCOMPARE(rnn.model, ModelKind::Recurrent);
     QVERIFY(offers(rnn, "cell-lstm"));
@@ -148,15 +141,13 @@ void TestConfigChange::recurrentModelsOfferCells()
     QCOMPARE(lstm->data.sequenceLength, rnn.data.sequenceLength);
 }
 
-void TestConfigChange::unknownIdsApplyNothing()
-{
+void TestConfigChange::unknownIdsApplyNothing() {
     const ExperimentConfig base = preset("deep-sigmoid-vanishing");
     QVERIFY(!applyChange(base, "no-such-change"));
     QVERIFY(!describeChange(base, ""));
 }
 
-void TestConfigChange::everyIdHasARule()
-{
+void TestConfigChange::everyIdHasARule() {
     // Validation knows the ids without the rules; each id it accepts must still be a rule
     // that some configuration (a preset, or a preset with one change made) is offered.
     std::vector<ExperimentConfig> configs;
@@ -166,7 +157,8 @@ void TestConfigChange::everyIdHasARule()
         for (const ConfigChange& change : changesFor(base)) configs.push_back(*applyChange(base, change.id));
     }
     for (const std::string& id : allChangeIds()) {
-        const bool offered = std::any_of(configs.begin(), configs.end(), [&](const ExperimentConfig& c) { return offers(c, id); });
+        const bool offered =
+            std::any_of(configs.begin(), configs.end(), [&](const ExperimentConfig& c) { return offers(c, id); });
         QVERIFY2(offered, id.c_str());
     }
 }

@@ -7,17 +7,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <fstream>
 #include <limits>
-#include <csignal>
 
 #ifdef Q_OS_UNIX
 #include <sys/resource.h>
 #include <sys/stat.h>
 #endif
 
-#include "core/io/experiment_file.h"
 #include "core/data/random.h"
+#include "core/io/experiment_file.h"
 
 using namespace gradflow::core;
 
@@ -205,7 +205,11 @@ void TestExperimentFile::rejectsBrokenFiles_data() {
     };
     row("truncated", kExample.substr(0, 120), "json", "end of input");
     row("empty", "", "json", "empty input");
-    row("binary garbage", std::string("\x7F" "ELF\x02\x01\x01\0\0\0", 10), "json", "unexpected");
+    row("binary garbage",
+        std::string("\x7F"
+                    "ELF\x02\x01\x01\0\0\0",
+                    10),
+        "json", "unexpected");
     row("not an object", "[1, 2]", "file", "must hold a JSON object");
     row("wrong format", replaced(kExample, "gradflow-experiment", "something-else"), "format", "gradflow-experiment");
     row("newer version", replaced(kExample, "\"version\": 1", "\"version\": 2"), "version", "newer GradFlow");
@@ -215,17 +219,15 @@ void TestExperimentFile::rejectsBrokenFiles_data() {
         "true or false");
     row("layers as string", replaced(kExample, "\"layers\": [", "\"layers\": \"none\", \"x\": ["), "model.layers",
         "must be an array");
-    row("data as array", replaced(kExample, "\"data\": {\"kind\": \"spiral\", \"samples\": 512, \"noise\": 0.1}",
-                                  "\"data\": []"),
+    row("data as array", replaced(kExample, "\"data\": {\"kind\": \"spiral\", \"samples\": 512, \"noise\": 0.1}", "\"data\": []"),
         "data", "must be an object");
     row("zero width", replaced(kExample, "\"width\": 64", "\"width\": 0"), "model.layers[0].width", "[1, 4096]");
     row("negative width", replaced(kExample, "\"width\": 64", "\"width\": -5"), "model.layers[0].width", "[1, 4096]");
     row("fractional width", replaced(kExample, "\"width\": 64", "\"width\": 64.5"), "model.layers[0].width", "integer");
     row("width 1e7", replaced(kExample, "\"width\": 64", "\"width\": 10000000"), "model.layers[0].width", "[1, 4096]");
-    row("depth 1e9", replaced(kExample, "\"repeat\": 20", "\"repeat\": 1000000000"), "model.layers[0].repeat",
-        "[1, 2000]");
-    row("depth over total", replaced(kExample, "[{\"repeat\": 20", "[{\"repeat\": 1500}, {\"repeat\": 1500"),
-        "model.layers", "more than 2000");
+    row("depth 1e9", replaced(kExample, "\"repeat\": 20", "\"repeat\": 1000000000"), "model.layers[0].repeat", "[1, 2000]");
+    row("depth over total", replaced(kExample, "[{\"repeat\": 20", "[{\"repeat\": 1500}, {\"repeat\": 1500"), "model.layers",
+        "more than 2000");
     row("learning rate NaN", replaced(kExample, "0.05", "NaN"), "json", "NaN and Infinity");
     row("learning rate Infinity", replaced(kExample, "0.05", "Infinity"), "json", "NaN and Infinity");
     row("learning rate 1e999", replaced(kExample, "0.05", "1e999"), "json", "out of the range");
@@ -234,21 +236,18 @@ void TestExperimentFile::rejectsBrokenFiles_data() {
     row("learning rate zero", replaced(kExample, "0.05", "0"), "training.learning_rate", "(0, 100]");
     row("gain huge", replaced(kExample, "\"gain\": 1.0", "\"gain\": 1e300"), "model.layers[0].gain", "[0, 100]");
     row("elu alpha zero", replaced(kExample, "\"tanh\"", "\"elu\", \"alpha\": 0"), "model.layers[0].alpha", "(0, 10]");
-    row("unknown activation", replaced(kExample, "\"tanh\"", "\"tanhh\""), "model.layers[0].activation",
-        "sigmoid, tanh, relu");
+    row("unknown activation", replaced(kExample, "\"tanh\"", "\"tanhh\""), "model.layers[0].activation", "sigmoid, tanh, relu");
     row("unknown init", replaced(kExample, "\"xavier_normal\"", "\"glorot\""), "model.layers[0].init", "he_normal");
     row("unknown data kind", replaced(kExample, "\"spiral\"", "\"mnist\""), "data.kind", "circles");
     row("unknown key in layer", replaced(kExample, "\"width\": 64", "\"widht\": 64"), "model.layers[0].widht",
         "allowed keys here: repeat, width");
-    row("unknown top-level key", replaced(kExample, "\"seed\": 7", "\"seed\": 7, \"colour\": \"red\""), "colour",
-        "unknown key");
+    row("unknown top-level key", replaced(kExample, "\"seed\": 7", "\"seed\": 7, \"colour\": \"red\""), "colour", "unknown key");
     row("unknown clip mode", replaced(kExample, "\"off\"", "\"sometimes\""), "training.clip.mode", "off, norm or value");
     row("clip threshold zero", replaced(kExample, "{\"mode\": \"off\"}", "{\"mode\": \"norm\", \"threshold\": 0}"),
         "training.clip.threshold", "(0,");
     row("duplicate key", replaced(kExample, "\"seed\": 7", "\"seed\": 7, \"seed\": 8"), "json", "duplicate key \"seed\"");
     row("negative seed", replaced(kExample, "\"seed\": 7", "\"seed\": -7"), "seed", "[0, 18446744073709551615]");
-    row("empty layers", replaced(kExample, "\"layers\": [", "\"layers\": [], \"x\": ["), "model.layers",
-        "at least one");
+    row("empty layers", replaced(kExample, "\"layers\": [", "\"layers\": [], \"x\": ["), "model.layers", "at least one");
     row("batch above samples", replaced(kExample, "\"batch_size\": 64", "\"batch_size\": 600"), "training.batch_size",
         "[1, 512]");
     row("mse on spiral", replaced(kExample, "\"cross_entropy\"", "\"mse\""), "training.loss", "cross_entropy");
@@ -258,25 +257,22 @@ void TestExperimentFile::rejectsBrokenFiles_data() {
     row("feedforward on adding", replaced(replaced(kExample, "\"spiral\"", "\"adding\""), "\"cross_entropy\"", "\"mse\""),
         "model.kind", "recurrent");
     row("residual width mismatch",
-        replaced(replaced(kExample, "\"every\": 0", "\"every\": 2"), "[{\"repeat\": 20",
-                 "[{\"width\": 32}, {\"repeat\": 20"),
+        replaced(replaced(kExample, "\"every\": 0", "\"every\": 2"), "[{\"repeat\": 20", "[{\"width\": 32}, {\"repeat\": 20"),
         "model.residual.every", "must match");
-    row("memory", replaced(replaced(kExample, "\"width\": 64", "\"width\": 4096"), "\"repeat\": 20", "\"repeat\": 2000"),
-        "model", "of memory");
-    row("too many classes", replaced(kExample, "\"noise\": 0.1", "\"noise\": 0.1, \"classes\": 11"), "data.classes",
-        "[2, 10]");
+    row("memory", replaced(replaced(kExample, "\"width\": 64", "\"width\": 4096"), "\"repeat\": 20", "\"repeat\": 2000"), "model",
+        "of memory");
+    row("too many classes", replaced(kExample, "\"noise\": 0.1", "\"noise\": 0.1, \"classes\": 11"), "data.classes", "[2, 10]");
     row("momentum 1", replaced(kExample, "\"sgd\"", "\"momentum\", \"momentum\": 1.0"), "training.momentum", "[0, 1)");
     row("precision", replaced(kExample, "\"seed\": 7", "\"seed\": 7, \"precision\": \"float16\""), "precision",
         "float64 or float32");
     row("invalid utf-8", replaced(kExample, "\"seed\": 7", "\"lesson\": {\"title\": \"\xC3\x28\"}"), "json", "invalid UTF-8");
-    row("overlong utf-8", replaced(kExample, "\"seed\": 7", "\"lesson\": {\"title\": \"\xC1\xBF\"}"), "json",
-        "invalid UTF-8");
+    row("overlong utf-8", replaced(kExample, "\"seed\": 7", "\"lesson\": {\"title\": \"\xC1\xBF\"}"), "json", "invalid UTF-8");
     row("lone surrogate", replaced(kExample, "\"seed\": 7", "\"lesson\": {\"title\": \"\\udead\"}"), "json",
         "lone low surrogate");
-    row("negative run steps", replaced(kExample, "\"seed\": 7", "\"seed\": 7, \"run\": {\"steps_done\": -1}"),
-        "run.steps_done", "must be an integer in [0, 100000000]");
-    row("unknown comparison", replaced(kExample, "\"seed\": 7", "\"seed\": 7, \"run\": {\"compare\": \"magic\"}"),
-        "run.compare", "must name a one-change comparison");
+    row("negative run steps", replaced(kExample, "\"seed\": 7", "\"seed\": 7, \"run\": {\"steps_done\": -1}"), "run.steps_done",
+        "must be an integer in [0, 100000000]");
+    row("unknown comparison", replaced(kExample, "\"seed\": 7", "\"seed\": 7, \"run\": {\"compare\": \"magic\"}"), "run.compare",
+        "must name a one-change comparison");
     row("unknown run key", replaced(kExample, "\"seed\": 7", "\"seed\": 7, \"run\": {\"weights\": []}"), "run.weights",
         "unknown");
     row("lesson statistic", replaced(kExample, "\"seed\": 7", "\"seed\": 7, \"lesson\": {\"statistic\": \"loss\"}"),
@@ -418,7 +414,7 @@ void TestExperimentFile::savedFilesGetTheUsualPermissions() {
     const std::string error = saveExperimentFile(path, ExperimentConfig{});
     ::umask(previous);
     QCOMPARE(error, std::string());
-    struct stat info{};
+    struct stat info {};
     QCOMPARE(::stat(path.c_str(), &info), 0);
     QCOMPARE(int(info.st_mode & 0777), 0644);  // not the 0600 a temporary file is created with
 #else

@@ -25,8 +25,7 @@ struct DocumentedDefault {
 };
 
 /// The rows of README's defaults table whose default is a JSON literal in backticks.
-std::vector<DocumentedDefault> readmeDefaults(int& rows)
-{
+std::vector<DocumentedDefault> readmeDefaults(int& rows) {
     rows = 0;
     QFile file(QStringLiteral(GRADFLOW_SOURCE_DIR "/README.md"));
     if (!file.open(QIODevice::ReadOnly)) return {};
@@ -47,8 +46,7 @@ std::vector<DocumentedDefault> readmeDefaults(int& rows)
 }
 
 /// {"a": {"b": value}} for "a.b"; a "[]" segment becomes a one-element array.
-QString nested(const QString& field, const QString& value)
-{
+QString nested(const QString& field, const QString& value) {
     const QStringList keys = field.split(QLatin1Char('.'));
     QString json = value;
     for (qsizetype i = keys.size() - 1; i >= 0; --i) {
@@ -61,8 +59,7 @@ QString nested(const QString& field, const QString& value)
     return json;
 }
 
-ExperimentLoadResult parse(const std::string& body)
-{
+ExperimentLoadResult parse(const std::string& body) {
     return parseExperiment("{" + std::string(kHeader) + (body.empty() ? "" : ", " + body) + "}");
 }
 
@@ -80,8 +77,7 @@ private slots:
     void readmeDefaultsAreTheCodesDefaults();
 };
 
-void TestExperimentSections::headerIsRequired()
-{
+void TestExperimentSections::headerIsRequired() {
     QVERIFY(!parseExperiment(R"({"version": 1})").ok());
     QVERIFY(!parseExperiment(R"({"format": "gradflow-experiment"})").ok());
     const ExperimentLoadResult r = parseExperiment(R"({"version": 1, "data": {"kind": "spiral"}})");
@@ -89,8 +85,7 @@ void TestExperimentSections::headerIsRequired()
     QCOMPARE(r.errors.front().field, std::string("format"));
 }
 
-void TestExperimentSections::headerAloneTrainsTheDefaultExperiment()
-{
+void TestExperimentSections::headerAloneTrainsTheDefaultExperiment() {
     const ExperimentLoadResult r = parse("");
     QVERIFY2(r.ok(), r.errorText().c_str());
     const ExperimentConfig& c = r.config;
@@ -110,14 +105,12 @@ void TestExperimentSections::headerAloneTrainsTheDefaultExperiment()
     QCOMPARE(c.seed, std::uint64_t(7));
 }
 
-void TestExperimentSections::everySectionMayBeOmitted_data()
-{
+void TestExperimentSections::everySectionMayBeOmitted_data() {
     QTest::addColumn<QString>("section");
     for (const char* section : {"seed", "precision", "lesson", "data", "model", "training"}) QTest::newRow(section) << section;
 }
 
-void TestExperimentSections::everySectionMayBeOmitted()
-{
+void TestExperimentSections::everySectionMayBeOmitted() {
     // A preset without one section: it loads, and that section is the default one.
     QFETCH(QString, section);
     const Preset* preset = findPreset("batchnorm-rescue");
@@ -142,8 +135,7 @@ void TestExperimentSections::everySectionMayBeOmitted()
     if (section == "precision") QCOMPARE(r.config.precision, defaults.precision);
 }
 
-void TestExperimentSections::readmeDefaultsAreTheCodesDefaults_data()
-{
+void TestExperimentSections::readmeDefaultsAreTheCodesDefaults_data() {
     QTest::addColumn<QString>("field");
     QTest::addColumn<QString>("value");
     int rows = 0;
@@ -154,8 +146,7 @@ void TestExperimentSections::readmeDefaultsAreTheCodesDefaults_data()
         QTest::newRow(d.field.c_str()) << QString::fromStdString(d.field) << QString::fromStdString(d.value);
 }
 
-void TestExperimentSections::readmeDefaultsAreTheCodesDefaults()
-{
+void TestExperimentSections::readmeDefaultsAreTheCodesDefaults() {
     QFETCH(QString, field);
     QFETCH(QString, value);
     // Layer fields are compared within one layer; the default stack has eight.

@@ -84,7 +84,8 @@ private slots:
         QTest::newRow("elu, batch norm at initialisation") << ActivationKind::Elu << true << 0 << Mode::Probe << false;
         QTest::newRow("tanh, batch norm, last batch") << ActivationKind::Tanh << true << 0 << Mode::Probe << true;
         QTest::newRow("tanh, batch norm, running") << ActivationKind::Tanh << true << 0 << Mode::Evaluate << true;
-        QTest::newRow("softsign, batch norm, residual, last batch") << ActivationKind::Softsign << true << 2 << Mode::Probe << true;
+        QTest::newRow("softsign, batch norm, residual, last batch")
+            << ActivationKind::Softsign << true << 2 << Mode::Probe << true;
         QTest::newRow("gelu, batch norm, residual, running") << ActivationKind::Gelu << true << 2 << Mode::Evaluate << true;
     }
 

@@ -5,9 +5,9 @@
 
 #include <cmath>
 
-#include "core/model/feed_forward_net.h"
 #include "core/data/random.h"
 #include "core/model/activation.h"
+#include "core/model/feed_forward_net.h"
 
 using namespace gradflow::core;
 using Net = FeedForwardNet<double>;
@@ -51,8 +51,7 @@ Problem makeProblem(ActivationKind activation, bool batchNorm, int residualEvery
     for (Eigen::Index i = 0; i < p.inputs.size(); ++i) p.inputs.data()[i] = rng.normal();
     p.targets = Net::Matrix::Zero(c.outputDimension(), batch);
     for (int b = 0; b < batch; ++b) {
-        if (loss == LossKind::CrossEntropy)
-            p.targets(b % c.outputDimension(), b) = 1.0;
+        if (loss == LossKind::CrossEntropy) p.targets(b % c.outputDimension(), b) = 1.0;
         else
             for (int k = 0; k < c.outputDimension(); ++k) p.targets(k, b) = rng.normal();
     }
@@ -79,9 +78,8 @@ private slots:
             for (bool bn : {false, true})
                 for (int residual : {0, 2})
                     for (bool ce : {true, false}) {
-                        const QByteArray name = QByteArray(info.name.data(), qsizetype(info.name.size())) +
-                                                (bn ? " bn" : "") + (residual ? " residual" : "") +
-                                                (ce ? " cross-entropy" : " mse");
+                        const QByteArray name = QByteArray(info.name.data(), qsizetype(info.name.size())) + (bn ? " bn" : "") +
+                                                (residual ? " residual" : "") + (ce ? " cross-entropy" : " mse");
                         QTest::newRow(name.constData()) << info.kind << bn << residual << ce;
                     }
         }
@@ -92,8 +90,8 @@ private slots:
         QFETCH(bool, batchNorm);
         QFETCH(int, residualEvery);
         QFETCH(bool, crossEntropy);
-        const Problem p = makeProblem(activation, batchNorm, residualEvery,
-                                      crossEntropy ? LossKind::CrossEntropy : LossKind::MeanSquaredError);
+        const Problem p =
+            makeProblem(activation, batchNorm, residualEvery, crossEntropy ? LossKind::CrossEntropy : LossKind::MeanSquaredError);
         Random rng(3);
         Net net(p.config, rng);
         lossOf(net, p);

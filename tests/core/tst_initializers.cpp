@@ -9,8 +9,8 @@
 #include <Eigen/Core>
 #include <cmath>
 
-#include "core/model/initializer.h"
 #include "core/data/random.h"
+#include "core/model/initializer.h"
 
 using namespace gradflow::core;
 Q_DECLARE_METATYPE(InitKind)
@@ -45,20 +45,20 @@ private slots:
         QTest::addColumn<double>("bound");
         // fan_in 300, fan_out 100: a 100 x 300 matrix.
         QTest::newRow("xavier_normal 300->100") << InitKind::XavierNormal << 300 << 100 << 0.01125 << 0.0;  // 2.25 * 2 / 400
-        QTest::newRow("xavier_uniform 300->100") << InitKind::XavierUniform << 300 << 100 << 0.01125
-                                                 << 0.18371173070873836;  // 1.5 * sqrt(6 / 400)
+        QTest::newRow("xavier_uniform 300->100")
+            << InitKind::XavierUniform << 300 << 100 << 0.01125 << 0.18371173070873836;           // 1.5 * sqrt(6 / 400)
         QTest::newRow("he_normal 300->100") << InitKind::HeNormal << 300 << 100 << 0.015 << 0.0;  // 2.25 * 2 / 300
-        QTest::newRow("he_uniform 300->100") << InitKind::HeUniform << 300 << 100 << 0.015
-                                             << 0.21213203435596426;  // 1.5 * sqrt(6 / 300)
+        QTest::newRow("he_uniform 300->100")
+            << InitKind::HeUniform << 300 << 100 << 0.015 << 0.21213203435596426;                        // 1.5 * sqrt(6 / 300)
         QTest::newRow("lecun_normal 300->100") << InitKind::LecunNormal << 300 << 100 << 0.0075 << 0.0;  // 2.25 / 300
-        QTest::newRow("normal 300->100") << InitKind::Normal << 300 << 100 << 0.0009 << 0.0;  // (1.5 * 0.02)^2
-        QTest::newRow("uniform 300->100") << InitKind::Uniform << 300 << 100 << 0.0675 << 0.45;  // 0.45^2 / 3
+        QTest::newRow("normal 300->100") << InitKind::Normal << 300 << 100 << 0.0009 << 0.0;             // (1.5 * 0.02)^2
+        QTest::newRow("uniform 300->100") << InitKind::Uniform << 300 << 100 << 0.0675 << 0.45;          // 0.45^2 / 3
         // fan_in 100, fan_out 300: a 300 x 100 matrix. Xavier is symmetric in the fans; He and LeCun are not.
         QTest::newRow("xavier_normal 100->300") << InitKind::XavierNormal << 100 << 300 << 0.01125 << 0.0;
         QTest::newRow("xavier_uniform 100->300") << InitKind::XavierUniform << 100 << 300 << 0.01125 << 0.18371173070873836;
         QTest::newRow("he_normal 100->300") << InitKind::HeNormal << 100 << 300 << 0.045 << 0.0;  // 2.25 * 2 / 100
-        QTest::newRow("he_uniform 100->300") << InitKind::HeUniform << 100 << 300 << 0.045
-                                             << 0.36742346141747673;  // 1.5 * sqrt(6 / 100)
+        QTest::newRow("he_uniform 100->300")
+            << InitKind::HeUniform << 100 << 300 << 0.045 << 0.36742346141747673;                        // 1.5 * sqrt(6 / 100)
         QTest::newRow("lecun_normal 100->300") << InitKind::LecunNormal << 100 << 300 << 0.0225 << 0.0;  // 2.25 / 100
     }
     void variance() {

@@ -191,8 +191,7 @@ private slots:
         JacobianChain chain = chainOf(units);
         chain.residualGroups = {{4, 6}, {1, 2}};  // unsorted on purpose
         const Eigen::MatrixXd id = Eigen::MatrixXd::Identity(width, width);
-        const Eigen::MatrixXd expected =
-            (id + units[6] * units[5] * units[4]) * units[3] * (id + units[2] * units[1]) * units[0];
+        const Eigen::MatrixXd expected = (id + units[6] * units[5] * units[4]) * units[3] * (id + units[2] * units[1]) * units[0];
         const JacobianSpectrum s = computeEndToEndSpectrum(chain);
         QVERIFY(s.available);
         compareWithExplicit(s.log10SingularValues[0], expected);
@@ -341,7 +340,8 @@ private slots:
         QVERIFY(std::isnan(rect.spectralRadius));
         const Eigen::VectorXd ref = Eigen::JacobiSVD<Eigen::MatrixXd>(chain.unitJacobian(1, 0)).singularValues();
         QCOMPARE(static_cast<Eigen::Index>(rect.singularValues.size()), ref.size());
-        for (Eigen::Index i = 0; i < ref.size(); ++i) QVERIFY(std::abs(rect.singularValues[static_cast<size_t>(i)] - ref[i]) < 1e-12 * ref[0]);
+        for (Eigen::Index i = 0; i < ref.size(); ++i)
+            QVERIFY(std::abs(rect.singularValues[static_cast<size_t>(i)] - ref[i]) < 1e-12 * ref[0]);
 
         const std::vector<UnitSpectrum> all = computeUnitSummaries(chain);
         QCOMPARE(static_cast<int>(all.size()), 2);

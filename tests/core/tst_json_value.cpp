@@ -7,8 +7,8 @@
 #include <limits>
 #include <string>
 
-#include "core/io/json_value.h"
 #include "core/data/random.h"
+#include "core/io/json_value.h"
 #include "tests/support/exact_compare.h"
 
 using namespace gradflow::core;
@@ -172,9 +172,8 @@ void TestJsonValue::survivesRandomBytes() {
 }
 
 void TestJsonValue::writerRoundTrips() {
-    const std::string text =
-        R"({"format": "x", "n": [1, -2, 0.1, 1e-300, 1.7976931348623157e308, 18446744073709551615], )"
-        R"("nested": {"a": {"b": [[], {}, [null, true, false]]}}, "s": "\u00e9\n\"q\""})";
+    const std::string text = R"({"format": "x", "n": [1, -2, 0.1, 1e-300, 1.7976931348623157e308, 18446744073709551615], )"
+                             R"("nested": {"a": {"b": [[], {}, [null, true, false]]}}, "s": "\u00e9\n\"q\""})";
     const JsonParseResult first = parseJson(text);
     QVERIFY2(first.ok, first.error.c_str());
     const std::string written = writeJson(first.value);
@@ -188,13 +187,15 @@ void TestJsonValue::writerRoundTrips() {
 
 void TestJsonValue::writerEscapesAndRepairs() {
     JsonValue object = JsonValue::object();
-    object.set("bad utf-8", std::string("a\xFF" "b\xC0"));
+    object.set("bad utf-8", std::string("a\xFF"
+                                        "b\xC0"));
     object.set("controls", std::string("\x01\x1F\x7F", 3));
     object.set("nan", std::numeric_limits<double>::quiet_NaN());
     const std::string written = writeJson(object);
     const JsonParseResult r = parseJson(written);
     QVERIFY2(r.ok, (r.error + "\n" + written).c_str());
-    QCOMPARE(r.value.find("bad utf-8")->asString(), std::string("a\xEF\xBF\xBD" "b\xEF\xBF\xBD"));
+    QCOMPARE(r.value.find("bad utf-8")->asString(), std::string("a\xEF\xBF\xBD"
+                                                                "b\xEF\xBF\xBD"));
     QCOMPARE(r.value.find("controls")->asString(), std::string("\x01\x1F\x7F", 3));
     QVERIFY(r.value.find("nan")->isNull());
 }

@@ -102,9 +102,10 @@ private slots:
 
     void everyLessonHasARow() {
         for (const Preset& preset : presets()) {
-            const bool listed = std::any_of(std::begin(kRows), std::end(kRows),
-                                            [&](const Row& row) { return preset.name == row.preset; });
-            QVERIFY2(listed, qPrintable(QString("no opening-statistic row for %1").arg(QString::fromUtf8(preset.name.data(), qsizetype(preset.name.size())))));
+            const bool listed =
+                std::any_of(std::begin(kRows), std::end(kRows), [&](const Row& row) { return preset.name == row.preset; });
+            QVERIFY2(listed, qPrintable(QString("no opening-statistic row for %1")
+                                            .arg(QString::fromUtf8(preset.name.data(), qsizetype(preset.name.size())))));
         }
     }
 };

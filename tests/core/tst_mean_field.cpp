@@ -4,8 +4,8 @@
 #include <cmath>
 #include <numbers>
 
-#include "core/config/experiment_config.h"
 #include "core/analysis/mean_field.h"
+#include "core/config/experiment_config.h"
 #include "core/data/random.h"
 
 using namespace gradflow::core;
@@ -34,8 +34,10 @@ private slots:
         QVERIFY(std::abs(gaussianExpectation([](double z) { return z * z * z * z; }) - 3.0) < 1e-12);
         QVERIFY(std::abs(gaussianExpectation([](double z) { return std::pow(z, 6); }) - 15.0) < 1e-11);
         // Kinked integrands are exact too, thanks to the split at 0.
-        QVERIFY(std::abs(gaussianExpectation([](double z) { return z > 0 ? z : 0.0; }) - 1.0 / std::sqrt(2 * std::numbers::pi)) < 1e-14);
-        QVERIFY(std::abs(gaussianExpectation([](double z) { return std::abs(z) * z * z; }) - 2.0 * std::sqrt(2 / std::numbers::pi)) < 1e-12);
+        QVERIFY(std::abs(gaussianExpectation([](double z) { return z > 0 ? z : 0.0; }) - 1.0 / std::sqrt(2 * std::numbers::pi)) <
+                1e-14);
+        QVERIFY(std::abs(gaussianExpectation([](double z) { return std::abs(z) * z * z; }) -
+                         2.0 * std::sqrt(2 / std::numbers::pi)) < 1e-12);
         QVERIFY(std::abs(gaussianExpectation([](double z) { return std::cos(z); }) - std::exp(-0.5)) < 1e-14);
     }
 
@@ -113,7 +115,8 @@ private slots:
         if (p.converged) {
             // q* is a fixed point of the variance map (a residual, computed independently).
             const double mapped =
-                sigmaW2 * gaussianExpectation([&](double z) { return std::pow(activate(activation, std::sqrt(q) * z), 2); }) + sigmaB2;
+                sigmaW2 * gaussianExpectation([&](double z) { return std::pow(activate(activation, std::sqrt(q) * z), 2); }) +
+                sigmaB2;
             QVERIFY2(std::abs(mapped - q) <= 1e-10 * (1 + q), qPrintable(QString("%1 -> %2").arg(q).arg(mapped)));
         }
         // Monte Carlo with a fixed seed: both moments agree within 5 standard errors.
@@ -132,8 +135,9 @@ private slots:
         const auto check = [&](double quadrature, double sum, double sumSquares, const char* what) {
             const double mean = sum / samples;
             const double stderror = std::sqrt(std::max(sumSquares / samples - mean * mean, 0.0) / samples);
-            QVERIFY2(std::abs(quadrature - mean) <= 5 * stderror + 1e-12,
-                     qPrintable(QString("%1: quadrature %2, Monte Carlo %3 +- %4").arg(what).arg(quadrature).arg(mean).arg(stderror)));
+            QVERIFY2(
+                std::abs(quadrature - mean) <= 5 * stderror + 1e-12,
+                qPrintable(QString("%1: quadrature %2, Monte Carlo %3 +- %4").arg(what).arg(quadrature).arg(mean).arg(stderror)));
         };
         check(gaussianExpectation([&](double z) { return std::pow(activate(activation, std::sqrt(q) * z), 2); }), sum2, sum4,
               "E[phi^2]");

@@ -5,10 +5,10 @@
 
 #include <cmath>
 
+#include "core/analysis/mean_field.h"
+#include "core/config/experiment_validation.h"
 #include "core/data/dataset.h"
 #include "core/io/experiment_file.h"
-#include "core/config/experiment_validation.h"
-#include "core/analysis/mean_field.h"
 #include "core/io/preset_library.h"
 #include "core/training/trainer.h"
 
@@ -65,8 +65,9 @@ private slots:
         // the |0.5 ln chi_1| being tested (> 0.1 in both rows).
         qInfo("log gradient ratio per layer: measured %.4f, predicted 0.5 ln chi_1 = %.4f", measured, predicted);
         QVERIFY(std::abs(predicted) > 0.1);
-        QVERIFY2(std::abs(measured - predicted) < 0.02,
-                 qPrintable(QString("measured %1 per layer, predicted %2 (chi_1 %3)").arg(measured).arg(predicted).arg(theory.chi1)));
+        QVERIFY2(
+            std::abs(measured - predicted) < 0.02,
+            qPrintable(QString("measured %1 per layer, predicted %2 (chi_1 %3)").arg(measured).arg(predicted).arg(theory.chi1)));
     }
 
     void linearOrthogonalProfilesAreExact() {
@@ -97,10 +98,14 @@ private slots:
             const double activation = measured.activationGradNorm / last.activationGradNorm;
             const double weight = measured.weightGradNorm / last.weightGradNorm;
             QVERIFY2(std::abs(activation / predicted.activationGradient[static_cast<size_t>(l - 1)] - 1.0) < 1e-9,
-                     qPrintable(QString("layer %1: ||dL/dh|| ratio %2, predicted %3").arg(l).arg(activation)
+                     qPrintable(QString("layer %1: ||dL/dh|| ratio %2, predicted %3")
+                                    .arg(l)
+                                    .arg(activation)
                                     .arg(predicted.activationGradient[static_cast<size_t>(l - 1)])));
             QVERIFY2(std::abs(weight / predicted.weightGradient[static_cast<size_t>(l - 1)] - 1.0) < 1e-9,
-                     qPrintable(QString("layer %1: ||dL/dW|| ratio %2, predicted %3").arg(l).arg(weight)
+                     qPrintable(QString("layer %1: ||dL/dW|| ratio %2, predicted %3")
+                                    .arg(l)
+                                    .arg(weight)
                                     .arg(predicted.weightGradient[static_cast<size_t>(l - 1)])));
         }
         QVERIFY(predicted.activationGradient.front() > 100.0);  // g^11 ~ 176: the two really differ

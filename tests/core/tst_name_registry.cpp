@@ -17,8 +17,7 @@ using namespace gradflow::core;
 namespace {
 
 template <typename Registry>
-bool namesRoundTrip(const Registry& registry, std::string& problem)
-{
+bool namesRoundTrip(const Registry& registry, std::string& problem) {
     std::set<std::string_view> seen;
     for (const auto& entry : registry) {
         auto kind = entry.kind;
@@ -45,8 +44,7 @@ private slots:
     void allowedValuesListTheRegistry();
 };
 
-void TestNameRegistry::everyRegistryRoundTrips()
-{
+void TestNameRegistry::everyRegistryRoundTrips() {
     std::string problem;
     QVERIFY2(namesRoundTrip(activationRegistry(), problem), problem.c_str());
     QVERIFY2(namesRoundTrip(initializerRegistry(), problem), problem.c_str());
@@ -60,8 +58,7 @@ void TestNameRegistry::everyRegistryRoundTrips()
     QVERIFY2(namesRoundTrip(kUnitStatisticNames, problem), problem.c_str());
 }
 
-void TestNameRegistry::modelRegistriesUseTheSameLookUp()
-{
+void TestNameRegistry::modelRegistriesUseTheSameLookUp() {
     for (const auto& info : activationRegistry()) {
         ActivationKind kind{};
         QVERIFY(activationFromName(info.name, kind) && kind == info.kind);
@@ -80,8 +77,7 @@ void TestNameRegistry::modelRegistriesUseTheSameLookUp()
     for (const OptimizerInfo& info : kOptimizerRegistry) QVERIFY(!info.label.empty() && !info.formula.empty());
 }
 
-void TestNameRegistry::allowedValuesListTheRegistry()
-{
+void TestNameRegistry::allowedValuesListTheRegistry() {
     QCOMPARE(enumNameList(kClipModeNames), std::string("off, norm or value"));
     QCOMPARE(enumNameList(kOptimizerRegistry), std::string("sgd, momentum, rmsprop or adam"));
     QCOMPARE(enumNameList(kCellNames), std::string("vanilla, lstm or gru"));

@@ -64,11 +64,13 @@ private slots:
         QCOMPARE(r.deltaNorm[0], 5e200);
         r.g[0] = 1e308;
         r.g[1] = 1e308;
-        Optimizer<double> large([] {
-            OptimizerSpec s;
-            s.learningRate = 100.0;
-            return s;
-        }(), {2});
+        Optimizer<double> large(
+            [] {
+                OptimizerSpec s;
+                s.learningRate = 100.0;
+                return s;
+            }(),
+            {2});
         step(large, r);
         QVERIFY(!std::isfinite(r.deltaNorm[0]));
     }
@@ -107,8 +109,7 @@ private slots:
         QVERIFY(std::abs(r.w[0] - (1.0 - 0.01 * 0.5 / (std::sqrt(s1) + 1e-8))) < 1e-15);
         step(opt, r);
         const double s2 = 0.9 * s1 + 0.1 * 0.25;
-        QVERIFY(std::abs(r.w[0] - (1.0 - 0.01 * 0.5 / (std::sqrt(s1) + 1e-8) - 0.01 * 0.5 / (std::sqrt(s2) + 1e-8))) <
-                1e-15);
+        QVERIFY(std::abs(r.w[0] - (1.0 - 0.01 * 0.5 / (std::sqrt(s1) + 1e-8) - 0.01 * 0.5 / (std::sqrt(s2) + 1e-8))) < 1e-15);
     }
 
     void adam() {

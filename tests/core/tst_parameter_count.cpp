@@ -15,16 +15,14 @@ using namespace gradflow::core;
 
 namespace {
 
-LayerSpec layer(int width, bool batchNorm)
-{
+LayerSpec layer(int width, bool batchNorm) {
     LayerSpec spec;
     spec.width = width;
     spec.batchNorm = batchNorm;
     return spec;
 }
 
-ExperimentConfig recurrentConfig(CellKind cell, DataKind data, int hidden)
-{
+ExperimentConfig recurrentConfig(CellKind cell, DataKind data, int hidden) {
     ExperimentConfig config;
     config.model = ModelKind::Recurrent;
     config.data.kind = data;
@@ -34,8 +32,7 @@ ExperimentConfig recurrentConfig(CellKind cell, DataKind data, int hidden)
 }
 
 template <typename Net>
-std::int64_t allocated(Net& net)
-{
+std::int64_t allocated(Net& net) {
     std::int64_t total = 0;
     for (const auto& block : net.parameterBlocks()) total += block.size;
     return total;
@@ -58,20 +55,17 @@ private slots:
     void matchesWhatTheEngineAllocates();
 };
 
-void TestParameterCount::denseLayerHasWeightsAndBiases()
-{
+void TestParameterCount::denseLayerHasWeightsAndBiases() {
     QCOMPARE(layerParameterCount(layer(5, false), 3), std::int64_t(3 * 5 + 5));  // 20
     QCOMPARE(layerParameterCount(layer(1, false), 1), std::int64_t(2));
 }
 
-void TestParameterCount::batchNormLayerHasScaleAndShiftInsteadOfBias()
-{
+void TestParameterCount::batchNormLayerHasScaleAndShiftInsteadOfBias() {
     QCOMPARE(layerParameterCount(layer(5, true), 4), std::int64_t(30));  // 4*5 weights + 5 gamma + 5 beta
     QCOMPARE(layerParameterCount(layer(64, true), 64), std::int64_t(4224));
 }
 
-void TestParameterCount::feedForwardStackAddsTheOutputLayer()
-{
+void TestParameterCount::feedForwardStackAddsTheOutputLayer() {
     ExperimentConfig config;
     config.data.kind = DataKind::Spiral;  // 2 inputs
     config.data.classes = 3;              // 3 outputs
@@ -84,22 +78,20 @@ void TestParameterCount::feedForwardStackAddsTheOutputLayer()
     QCOMPARE(parameterCount(config), std::int64_t(55));
 }
 
-void TestParameterCount::recurrentCellsCountEveryGate_data()
-{
+void TestParameterCount::recurrentCellsCountEveryGate_data() {
     QTest::addColumn<int>("cell");
     QTest::addColumn<int>("data");
     QTest::addColumn<int>("hidden");
     QTest::addColumn<qint64>("expected");
     // Adding problem: 2 inputs, 1 output; readout 8*1+1 = 9.
-    QTest::newRow("vanilla") << int(CellKind::Vanilla) << int(DataKind::Adding) << 8 << qint64(8 * 2 + 8 * 8 + 8 + 9);     // 97
-    QTest::newRow("gru") << int(CellKind::Gru) << int(DataKind::Adding) << 8 << qint64(48 + 192 + 24 + 9);                 // 273
-    QTest::newRow("lstm") << int(CellKind::Lstm) << int(DataKind::Adding) << 8 << qint64(64 + 256 + 32 + 9);               // 361
+    QTest::newRow("vanilla") << int(CellKind::Vanilla) << int(DataKind::Adding) << 8 << qint64(8 * 2 + 8 * 8 + 8 + 9);  // 97
+    QTest::newRow("gru") << int(CellKind::Gru) << int(DataKind::Adding) << 8 << qint64(48 + 192 + 24 + 9);              // 273
+    QTest::newRow("lstm") << int(CellKind::Lstm) << int(DataKind::Adding) << 8 << qint64(64 + 256 + 32 + 9);            // 361
     // Copy-first with 2 symbols (the default class count): 2 one-hot inputs, 2 outputs; readout 3*2+2 = 8.
     QTest::newRow("copy-first") << int(CellKind::Vanilla) << int(DataKind::CopyFirst) << 3 << qint64(6 + 9 + 3 + 8);  // 26
 }
 
-void TestParameterCount::recurrentCellsCountEveryGate()
-{
+void TestParameterCount::recurrentCellsCountEveryGate() {
     QFETCH(int, cell);
     QFETCH(int, data);
     QFETCH(int, hidden);
@@ -108,8 +100,7 @@ void TestParameterCount::recurrentCellsCountEveryGate()
     QCOMPARE(qint64(parameterCount(config)), expected);
 }
 
-void TestParameterCount::absurdSizesSaturate()
-{
+void TestParameterCount::absurdSizesSaturate() {
     ExperimentConfig config;
     config.layers.assign(100, layer(std::numeric_limits<int>::max(), true));
     QCOMPARE(parameterCount(config), std::numeric_limits<std::int64_t>::max());
@@ -117,8 +108,7 @@ void TestParameterCount::absurdSizesSaturate()
     QCOMPARE(parameterCount(cell), std::numeric_limits<std::int64_t>::max());
 }
 
-void TestParameterCount::batchNormStackMatchesTheEngine()
-{
+void TestParameterCount::batchNormStackMatchesTheEngine() {
     ExperimentConfig config;
     config.data.classes = 3;
     config.layers = {layer(4, false), layer(5, true), layer(3, false)};
@@ -128,15 +118,13 @@ void TestParameterCount::batchNormStackMatchesTheEngine()
     QCOMPARE(parameterCount(config), allocated(net));
 }
 
-void TestParameterCount::matchesWhatTheEngineAllocates_data()
-{
+void TestParameterCount::matchesWhatTheEngineAllocates_data() {
     QTest::addColumn<QByteArray>("json");
     for (const Preset& preset : presets())
         QTest::newRow(std::string(preset.name).c_str()) << QByteArray(preset.json.data(), qsizetype(preset.json.size()));
 }
 
-void TestParameterCount::matchesWhatTheEngineAllocates()
-{
+void TestParameterCount::matchesWhatTheEngineAllocates() {
     QFETCH(QByteArray, json);
     const ExperimentConfig config = parseExperiment(json.toStdString()).config;
     Random rng(config.seed);

@@ -35,7 +35,11 @@ ExperimentConfig config(Precision precision) {
 double relativeDifference(double a, double b) { return std::abs(a - b) / std::max(std::abs(a), std::abs(b)); }
 
 QByteArray describe(const char* what, int unit, double f32, double f64) {
-    return QString("%1 of unit %2: float32 %3, float64 %4").arg(what).arg(unit).arg(f32, 0, 'g', 17).arg(f64, 0, 'g', 17)
+    return QString("%1 of unit %2: float32 %3, float64 %4")
+        .arg(what)
+        .arg(unit)
+        .arg(f32, 0, 'g', 17)
+        .arg(f64, 0, 'g', 17)
         .toUtf8();
 }
 
@@ -61,8 +65,7 @@ void TestPrecisionAgreement::sameInitialWeightsRounded() {
     for (std::size_t l = 0; l < w32.size(); ++l) {
         QCOMPARE(w32[l].rows(), w64[l].rows());
         QCOMPARE(w32[l].cols(), w64[l].cols());
-        for (Eigen::Index i = 0; i < w32[l].size(); ++i)
-            GRADFLOW_COMPARE_BITS(w32[l].data()[i], double(float(w64[l].data()[i])));
+        for (Eigen::Index i = 0; i < w32[l].size(); ++i) GRADFLOW_COMPARE_BITS(w32[l].data()[i], double(float(w64[l].data()[i])));
     }
 }
 
@@ -81,11 +84,10 @@ void TestPrecisionAgreement::statisticsAtInitialisationAgree() {
     for (std::size_t l = 0; l < a.layers.size(); ++l) {
         const LayerStats &x = a.layers[l], &y = b.layers[l];
         const int unit = int(l) + 1;
-        for (const auto& [name, field] : {std::pair{"weight gradient", &LayerStats::weightGradNorm},
-                                          std::pair{"bias gradient", &LayerStats::biasGradNorm},
-                                          std::pair{"activation gradient", &LayerStats::activationGradNorm},
-                                          std::pair{"weight norm", &LayerStats::weightNorm},
-                                          std::pair{"update ratio", &LayerStats::updateRatio}}) {
+        for (const auto& [name, field] :
+             {std::pair{"weight gradient", &LayerStats::weightGradNorm}, std::pair{"bias gradient", &LayerStats::biasGradNorm},
+              std::pair{"activation gradient", &LayerStats::activationGradNorm},
+              std::pair{"weight norm", &LayerStats::weightNorm}, std::pair{"update ratio", &LayerStats::updateRatio}}) {
             QVERIFY2(std::isfinite(x.*field) && x.*field > 0.0, describe(name, unit, x.*field, y.*field).constData());
             QVERIFY2(relativeDifference(x.*field, y.*field) < tolerance, describe(name, unit, x.*field, y.*field).constData());
         }

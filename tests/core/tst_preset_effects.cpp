@@ -151,7 +151,8 @@ class TestPresetEffects : public QObject {
 private slots:
     void effect_data() {
         QTest::addColumn<QString>("name");
-        for (const Preset& p : presets()) QTest::newRow(std::string(p.name).c_str()) << QString::fromUtf8(p.name.data(), qsizetype(p.name.size()));
+        for (const Preset& p : presets())
+            QTest::newRow(std::string(p.name).c_str()) << QString::fromUtf8(p.name.data(), qsizetype(p.name.size()));
     }
     void effect() {
         QFETCH(QString, name);

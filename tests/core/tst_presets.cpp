@@ -29,9 +29,9 @@ void TestPresets::matchesTheResourceFiles() {
     for (const Preset& p : presets()) embedded.insert(std::string(p.name));
     QCOMPARE(embedded, onDisk);
     QVERIFY(presets().size() >= 10);
-    for (const char* required : {"deep-sigmoid-vanishing", "tanh-small-weights", "exploding-large-weights",
-                                 "relu-xavier-vs-he", "he-relu-healthy", "batchnorm-rescue", "residual-rescue",
-                                 "clipping-tames-explosion", "orthogonal-tanh-isometry", "saturating-large-lr"}) {
+    for (const char* required :
+         {"deep-sigmoid-vanishing", "tanh-small-weights", "exploding-large-weights", "relu-xavier-vs-he", "he-relu-healthy",
+          "batchnorm-rescue", "residual-rescue", "clipping-tames-explosion", "orthogonal-tanh-isometry", "saturating-large-lr"}) {
         QVERIFY2(embedded.count(required) == 1, required);
     }
 }

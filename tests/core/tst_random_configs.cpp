@@ -11,9 +11,9 @@
 #include <cmath>
 #include <string>
 
-#include "core/io/experiment_file.h"
 #include "core/config/experiment_validation.h"
 #include "core/data/random.h"
+#include "core/io/experiment_file.h"
 #include "core/model/activation.h"
 #include "core/model/initializer.h"
 #include "core/training/trainer.h"
@@ -180,8 +180,7 @@ QString runProblem(const ExperimentConfig& config) {
                 if (!d.diverged || d.step != i || d.layer < 1 || d.layer > trainer->depthUnits() ||
                     d.message.rfind(prefix, 0) != 0)
                     problem = "divergence info: " + QString::fromStdString(d.message);
-                else if (trainer->step().step != i || trainer->stepsDone() != i + 1)
-                    problem = "a diverged trainer kept stepping";
+                else if (trainer->step().step != i || trainer->stepsDone() != i + 1) problem = "a diverged trainer kept stepping";
                 break;
             } else if (trainer->divergence().diverged) {
                 problem = "divergence recorded but the step is not flagged";

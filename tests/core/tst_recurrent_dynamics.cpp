@@ -37,9 +37,7 @@ ExperimentConfig recurrentConfig(CellKind cell, int steps) {
 }
 
 /// ||dL/dh_T|| / ||dL/dh_1|| of the first step (the gradients at initialisation).
-double decayRatio(const StepStats& s) {
-    return s.layers.back().activationGradNorm / s.layers.front().activationGradNorm;
-}
+double decayRatio(const StepStats& s) { return s.layers.back().activationGradNorm / s.layers.front().activationGradNorm; }
 
 double frobeniusDistance(const std::vector<Eigen::MatrixXd>& a, const std::vector<Eigen::MatrixXd>& b) {
     double sum = 0.0;
@@ -159,8 +157,8 @@ private slots:
     void deterministic_data() {
         QTest::addColumn<CellKind>("cell");
         QTest::addColumn<bool>("float32");
-        for (const auto& [name, cell] : {std::pair{"vanilla", CellKind::Vanilla}, std::pair{"lstm", CellKind::Lstm},
-                                         std::pair{"gru", CellKind::Gru}})
+        for (const auto& [name, cell] :
+             {std::pair{"vanilla", CellKind::Vanilla}, std::pair{"lstm", CellKind::Lstm}, std::pair{"gru", CellKind::Gru}})
             for (bool f : {false, true}) QTest::newRow((std::string(name) + (f ? "-f32" : "-f64")).c_str()) << cell << f;
     }
     void deterministic() {
@@ -179,10 +177,10 @@ private slots:
             QCOMPARE(x.layers.size(), y.layers.size());
             for (std::size_t t = 0; t < x.layers.size(); ++t) {
                 const LayerStats &p = x.layers[t], &q = y.layers[t];
-                for (auto field : {&LayerStats::weightGradNorm, &LayerStats::biasGradNorm, &LayerStats::activationGradNorm,
-                                   &LayerStats::weightNorm, &LayerStats::updateRatio, &LayerStats::activationMean,
-                                   &LayerStats::activationStd, &LayerStats::saturation, &LayerStats::gateMean,
-                                   &LayerStats::gateSaturation})
+                for (auto field :
+                     {&LayerStats::weightGradNorm, &LayerStats::biasGradNorm, &LayerStats::activationGradNorm,
+                      &LayerStats::weightNorm, &LayerStats::updateRatio, &LayerStats::activationMean, &LayerStats::activationStd,
+                      &LayerStats::saturation, &LayerStats::gateMean, &LayerStats::gateSaturation})
                     GRADFLOW_COMPARE_BITS(p.*field, q.*field);
             }
         }
@@ -202,8 +200,8 @@ private slots:
         QCOMPARE(trainer->depthUnits(), 12);
         GRADFLOW_COMPARE_BITS(s.layers.front().weightGradNorm, 0.0);
         for (const LayerStats& l : s.layers) {
-            for (double v : {l.biasGradNorm, l.activationGradNorm, l.weightNorm, l.updateRatio, l.activationMean,
-                             l.activationStd, l.saturation})
+            for (double v : {l.biasGradNorm, l.activationGradNorm, l.weightNorm, l.updateRatio, l.activationMean, l.activationStd,
+                             l.saturation})
                 QVERIFY(std::isfinite(v));
             QCOMPARE(std::isfinite(l.gateMean), cell != CellKind::Vanilla);
         }

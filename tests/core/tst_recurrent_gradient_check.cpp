@@ -53,10 +53,8 @@ Problem makeProblem(CellKind cell, ActivationKind activation, LossKind loss, std
     }
     p.targets = Net::Matrix::Zero(c.outputDimension(), kBatch);
     for (int b = 0; b < kBatch; ++b) {
-        if (loss == LossKind::CrossEntropy)
-            p.targets(b % c.outputDimension(), b) = 1.0;
-        else
-            p.targets(0, b) = rng.normal();
+        if (loss == LossKind::CrossEntropy) p.targets(b % c.outputDimension(), b) = 1.0;
+        else p.targets(0, b) = rng.normal();
     }
     return p;
 }
@@ -116,7 +114,10 @@ private slots:
                 worst = std::max(worst, error);
                 if (error > 1e-5)
                     QFAIL(qPrintable(QString("parameter %1 of block size %2: analytic %3, numeric %4")
-                                         .arg(i).arg(block.size).arg(analytic[i], 0, 'g', 12).arg(numeric, 0, 'g', 12)));
+                                         .arg(i)
+                                         .arg(block.size)
+                                         .arg(analytic[i], 0, 'g', 12)
+                                         .arg(numeric, 0, 'g', 12)));
                 ++checked;
             }
         }

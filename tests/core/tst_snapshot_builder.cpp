@@ -66,11 +66,13 @@ void TestSnapshotBuilder::slicedPartsEqualWholeParts() {
     AnalysisSnapshotPtr snap;
     int turnsWithSpectrum = 0;
     // No training between turns here, so the sliced results must equal the whole ones.
-    QVERIFY(QTest::qWaitFor([&] {
-        snap = builder.build(*trainer, inputs);
-        turnsWithSpectrum += snap->spectrum ? 1 : 0;
-        return snap->spectrum && snap->prediction && !snap->unitSummaries.empty();
-    }, 20000));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            snap = builder.build(*trainer, inputs);
+            turnsWithSpectrum += snap->spectrum ? 1 : 0;
+            return snap->spectrum && snap->prediction && !snap->unitSummaries.empty();
+        },
+        20000));
     const core::JacobianChain chain = trainer->jacobianChain(kSpectrumProbes);
     // The spectrum (8 probes) came first, then one unit summary per turn, then the grid,
     // two of its 64 rows per turn.

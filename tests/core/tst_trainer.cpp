@@ -28,8 +28,7 @@ ExperimentConfig smallConfig(ActivationKind activation = ActivationKind::Tanh, i
 bool sameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 bool identical(const StepStats& a, const StepStats& b) {
-    if (!sameBits(a.loss, b.loss) || !sameBits(a.gradNorm, b.gradNorm) || a.layers.size() != b.layers.size())
-        return false;
+    if (!sameBits(a.loss, b.loss) || !sameBits(a.gradNorm, b.gradNorm) || a.layers.size() != b.layers.size()) return false;
     for (std::size_t i = 0; i < a.layers.size(); ++i) {
         const auto& x = a.layers[i];
         const auto& y = b.layers[i];
@@ -142,7 +141,8 @@ private slots:
         QVERIFY(t->divergence().diverged);
         const DivergenceInfo& d = t->divergence();
         QVERIFY(d.layer >= 1 && d.layer <= t->depthUnits());
-        QVERIFY(QString::fromStdString(d.message).startsWith(QString("diverged at step %1 in layer %2").arg(d.step + 1).arg(d.layer)));
+        QVERIFY(QString::fromStdString(d.message).startsWith(
+            QString("diverged at step %1 in layer %2").arg(d.step + 1).arg(d.layer)));
         // Further steps change nothing and do not crash.
         const std::int64_t done = t->stepsDone();
         const StepStats& last = t->step();

@@ -21,8 +21,7 @@ private slots:
         QVERIFY(h.entries().size() >= 32);
         QCOMPARE(h.entries().front().step, 0);
         // Evenly spaced by the current stride, reaching close to the end.
-        for (std::size_t i = 1; i < h.entries().size(); ++i)
-            QCOMPARE(h.entries()[i].step - h.entries()[i - 1].step, h.stride());
+        for (std::size_t i = 1; i < h.entries().size(); ++i) QCOMPARE(h.entries()[i].step - h.entries()[i - 1].step, h.stride());
         QVERIFY(h.entries().back().step > 100000 - 2 * h.stride());
     }
 

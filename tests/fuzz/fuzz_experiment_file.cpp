@@ -4,12 +4,12 @@
 // is exactly that. Built only with -DGRADFLOW_FUZZ=ON and clang; see tests/fuzz/README.md.
 
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <string_view>
 
-#include "core/io/experiment_file.h"
 #include "core/config/experiment_validation.h"
+#include "core/io/experiment_file.h"
 
 using namespace gradflow::core;
 

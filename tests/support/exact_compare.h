@@ -31,13 +31,14 @@ inline QByteArray describeBitsMismatch(const char* actualText, double actual, co
 
 /// QCOMPARE for doubles that must be equal to the bit (see sameBits); on failure prints both
 /// values with %.17g and their bit patterns. The message is built only when the check fails.
-#define GRADFLOW_COMPARE_BITS(actual, expected)                                                                           \
-    do {                                                                                                                \
-        const double gradflowActual_ = (actual);                                                                        \
-        const double gradflowExpected_ = (expected);                                                                    \
-        const bool gradflowSame_ = ::gradflow::test::sameBits(gradflowActual_, gradflowExpected_);                      \
-        QVERIFY2(gradflowSame_, gradflowSame_ ? ""                                                                      \
-                                              : ::gradflow::test::describeBitsMismatch(#actual, gradflowActual_,        \
-                                                                                       #expected, gradflowExpected_)    \
-                                                    .constData());                                                      \
+#define GRADFLOW_COMPARE_BITS(actual, expected)                                                                                \
+    do {                                                                                                                       \
+        const double gradflowActual_ = (actual);                                                                               \
+        const double gradflowExpected_ = (expected);                                                                           \
+        const bool gradflowSame_ = ::gradflow::test::sameBits(gradflowActual_, gradflowExpected_);                             \
+        QVERIFY2(                                                                                                              \
+            gradflowSame_,                                                                                                     \
+            gradflowSame_                                                                                                      \
+                ? ""                                                                                                           \
+                : ::gradflow::test::describeBitsMismatch(#actual, gradflowActual_, #expected, gradflowExpected_).constData()); \
     } while (false)

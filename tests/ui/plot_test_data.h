@@ -32,9 +32,9 @@ inline core::StepStats makeStats(std::int64_t step, int units, double decay, boo
         s.layers.push_back(ls);
     }
     if (poisoned && units >= 6) {
-        s.layers[0].weightGradNorm = 0.0;    // underflow
-        s.layers[1].weightGradNorm = kNaN;   // NaN
-        s.layers[2].weightGradNorm = kInf;   // overflow
+        s.layers[0].weightGradNorm = 0.0;   // underflow
+        s.layers[1].weightGradNorm = kNaN;  // NaN
+        s.layers[2].weightGradNorm = kInf;  // overflow
         s.layers[3].weightGradNorm = -kInf;
         s.layers[4].weightGradNorm = 1e-320;  // denormal: below the log-axis floor
         s.layers[0].activationGradNorm = kInf;

@@ -51,7 +51,8 @@ inline std::unique_ptr<PresetRun> runPreset(const std::string& name, int steps, 
         const auto changed = core::applyChange(loaded.config, change);
         const auto described = core::describeChange(loaded.config, change);
         if (!changed || !described) {
-            run->error = QStringLiteral("%1 does not apply to %2").arg(QString::fromStdString(change), QString::fromStdString(name));
+            run->error =
+                QStringLiteral("%1 does not apply to %2").arg(QString::fromStdString(change), QString::fromStdString(name));
             return run;
         }
         b = core::Trainer::create(*changed);

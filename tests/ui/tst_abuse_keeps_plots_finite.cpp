@@ -20,8 +20,7 @@ using namespace gradflow;
 
 namespace {
 
-core::ExperimentConfig randomConfig(std::mt19937_64& rng)
-{
+core::ExperimentConfig randomConfig(std::mt19937_64& rng) {
     const auto pick = [&](int n) { return int(std::uniform_int_distribution<int>(0, n - 1)(rng)); };
     const auto logUniform = [&](double lo, double hi) {
         return std::pow(10.0, std::uniform_real_distribution<double>(std::log10(lo), std::log10(hi))(rng));
@@ -53,8 +52,7 @@ core::ExperimentConfig randomConfig(std::mt19937_64& rng)
 /// Every data point on a log axis finite and positive, except NaN in a graph's values:
 /// QCustomPlot draws that as a gap (its documented contract), which is how a diverged
 /// step is left out of a curve. Every axis range finite.
-QString problemIn(const ui::PlotView& view)
-{
+QString problemIn(const ui::PlotView& view) {
     QCustomPlot* plot = view.plot();
     for (QCPAxisRect* rect : plot->axisRects()) {
         for (QCPAxis* axis : rect->axes()) {
@@ -91,8 +89,7 @@ private slots:
     void randomConfigsDrawCleanly();
 };
 
-void TestAbuseKeepsPlotsFinite::randomConfigsDrawCleanly()
-{
+void TestAbuseKeepsPlotsFinite::randomConfigsDrawCleanly() {
     std::mt19937_64 rng(20261129);
     ui::Dashboard dashboard;
     dashboard.resize(1366, 700);
@@ -116,10 +113,10 @@ void TestAbuseKeepsPlotsFinite::randomConfigsDrawCleanly()
         for (ui::PlotView* view : dashboard.views()) {
             view->replotNow();
             const QString problem = problemIn(*view);
-            QVERIFY2(problem.isEmpty(), qPrintable(QStringLiteral("config %1, view %2: %3 (%4)")
-                                                       .arg(tried)
-                                                       .arg(view->name(), problem,
-                                                            QString::fromStdString(trainer->divergence().message))));
+            QVERIFY2(problem.isEmpty(),
+                     qPrintable(QStringLiteral("config %1, view %2: %3 (%4)")
+                                    .arg(tried)
+                                    .arg(view->name(), problem, QString::fromStdString(trainer->divergence().message))));
         }
     }
     // The grid must reach both outcomes, or it tests less than it claims.

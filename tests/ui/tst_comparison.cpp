@@ -10,13 +10,13 @@
 #include <QtTest>
 
 #include "plot_test_data.h"
+#include "tests/support/exact_compare.h"
 #include "ui/dashboard.h"
 #include "ui/layer_stack_editor.h"
 #include "ui/main_window.h"
 #include "ui/plots/gradient_bars_plot.h"
 #include "ui/plots/gradient_heatmap.h"
 #include "ui/plots/spectrum_plot.h"
-#include "tests/support/exact_compare.h"
 
 using namespace gradflow;
 using namespace gradflow::ui;
@@ -54,10 +54,10 @@ void verifyTextFits(PlotView* view) {
             int width = 0;
             for (const QString& line : text->text().split(QLatin1Char('\n')))
                 width = std::max(width, QFontMetrics(text->font()).horizontalAdvance(line));
-            QVERIFY2(width <= text->rect().width(), qPrintable(where + QStringLiteral(": \"%1\" is %2 px in %3 px")
-                                                                      .arg(text->text())
-                                                                      .arg(width)
-                                                                      .arg(text->rect().width())));
+            QVERIFY2(
+                width <= text->rect().width(),
+                qPrintable(where +
+                           QStringLiteral(": \"%1\" is %2 px in %3 px").arg(text->text()).arg(width).arg(text->rect().width())));
             QVERIFY2(viewport.contains(text->outerRect()), qPrintable(where + QStringLiteral(": ") + text->text()));
         } else if (auto* item = qobject_cast<QCPAbstractLegendItem*>(e)) {
             QVERIFY2(viewport.contains(item->outerRect()), qPrintable(where + QStringLiteral(": legend entry outside")));
@@ -164,14 +164,12 @@ void TestComparison::spectrumBinsAndScalesShared() {
         }
     }
     QCOMPARE(specA->plot()->yAxis->label(), specB->plot()->yAxis->label());
-    QVERIFY(specA->histogramRect()->axis(QCPAxis::atBottom)->range() ==
-            specB->histogramRect()->axis(QCPAxis::atBottom)->range());
+    QVERIFY(specA->histogramRect()->axis(QCPAxis::atBottom)->range() == specB->histogramRect()->axis(QCPAxis::atBottom)->range());
     // The complex planes at one scale: drawn, both show the same axes.
     d.revealView(specA);
     for (SpectrumPlot* s : {specA, specB}) s->replotNow();
     QVERIFY(specA->eigenRect()->axis(QCPAxis::atLeft)->range() == specB->eigenRect()->axis(QCPAxis::atLeft)->range());
-    QVERIFY(specA->eigenRect()->axis(QCPAxis::atBottom)->range() ==
-            specB->eigenRect()->axis(QCPAxis::atBottom)->range());
+    QVERIFY(specA->eigenRect()->axis(QCPAxis::atBottom)->range() == specB->eigenRect()->axis(QCPAxis::atBottom)->range());
     QVERIFY(specA->eigenRect()->axis(QCPAxis::atLeft)->range().upper >= 12.0);
     // The 40-decade span on half a screen still has more than one labelled decade.
     for (SpectrumPlot* s : {specA, specB}) {
@@ -257,10 +255,12 @@ void TestComparison::windowAt1366KeepsTextWhole() {
     QVERIFY(QTest::qWaitForWindowExposed(window.get()));
     if (comparing) QVERIFY(window->startComparison(QStringLiteral("batch-norm-on")));
     window->worker()->step(3);
-    QVERIFY(QTest::qWaitFor([&] {
-        const auto a = window->lastSnapshot(), b = window->lastComparisonSnapshot();
-        return a && a->stepsDone == 3 && !a->running && (!comparing || (b && b->stepsDone == 3));
-    }, kSlowWaitMs));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            const auto a = window->lastSnapshot(), b = window->lastComparisonSnapshot();
+            return a && a->stepsDone == 3 && !a->running && (!comparing || (b && b->stepsDone == 3));
+        },
+        kSlowWaitMs));
     if (presenter) window->dashboard()->setPresenterMode(true);
     // The teacher's laptop: the window shrinks after the plots were drawn wide.
     window->resize(1366, 768);
@@ -295,10 +295,12 @@ void TestComparison::stopComparingKeepsSideA() {
     window->resetRun();
     QVERIFY(window->startComparison(QStringLiteral("batch-norm-on")));
     window->worker()->step(12);
-    QVERIFY(QTest::qWaitFor([&] {
-        const auto a = window->lastSnapshot(), b = window->lastComparisonSnapshot();
-        return a && b && a->stepsDone == 12 && b->stepsDone == 12 && !a->running;
-    }, kSlowWaitMs));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            const auto a = window->lastSnapshot(), b = window->lastComparisonSnapshot();
+            return a && b && a->stepsDone == 12 && b->stepsDone == 12 && !a->running;
+        },
+        kSlowWaitMs));
     const double lossAt12 = window->lastSnapshot()->latest->loss;
     const std::size_t kept = window->history().entries().size();
     const QString toolTip = window->compareAction()->toolTip();
@@ -310,10 +312,12 @@ void TestComparison::stopComparingKeepsSideA() {
     // A stands where it stood: same step count, same history, same numbers.
     QCOMPARE(window->worker()->stepsDone(), std::int64_t(12));
     window->worker()->step(3);
-    QVERIFY(QTest::qWaitFor([&] {
-        const auto a = window->lastSnapshot();
-        return a && a->stepsDone == 15 && !a->running;
-    }, kSlowWaitMs));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            const auto a = window->lastSnapshot();
+            return a && a->stepsDone == 15 && !a->running;
+        },
+        kSlowWaitMs));
     QCOMPARE(window->history().entries().size(), kept + 3);
     GRADFLOW_COMPARE_BITS(window->history().entries()[kept - 1].loss, lossAt12);
     QVERIFY(!window->lastComparisonSnapshot());

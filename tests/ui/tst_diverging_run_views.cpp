@@ -54,7 +54,8 @@ private slots:
         int points = 0;
         for (auto it = view.lossGraph()->data()->constBegin(); it != view.lossGraph()->data()->constEnd(); ++it) {
             if (std::isnan(it->value)) continue;
-            QVERIFY2(y.contains(it->value), qPrintable(QString("log10 loss %1 outside %2..%3").arg(it->value).arg(y.lower).arg(y.upper)));
+            QVERIFY2(y.contains(it->value),
+                     qPrintable(QString("log10 loss %1 outside %2..%3").arg(it->value).arg(y.lower).arg(y.upper)));
             ++points;
         }
         QVERIFY(points >= 1);

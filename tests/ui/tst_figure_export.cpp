@@ -204,12 +204,13 @@ void TestFigureExport::headlessRender() {
     QCOMPARE(renderHeadless(m_snapshot, m_history, viewPath, QSize(700, 500), 1.0, "phase"), QString());
     QVERIFY(QFileInfo(viewPath).size() > 1000);
     // Before the first step (empty states) and a diverged step both render.
-    QCOMPARE(renderHeadless(std::make_shared<Snapshot>(), core::TrainingHistory(), m_dir.filePath("empty.png"),
-                            QSize(900, 600)), QString());
+    QCOMPARE(renderHeadless(std::make_shared<Snapshot>(), core::TrainingHistory(), m_dir.filePath("empty.png"), QSize(900, 600)),
+             QString());
     core::TrainingHistory bad;
     fillHistory(bad, 10, 30, 0.6, true);
-    QCOMPARE(renderHeadless(makeSnapshot(10, 29, 0.6, true), bad, m_dir.filePath("diverged.pdf"), QSize(900, 600), 1.0,
-                            QString(), true, ThemeKind::Dark), QString());
+    QCOMPARE(renderHeadless(makeSnapshot(10, 29, 0.6, true), bad, m_dir.filePath("diverged.pdf"), QSize(900, 600), 1.0, QString(),
+                            true, ThemeKind::Dark),
+             QString());
 }
 
 void TestFigureExport::frameSequence() {

@@ -157,7 +157,10 @@ void TestFigureGeometry::axesKeepTheirTicks() {
             for (QCPAxisRect* rect : view->plot()->axisRects()) {
                 QCPAxis* x = rect->axis(QCPAxis::atBottom);
                 if (x && x->visible() && x->tickVector().size() < 3)
-                    problems << QStringLiteral("%1 at %2x%3: %4 x ticks").arg(view->name()).arg(size.width()).arg(size.height())
+                    problems << QStringLiteral("%1 at %2x%3: %4 x ticks")
+                                    .arg(view->name())
+                                    .arg(size.width())
+                                    .arg(size.height())
                                     .arg(x->tickVector().size());
             }
         }
@@ -183,7 +186,7 @@ void TestFigureGeometry::clippedPolylineStaysInside() {
     }
     QCOMPARE(gaps, 2);  // above the top, and the NaN
     QVERIFY(std::find_if(p.values.begin(), p.values.end(), [](double v) { return std::abs(v - 1000) < 1e-6; }) !=
-            p.values.end());  // it reaches the edge
+            p.values.end());         // it reaches the edge
     QCOMPARE(p.values.last(), 2.0);  // the lone point after the NaN is kept
 }
 

@@ -185,8 +185,7 @@ void TestFigureRenderCheck::exportsLookLikeTheirPng() {
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
     Dashboard dashboard;
     const HeadlessComparison comparison = r.comparison();
-    prepareHeadlessDashboard(dashboard, r.snapshot, r.history, size, ThemeKind::Light,
-                             r.comparing() ? &comparison : nullptr);
+    prepareHeadlessDashboard(dashboard, r.snapshot, r.history, size, ThemeKind::Light, r.comparing() ? &comparison : nullptr);
     const QString tag = QString::fromLatin1(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('-'));
     QStringList problems;
     // Every figure first; a comparison exports the whole dashboard only (as --compare does).
@@ -207,12 +206,12 @@ void TestFigureRenderCheck::exportsLookLikeTheirPng() {
     std::vector<Tool> rsvg(std::size_t(stems.size())), poppler(std::size_t(stems.size()));
     for (qsizetype i = 0; i < stems.size(); ++i) {
         const QString& stem = stems[i];
-        rsvg[std::size_t(i)].start(m_rsvg, {QStringLiteral("-w"), w, QStringLiteral("-h"), h, QStringLiteral("-b"),
-                                            QStringLiteral("white"), stem + QStringLiteral(".svg"), QStringLiteral("-o"),
-                                            stem + QStringLiteral("-rsvg.png")});
-        poppler[std::size_t(i)].start(m_pdftoppm, {QStringLiteral("-png"), QStringLiteral("-singlefile"),
-                                                   QStringLiteral("-scale-to-x"), w, QStringLiteral("-scale-to-y"), h,
-                                                   stem + QStringLiteral(".pdf"), stem + QStringLiteral("-poppler")});
+        rsvg[std::size_t(i)].start(
+            m_rsvg, {QStringLiteral("-w"), w, QStringLiteral("-h"), h, QStringLiteral("-b"), QStringLiteral("white"),
+                     stem + QStringLiteral(".svg"), QStringLiteral("-o"), stem + QStringLiteral("-rsvg.png")});
+        poppler[std::size_t(i)].start(
+            m_pdftoppm, {QStringLiteral("-png"), QStringLiteral("-singlefile"), QStringLiteral("-scale-to-x"), w,
+                         QStringLiteral("-scale-to-y"), h, stem + QStringLiteral(".pdf"), stem + QStringLiteral("-poppler")});
     }
     for (qsizetype i = 0; i < stems.size(); ++i)
         problems << compareRenders(stems[i], size, rsvg[std::size_t(i)], poppler[std::size_t(i)]);
@@ -221,8 +220,7 @@ void TestFigureRenderCheck::exportsLookLikeTheirPng() {
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
 }
 
-QStringList TestFigureRenderCheck::exportFigure(Dashboard& dashboard, PlotView* view, const QSize& size,
-                                                const QString& stem) {
+QStringList TestFigureRenderCheck::exportFigure(Dashboard& dashboard, PlotView* view, const QSize& size, const QString& stem) {
     QStringList problems;
     const QString name = view ? view->name() : QStringLiteral("dashboard");
     ExportOptions options;
@@ -234,10 +232,11 @@ QStringList TestFigureRenderCheck::exportFigure(Dashboard& dashboard, PlotView* 
         // One layout serves every format: checked after the first export, while the
         // plots are still laid out at the figure's size.
         if (qstrcmp(suffix, ".png") != 0) continue;
-        const QList<PlotView*> painted = view ? QList<PlotView*>{view}
-                                              : (dashboard.comparing() ? dashboard.visibleViews() : dashboard.views());
+        const QList<PlotView*> painted =
+            view ? QList<PlotView*>{view} : (dashboard.comparing() ? dashboard.visibleViews() : dashboard.views());
         for (PlotView* v : painted)
-            for (const QString& p : figureGeometryProblems(*v->plot())) problems << QStringLiteral("%1 (%2): %3").arg(name, v->name(), p);
+            for (const QString& p : figureGeometryProblems(*v->plot()))
+                problems << QStringLiteral("%1 (%2): %3").arg(name, v->name(), p);
     }
     return problems;
 }

@@ -70,10 +70,12 @@ void TestFigureSelection::newRunClearsSelection() {
     worker.step(2);
     QVERIFY(QTest::qWaitFor([&] { return worker.stepsDone() == 2 && worker.state() == TrainingWorker::State::Paused; }, 20000));
     worker.setSelectedUnit(2);
-    QVERIFY(QTest::qWaitFor([&] {
-        const auto update = worker.takeUpdate();
-        return update.snapshot && update.snapshot->selectedUnit == 2;
-    }, 20000));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            const auto update = worker.takeUpdate();
+            return update.snapshot && update.snapshot->selectedUnit == 2;
+        },
+        20000));
     // Another lesson: a new run, in which layer 3 of the last one means nothing.
     core::ExperimentConfig other = smallConfig();
     other.layers.resize(2);
@@ -81,11 +83,13 @@ void TestFigureSelection::newRunClearsSelection() {
     QVERIFY(QTest::qWaitFor([&] { return worker.stepsDone() == 0 && worker.state() == TrainingWorker::State::Paused; }, 20000));
     worker.step(1);
     SnapshotPtr first;
-    QVERIFY(QTest::qWaitFor([&] {
-        const auto update = worker.takeUpdate();
-        if (update.snapshot && update.snapshot->stepsDone == 1) first = update.snapshot;
-        return first != nullptr;
-    }, 20000));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            const auto update = worker.takeUpdate();
+            if (update.snapshot && update.snapshot->stepsDone == 1) first = update.snapshot;
+            return first != nullptr;
+        },
+        20000));
     QCOMPARE(first->selectedUnit, -1);
     QVERIFY(!first->selectedUnitSpectrum);
 }

@@ -18,8 +18,7 @@ private slots:
     void showsTheCoreCount();
 };
 
-void TestLayerStackSummary::showsTheCoreCount()
-{
+void TestLayerStackSummary::showsTheCoreCount() {
     core::ExperimentConfig config;
     config.data.classes = 3;
     core::LayerSpec plain;

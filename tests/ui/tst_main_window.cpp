@@ -14,14 +14,14 @@
 #include <random>
 
 #include "core/model/activation.h"
+#include "tests/support/exact_compare.h"
 #include "ui/compare_menu.h"
 #include "ui/dashboard.h"
-#include "ui/plots/plot_view.h"
 #include "ui/experiment_document.h"
 #include "ui/layer_stack_editor.h"
 #include "ui/layer_stack_model.h"
 #include "ui/main_window.h"
-#include "tests/support/exact_compare.h"
+#include "ui/plots/plot_view.h"
 
 using namespace gradflow;
 using State = ui::TrainingWorker::State;
@@ -35,8 +35,7 @@ bool waitFor(const std::function<bool()>& predicate, int ms = 20000) { return QT
 constexpr int kSlowWaitMs = 180000;
 
 /// A fresh window on the demo lesson, ready (paused at step 0).
-std::unique_ptr<ui::MainWindow> makeWindow(const QString& preset = QStringLiteral("deep-sigmoid-vanishing"))
-{
+std::unique_ptr<ui::MainWindow> makeWindow(const QString& preset = QStringLiteral("deep-sigmoid-vanishing")) {
     auto window = std::make_unique<ui::MainWindow>();
     window->resize(1366, 768);
     if (!window->openPreset(preset)) return nullptr;
@@ -65,15 +64,13 @@ private slots:
     void savedRunReplaysBitForBit();
 };
 
-void TestMainWindow::initTestCase()
-{
+void TestMainWindow::initTestCase() {
     QStandardPaths::setTestModeEnabled(true);  // QSettings away from the user's
     QCoreApplication::setOrganizationName(QStringLiteral("GradFlowTest"));
     QCoreApplication::setApplicationName(QStringLiteral("tst_main_window"));
 }
 
-void TestMainWindow::quickBuilderChangesBuiltModel()
-{
+void TestMainWindow::quickBuilderChangesBuiltModel() {
     auto window = makeWindow();
     QVERIFY(window);
     QVERIFY(!window->resetPending());
@@ -90,8 +87,7 @@ void TestMainWindow::quickBuilderChangesBuiltModel()
     }));
 }
 
-void TestMainWindow::tableEditAndUndoRedo()
-{
+void TestMainWindow::tableEditAndUndoRedo() {
     auto window = makeWindow();
     QVERIFY(window);
     auto* model = window->layerEditor()->model();
@@ -107,8 +103,7 @@ void TestMainWindow::tableEditAndUndoRedo()
     QCOMPARE(window->document()->config().layers[1].width, 33);
 }
 
-void TestMainWindow::addDuplicateRemoveMove()
-{
+void TestMainWindow::addDuplicateRemoveMove() {
     auto window = makeWindow();
     QVERIFY(window);
     auto* editor = window->layerEditor();
@@ -137,13 +132,12 @@ void TestMainWindow::addDuplicateRemoveMove()
     QCOMPARE(window->document()->config().layers[0].width, 64);
 }
 
-void TestMainWindow::defaultActivationKeepsOverrides()
-{
+void TestMainWindow::defaultActivationKeepsOverrides() {
     auto window = makeWindow();
     QVERIFY(window);
     auto* model = window->layerEditor()->model();
-    QVERIFY(model->setData(model->index(3, ui::LayerStackModel::ActivationColumn), int(core::ActivationKind::Relu),
-                           Qt::EditRole));
+    QVERIFY(
+        model->setData(model->index(3, ui::LayerStackModel::ActivationColumn), int(core::ActivationKind::Relu), Qt::EditRole));
     // The override is marked (bold) and keeps its value when the default changes.
     QVERIFY(model->index(3, ui::LayerStackModel::ActivationColumn).data(Qt::FontRole).isValid());
     auto config = window->document()->config();
@@ -157,12 +151,13 @@ void TestMainWindow::defaultActivationKeepsOverrides()
     config = window->document()->config();
     QCOMPARE(config.layers[0].activation.kind, core::ActivationKind::Tanh);
     QCOMPARE(config.layers[3].activation.kind, core::ActivationKind::Relu);
-    QVERIFY(model->index(0, ui::LayerStackModel::ActivationColumn).data(Qt::ToolTipRole).toString().contains(
-        QString::fromUtf8(core::activationInfo(core::ActivationKind::Tanh).formula.data())));
+    QVERIFY(model->index(0, ui::LayerStackModel::ActivationColumn)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QString::fromUtf8(core::activationInfo(core::ActivationKind::Tanh).formula.data())));
 }
 
-void TestMainWindow::invalidEditIsShownInline()
-{
+void TestMainWindow::invalidEditIsShownInline() {
     auto window = makeWindow();
     QVERIFY(window);
     auto* model = window->layerEditor()->model();
@@ -176,8 +171,7 @@ void TestMainWindow::invalidEditIsShownInline()
     QVERIFY(window->resetAction()->isEnabled());
 }
 
-void TestMainWindow::trainPauseStepReset()
-{
+void TestMainWindow::trainPauseStepReset() {
     auto window = makeWindow();
     QVERIFY(window);
     auto* worker = window->worker();
@@ -197,8 +191,7 @@ void TestMainWindow::trainPauseStepReset()
     QVERIFY(window->history().entries().empty());
 }
 
-void TestMainWindow::learningRateAppliesLive()
-{
+void TestMainWindow::learningRateAppliesLive() {
     auto window = makeWindow();
     QVERIFY(window);
     window->trainAction()->trigger();
@@ -212,8 +205,7 @@ void TestMainWindow::learningRateAppliesLive()
     }));
 }
 
-void TestMainWindow::divergingLessonEndsDiverged()
-{
+void TestMainWindow::divergingLessonEndsDiverged() {
     auto window = makeWindow(QStringLiteral("exploding-large-weights"));
     QVERIFY(window);
     window->trainAction()->trigger();
@@ -224,8 +216,7 @@ void TestMainWindow::divergingLessonEndsDiverged()
     QVERIFY(waitFor([&] { return window->worker()->state() != State::Diverged; }));
 }
 
-void TestMainWindow::saveAndReopen()
-{
+void TestMainWindow::saveAndReopen() {
     QTemporaryDir dir;
     auto window = makeWindow();
     QVERIFY(window);
@@ -240,8 +231,7 @@ void TestMainWindow::saveAndReopen()
     QVERIFY(waitFor([&] { return other->lastSnapshot() && other->lastSnapshot()->depthUnits == 4; }));
 }
 
-void TestMainWindow::closeMidRunIsClean()
-{
+void TestMainWindow::closeMidRunIsClean() {
     auto window = makeWindow();
     QVERIFY(window);
     window->show();
@@ -253,8 +243,7 @@ void TestMainWindow::closeMidRunIsClean()
     window.reset();
 }
 
-void TestMainWindow::hammerActions()
-{
+void TestMainWindow::hammerActions() {
     auto window = makeWindow();
     QVERIFY(window);
     std::mt19937 rng(5);
@@ -270,8 +259,7 @@ void TestMainWindow::hammerActions()
     window.reset();  // destroying mid-run joins the worker
 }
 
-void TestMainWindow::compareInOneClick()
-{
+void TestMainWindow::compareInOneClick() {
     auto window = makeWindow();
     QVERIFY(window);
     window->layerEditor()->buildUniform(6, 16);  // the lesson's sigmoid stack, small: sanitizer builds stay quick
@@ -283,10 +271,12 @@ void TestMainWindow::compareInOneClick()
     QCOMPARE(window->comparisonChange(), QStringLiteral("batch-norm-on"));
     QVERIFY(window->dashboard()->comparing());
     window->worker()->step(20);
-    QVERIFY(waitFor([&] {
-        const auto a = window->lastSnapshot(), b = window->lastComparisonSnapshot();
-        return a && b && a->stepsDone == 20 && b->stepsDone == 20 && !a->running && !b->running;
-    }, kSlowWaitMs));
+    QVERIFY(waitFor(
+        [&] {
+            const auto a = window->lastSnapshot(), b = window->lastComparisonSnapshot();
+            return a && b && a->stepsDone == 20 && b->stepsDone == 20 && !a->running && !b->running;
+        },
+        kSlowWaitMs));
     const auto a = window->lastSnapshot(), b = window->lastComparisonSnapshot();
     for (const auto& layer : a->config.layers) QVERIFY(!layer.batchNorm);
     for (const auto& layer : b->config.layers) QVERIFY(layer.batchNorm);
@@ -310,11 +300,13 @@ void TestMainWindow::compareInOneClick()
     config.training.optimizer.learningRate = 0.4;
     window->document()->setConfig(config, QStringLiteral("lr"));
     window->worker()->step(1);
-    QVERIFY(waitFor([&] {
-        const auto a = window->lastSnapshot(), b = window->lastComparisonSnapshot();
-        return a && b && a->stepsDone == 1 && b->stepsDone == 1 && a->config.training.optimizer.learningRate == 0.4 &&
-               std::abs(b->config.training.optimizer.learningRate - 0.04) < 1e-15;
-    }, kSlowWaitMs));
+    QVERIFY(waitFor(
+        [&] {
+            const auto a = window->lastSnapshot(), b = window->lastComparisonSnapshot();
+            return a && b && a->stepsDone == 1 && b->stepsDone == 1 && a->config.training.optimizer.learningRate == 0.4 &&
+                   std::abs(b->config.training.optimizer.learningRate - 0.04) < 1e-15;
+        },
+        kSlowWaitMs));
 
     // The same button now stops the comparison; A goes on from where it stood.
     QVERIFY(compare->text().contains(QStringLiteral("Stop")));
@@ -326,18 +318,19 @@ void TestMainWindow::compareInOneClick()
     QVERIFY(compare->text().contains(QStringLiteral("batch norm")));
 }
 
-void TestMainWindow::savedRunReplaysBitForBit()
-{
+void TestMainWindow::savedRunReplaysBitForBit() {
     QTemporaryDir dir;
     auto window = makeWindow();
     QVERIFY(window);
     window->layerEditor()->buildUniform(6, 16);
     QVERIFY(window->startComparison(QStringLiteral("batch-norm-on")));
     window->worker()->step(37);
-    QVERIFY(waitFor([&] {
-        const auto a = window->lastSnapshot(), b = window->lastComparisonSnapshot();
-        return a && b && a->stepsDone == 37 && b->stepsDone == 37 && !a->running;
-    }, kSlowWaitMs));
+    QVERIFY(waitFor(
+        [&] {
+            const auto a = window->lastSnapshot(), b = window->lastComparisonSnapshot();
+            return a && b && a->stepsDone == 37 && b->stepsDone == 37 && !a->running;
+        },
+        kSlowWaitMs));
     const core::StepStats a = *window->lastSnapshot()->latest, b = *window->lastComparisonSnapshot()->latest;
     const QString path = dir.filePath(QStringLiteral("run.json"));
     const auto run = window->runState();
@@ -349,10 +342,12 @@ void TestMainWindow::savedRunReplaysBitForBit()
     QVERIFY(other);
     QVERIFY(other->openFile(path));
     QCOMPARE(other->comparisonChange(), QStringLiteral("batch-norm-on"));
-    QVERIFY(waitFor([&] {
-        const auto x = other->lastSnapshot(), y = other->lastComparisonSnapshot();
-        return x && y && x->stepsDone == 37 && y->stepsDone == 37 && !x->running && x->latest && y->latest;
-    }, kSlowWaitMs));
+    QVERIFY(waitFor(
+        [&] {
+            const auto x = other->lastSnapshot(), y = other->lastComparisonSnapshot();
+            return x && y && x->stepsDone == 37 && y->stepsDone == 37 && !x->running && x->latest && y->latest;
+        },
+        kSlowWaitMs));
     // Same config, seed and steps: the same numbers, to the bit.
     const core::StepStats& x = *other->lastSnapshot()->latest;
     const core::StepStats& y = *other->lastComparisonSnapshot()->latest;

@@ -17,8 +17,7 @@ private slots:
     void listsTheCoreTable();
 };
 
-void TestOptimizerCombo::listsTheCoreTable()
-{
+void TestOptimizerCombo::listsTheCoreTable() {
     ui::ExperimentDocument document;
     ui::TrainingControls controls(&document);
     auto* combo = controls.findChild<QComboBox*>(QStringLiteral("optimizerCombo"));

@@ -61,11 +61,14 @@ void TestPhaseDiagram::textsInsideAndApart() {
         QSize size;
         bool presenter;
     };
-    const QList<Place> places = {
-        {"1366 comparison", QSize(500, 300), false}, {"1366 single", QSize(320, 290), false},
-        {"1920 single", QSize(500, 400), false},  {"1920 comparison", QSize(780, 420), false},
-        {"1366 comparison, presenter", QSize(500, 330), true}, {"1366 single, presenter", QSize(1010, 330), true},
-        {"1920 single, presenter", QSize(500, 420), true},  {"1920 comparison, presenter", QSize(780, 420), true}};
+    const QList<Place> places = {{"1366 comparison", QSize(500, 300), false},
+                                 {"1366 single", QSize(320, 290), false},
+                                 {"1920 single", QSize(500, 400), false},
+                                 {"1920 comparison", QSize(780, 420), false},
+                                 {"1366 comparison, presenter", QSize(500, 330), true},
+                                 {"1366 single, presenter", QSize(1010, 330), true},
+                                 {"1920 single, presenter", QSize(500, 420), true},
+                                 {"1920 comparison, presenter", QSize(780, 420), true}};
     PhaseDiagramPlot view;
     view.show();
     QVERIFY(QTest::qWaitForWindowExposed(&view));

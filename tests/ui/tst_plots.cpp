@@ -101,7 +101,7 @@ void TestPlots::decadeRangeOnlyExpands() {
     narrow.include(0.3);
     narrow.include(0.7);
     QCOMPARE(narrow.range().lower, 1e-2);  // two decades at least
-    r.include(0.01);  // inside: no change
+    r.include(0.01);                       // inside: no change
     QCOMPARE(r.range().lower, 1e-4);
     r.include(1e-250);
     QVERIFY(validLogRange(r.range()));

@@ -7,8 +7,8 @@
 
 #include <QFile>
 #include <QLabel>
-#include <QTemporaryDir>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <set>
 #include <sstream>
 
@@ -104,7 +104,8 @@ private:
         RunStatus status;
         status.showState(diverged ? TrainingWorker::State::Diverged : TrainingWorker::State::Paused);
         status.showSnapshot(*run.snapshot);
-        for (QLabel* label : status.findChildren<QLabel*>()) collectStepNumbers(label->text(), QStringLiteral("status bar"), found);
+        for (QLabel* label : status.findChildren<QLabel*>())
+            collectStepNumbers(label->text(), QStringLiteral("status bar"), found);
 
         // Every view of the dashboard, each fed directly (the dashboard skips hidden ones).
         Dashboard dashboard;
@@ -131,7 +132,8 @@ private:
             QVERIFY2(count(QStringLiteral("spectrum text")) == 1, qPrintable(describe(found)));
         }
         for (const auto& [number, where] : found)
-            QVERIFY2(number == expected, qPrintable(QStringLiteral("expected step %1 everywhere:\n%2").arg(expected).arg(describe(found))));
+            QVERIFY2(number == expected,
+                     qPrintable(QStringLiteral("expected step %1 everywhere:\n%2").arg(expected).arg(describe(found))));
 
         // The step axes end at the same number: the heat map's last column, the loss's last point.
         auto* heatmap = static_cast<GradientHeatmap*>(dashboard.view(QStringLiteral("heatmap")));

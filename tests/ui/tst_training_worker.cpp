@@ -18,8 +18,7 @@ using State = gradflow::ui::TrainingWorker::State;
 
 namespace {
 
-ExperimentConfig smallConfig(int depth = 4, int width = 16)
-{
+ExperimentConfig smallConfig(int depth = 4, int width = 16) {
     ExperimentConfig config;
     config.seed = 11;
     config.data.kind = gradflow::core::DataKind::Spiral;
@@ -32,8 +31,7 @@ ExperimentConfig smallConfig(int depth = 4, int width = 16)
 
 /// Regression with a huge learning rate: every SGD step overshoots more than the last,
 /// so the run blows up to non-finite values within a few hundred steps.
-ExperimentConfig divergingConfig()
-{
+ExperimentConfig divergingConfig() {
     ExperimentConfig config = smallConfig(6, 32);
     config.data.kind = gradflow::core::DataKind::Sine;
     config.training.loss = gradflow::core::LossKind::MeanSquaredError;
@@ -82,8 +80,7 @@ private slots:
     void liveSettingSentWithResetIsKept();
 };
 
-void TestTrainingWorker::startsEmptyAndBuildsOnReset()
-{
+void TestTrainingWorker::startsEmptyAndBuildsOnReset() {
     TrainingWorker worker;
     QCOMPARE(worker.state(), State::Empty);
     QVERIFY(worker.isThreadRunning());
@@ -105,8 +102,7 @@ void TestTrainingWorker::startsEmptyAndBuildsOnReset()
     QCOMPARE(update.snapshot->depthUnits, 5);  // 4 hidden + output
 }
 
-void TestTrainingWorker::stepDoesExactlyN()
-{
+void TestTrainingWorker::stepDoesExactlyN() {
     TrainingWorker worker;
     worker.reset(smallConfig());
     QVERIFY(waitFor([&] { return settled(worker); }));
@@ -126,8 +122,7 @@ void TestTrainingWorker::stepDoesExactlyN()
     QVERIFY(update.snapshot->spectrum);
 }
 
-void TestTrainingWorker::trainThenPauseStops()
-{
+void TestTrainingWorker::trainThenPauseStops() {
     TrainingWorker worker;
     worker.reset(smallConfig());
     QVERIFY(waitFor([&] { return settled(worker); }));
@@ -144,8 +139,7 @@ void TestTrainingWorker::trainThenPauseStops()
     QCOMPARE(worker.stepsDone(), stopped);
 }
 
-void TestTrainingWorker::historyStrideFiltersSteps()
-{
+void TestTrainingWorker::historyStrideFiltersSteps() {
     TrainingWorker worker;
     worker.reset(smallConfig());
     QVERIFY(waitFor([&] { return settled(worker); }));
@@ -157,8 +151,7 @@ void TestTrainingWorker::historyStrideFiltersSteps()
     for (const auto& s : update.steps) QCOMPARE(s.step % 4, 0);
 }
 
-void TestTrainingWorker::resetMidRunStartsNewRun()
-{
+void TestTrainingWorker::resetMidRunStartsNewRun() {
     TrainingWorker worker;
     worker.reset(smallConfig());
     QVERIFY(waitFor([&] { return settled(worker); }));
@@ -176,8 +169,7 @@ void TestTrainingWorker::resetMidRunStartsNewRun()
     QCOMPARE(update.snapshot->depthUnits, 7);
 }
 
-void TestTrainingWorker::invalidConfigFails()
-{
+void TestTrainingWorker::invalidConfigFails() {
     TrainingWorker worker;
     ExperimentConfig config = smallConfig();
     config.layers[2].width = 0;
@@ -190,8 +182,7 @@ void TestTrainingWorker::invalidConfigFails()
     QVERIFY(worker.errorText().isEmpty());
 }
 
-void TestTrainingWorker::divergingRunEndsDiverged()
-{
+void TestTrainingWorker::divergingRunEndsDiverged() {
     TrainingWorker worker;
     worker.reset(divergingConfig());
     QVERIFY(waitFor([&] { return settled(worker); }));
@@ -211,8 +202,7 @@ void TestTrainingWorker::divergingRunEndsDiverged()
     QVERIFY(!worker.takeUpdate().snapshot->divergence.diverged);
 }
 
-void TestTrainingWorker::liveLearningRateReachesSnapshot()
-{
+void TestTrainingWorker::liveLearningRateReachesSnapshot() {
     TrainingWorker worker;
     worker.reset(smallConfig());
     QVERIFY(waitFor([&] { return settled(worker); }));
@@ -225,8 +215,7 @@ void TestTrainingWorker::liveLearningRateReachesSnapshot()
     QVERIFY(worker.state() == State::Running);
 }
 
-void TestTrainingWorker::selectedUnitCarriesSpectrum()
-{
+void TestTrainingWorker::selectedUnitCarriesSpectrum() {
     TrainingWorker worker;
     worker.reset(smallConfig());
     QVERIFY(waitFor([&] { return settled(worker); }));
@@ -240,8 +229,7 @@ void TestTrainingWorker::selectedUnitCarriesSpectrum()
     }));
 }
 
-void TestTrainingWorker::pacedSpeedStillTrains()
-{
+void TestTrainingWorker::pacedSpeedStillTrains() {
     TrainingWorker worker;
     worker.reset(smallConfig());
     QVERIFY(waitFor([&] { return settled(worker); }));
@@ -252,8 +240,7 @@ void TestTrainingWorker::pacedSpeedStillTrains()
     QVERIFY(waitFor([&] { return worker.stepsDone() >= 200; }));
 }
 
-void TestTrainingWorker::destroyMidRunIsClean()
-{
+void TestTrainingWorker::destroyMidRunIsClean() {
     for (int i = 0; i < 20; ++i) {
         auto worker = std::make_unique<TrainingWorker>();
         worker->reset(smallConfig(8, 32));
@@ -265,8 +252,7 @@ void TestTrainingWorker::destroyMidRunIsClean()
     }  // destructor after stop(): idempotent
 }
 
-void TestTrainingWorker::hammerCommands()
-{
+void TestTrainingWorker::hammerCommands() {
     const int threadsBefore = threadCount();
     std::mt19937 rng(3);
     auto worker = std::make_unique<TrainingWorker>();
@@ -291,8 +277,7 @@ void TestTrainingWorker::hammerCommands()
     QVERIFY(waitFor([&] { return threadCount() <= threadsBefore; }));
 }
 
-void TestTrainingWorker::fullSnapshotForExport()
-{
+void TestTrainingWorker::fullSnapshotForExport() {
     auto trainer = gradflow::core::Trainer::create(smallConfig());
     gradflow::core::StepStats last;
     for (int i = 0; i < 5; ++i) last = trainer->step();
@@ -309,8 +294,7 @@ void TestTrainingWorker::fullSnapshotForExport()
     QVERIFY(snapshot->selectedUnitSpectrum);
 }
 
-void TestTrainingWorker::comparisonLanesStepInLockstep()
-{
+void TestTrainingWorker::comparisonLanesStepInLockstep() {
     TrainingWorker worker;
     ExperimentConfig a = smallConfig(4, 16);
     ExperimentConfig b = a;
@@ -328,8 +312,7 @@ void TestTrainingWorker::comparisonLanesStepInLockstep()
         if (u.snapshot) update.snapshot = u.snapshot;
         if (u.comparison.snapshot) update.comparison.snapshot = u.comparison.snapshot;
         update.lanes = u.lanes;
-        return update.snapshot && update.comparison.snapshot && update.snapshot->stepsDone == 25 &&
-               !update.snapshot->running;
+        return update.snapshot && update.comparison.snapshot && update.snapshot->stepsDone == 25 && !update.snapshot->running;
     }));
     QCOMPARE(update.lanes, 2);
     QCOMPARE(update.comparison.snapshot->stepsDone, 25);
@@ -364,8 +347,7 @@ void TestTrainingWorker::comparisonLanesStepInLockstep()
     }));
 }
 
-void TestTrainingWorker::droppingTheComparisonKeepsLaneZero()
-{
+void TestTrainingWorker::droppingTheComparisonKeepsLaneZero() {
     TrainingWorker worker;
     ExperimentConfig a = smallConfig(4, 16);
     ExperimentConfig b = a;
@@ -417,8 +399,7 @@ void TestTrainingWorker::droppingTheComparisonKeepsLaneZero()
     QVERIFY(waitFor([&] { return settled(worker); }));
 }
 
-void TestTrainingWorker::comparisonGoesOnWhenOneSideDiverges()
-{
+void TestTrainingWorker::comparisonGoesOnWhenOneSideDiverges() {
     TrainingWorker worker;
     const ExperimentConfig exploding = divergingConfig();
     ExperimentConfig a = exploding;
@@ -428,16 +409,20 @@ void TestTrainingWorker::comparisonGoesOnWhenOneSideDiverges()
     QVERIFY(waitFor([&] { return settled(worker); }));
     worker.train();
     std::int64_t divergedAt = -1;
-    QVERIFY(waitFor([&] {
-        auto u = worker.takeUpdate();
-        if (u.comparison.snapshot && u.comparison.snapshot->divergence.diverged)
-            divergedAt = u.comparison.snapshot->divergence.step;
-        return divergedAt >= 0;
-    }, 60000));
+    QVERIFY(waitFor(
+        [&] {
+            auto u = worker.takeUpdate();
+            if (u.comparison.snapshot && u.comparison.snapshot->divergence.diverged)
+                divergedAt = u.comparison.snapshot->divergence.step;
+            return divergedAt >= 0;
+        },
+        60000));
     // Side A keeps training past B's divergence; the run is not "diverged" while it does.
     QVERIFY2(waitFor([&] { return worker.stepsDone() > divergedAt + 50; }),
              qPrintable(QStringLiteral("state %1 at step %2, B diverged at %3")
-                            .arg(int(worker.state())).arg(worker.stepsDone()).arg(divergedAt)));
+                            .arg(int(worker.state()))
+                            .arg(worker.stepsDone())
+                            .arg(divergedAt)));
     QCOMPARE(worker.state(), State::Running);
     worker.pause();
     QVERIFY(waitFor([&] { return settled(worker); }));
@@ -447,19 +432,20 @@ void TestTrainingWorker::comparisonGoesOnWhenOneSideDiverges()
     QVERIFY(waitFor([&] { return settled(worker); }));
     worker.train();
     std::int64_t aDivergedAt = -1;
-    QVERIFY(waitFor([&] {
-        auto u = worker.takeUpdate();
-        if (u.snapshot && u.snapshot->divergence.diverged) aDivergedAt = u.snapshot->divergence.step;
-        return aDivergedAt >= 0;
-    }, 60000));
+    QVERIFY(waitFor(
+        [&] {
+            auto u = worker.takeUpdate();
+            if (u.snapshot && u.snapshot->divergence.diverged) aDivergedAt = u.snapshot->divergence.step;
+            return aDivergedAt >= 0;
+        },
+        60000));
     QCOMPARE(worker.state(), State::Running);  // B goes on
     worker.dropComparison();
     QVERIFY(waitFor([&] { return worker.state() == State::Diverged; }));
     QVERIFY(worker.stepsDone() <= aDivergedAt + 1);
 }
 
-void TestTrainingWorker::liveSettingsPerLane()
-{
+void TestTrainingWorker::liveSettingsPerLane() {
     TrainingWorker worker;
     ExperimentConfig a = smallConfig();
     ExperimentConfig b = a;
@@ -480,8 +466,7 @@ void TestTrainingWorker::liveSettingsPerLane()
     }));
 }
 
-void TestTrainingWorker::liveSettingSentWithResetIsKept()
-{
+void TestTrainingWorker::liveSettingSentWithResetIsKept() {
     // The GUI asks for a reset, then edits the live settings of the run it asked for. A
     // busy loop takes both at once; the edit must survive the rebuild.
     TrainingWorker worker;

@@ -101,8 +101,8 @@ void TestViewHelp::spectrumReadoutExplained() {
     const auto centre = textItemCentre(view.plot(), QStringLiteral("log₁₀ condition"));
     QVERIFY(centre);
     const QString tip = view.toolTipAt(*centre);
-    QVERIFY(tip.contains(QStringLiteral("σ_max / σ_min")));           // log₁₀ condition
-    QVERIFY(tip.contains(QStringLiteral("between 0.5 and 2")));       // within ×2 of 1
+    QVERIFY(tip.contains(QStringLiteral("σ_max / σ_min")));            // log₁₀ condition
+    QVERIFY(tip.contains(QStringLiteral("between 0.5 and 2")));        // within ×2 of 1
     QVERIFY(tip.contains(QStringLiteral("typical end-to-end gain")));  // mean log₁₀σ
     // The histogram's axis title: what "fraction of σ per … decade" means.
     QCPAxisRect* rect = view.plot()->yAxis->axisRect();

@@ -44,8 +44,7 @@ namespace {
 bool waitFor(const std::function<bool()>& predicate, int ms = 20000) { return QTest::qWaitFor(predicate, ms); }
 
 /// A shown, active window on a lesson, paused at step 0 (shortcuts need an active window).
-std::unique_ptr<ui::MainWindow> makeWindow(const QString& preset = QStringLiteral("deep-sigmoid-vanishing"))
-{
+std::unique_ptr<ui::MainWindow> makeWindow(const QString& preset = QStringLiteral("deep-sigmoid-vanishing")) {
     auto window = std::make_unique<ui::MainWindow>();
     window->resize(1366, 768);
     if (!window->openPreset(preset)) return nullptr;
@@ -59,8 +58,7 @@ std::unique_ptr<ui::MainWindow> makeWindow(const QString& preset = QStringLitera
 /// Runs `inspect` on the first popup menu or modal dialog that opens while `trigger`
 /// runs (it is closed afterwards), so a test can look inside QMenu::exec / QDialog::exec.
 template <typename Widget>
-bool inspectWhileOpen(const std::function<void()>& trigger, const std::function<void(Widget*)>& inspect)
-{
+bool inspectWhileOpen(const std::function<void()>& trigger, const std::function<void(Widget*)>& inspect) {
     bool seen = false;
     QTimer poll;
     poll.setInterval(5);
@@ -80,16 +78,14 @@ bool inspectWhileOpen(const std::function<void()>& trigger, const std::function<
     return seen;
 }
 
-QStringList actionTexts(const QMenu* menu)
-{
+QStringList actionTexts(const QMenu* menu) {
     QStringList texts;
     for (const QAction* action : menu->actions())
         if (!action->isSeparator()) texts << action->text();
     return texts;
 }
 
-QMenu* menuNamed(ui::MainWindow& window, const QString& title)
-{
+QMenu* menuNamed(ui::MainWindow& window, const QString& title) {
     for (QAction* action : window.menuBar()->actions())
         if (action->menu() && action->text() == title) return action->menu();
     return nullptr;
@@ -111,15 +107,13 @@ private slots:
     void f1ExplainsViewUnderMouse();
 };
 
-void TestWindowPanels::initTestCase()
-{
+void TestWindowPanels::initTestCase() {
     QStandardPaths::setTestModeEnabled(true);  // QSettings away from the user's
     QCoreApplication::setOrganizationName(QStringLiteral("GradFlowTest"));
     QCoreApplication::setApplicationName(QStringLiteral("tst_window_panels"));
 }
 
-void TestWindowPanels::rightClickOnPlotOpensMenu()
-{
+void TestWindowPanels::rightClickOnPlotOpensMenu() {
     ui::LossPlot view;
     view.resize(700, 450);
     view.show();
@@ -133,8 +127,8 @@ void TestWindowPanels::rightClickOnPlotOpensMenu()
     // under the mouse, which is QCustomPlot, not the view that owns the menu.
     QStringList texts;
     QContextMenuEvent event(QContextMenuEvent::Mouse, pos, plot->mapToGlobal(pos));
-    const bool opened = inspectWhileOpen<QMenu>([&] { QApplication::sendEvent(plot, &event); },
-                                                [&](QMenu* menu) { texts = actionTexts(menu); });
+    const bool opened =
+        inspectWhileOpen<QMenu>([&] { QApplication::sendEvent(plot, &event); }, [&](QMenu* menu) { texts = actionTexts(menu); });
     QVERIFY(opened);
     QVERIFY(texts.join(QLatin1Char('|')).contains(QStringLiteral("Export \"Loss and accuracy\"")));
     QVERIFY(texts.contains(QStringLiteral("What am I looking at?")));
@@ -142,16 +136,14 @@ void TestWindowPanels::rightClickOnPlotOpensMenu()
     // The same through the platform path: a right button press on the view's window.
     texts.clear();
     const QPoint inWindow = plot->mapTo(view.window(), pos);
-    const bool pressed = inspectWhileOpen<QMenu>(
-        [&] { QTest::mousePress(view.windowHandle(), Qt::RightButton, {}, inWindow); },
-        [&](QMenu* menu) { texts = actionTexts(menu); });
+    const bool pressed = inspectWhileOpen<QMenu>([&] { QTest::mousePress(view.windowHandle(), Qt::RightButton, {}, inWindow); },
+                                                 [&](QMenu* menu) { texts = actionTexts(menu); });
     QTest::mouseRelease(view.windowHandle(), Qt::RightButton, {}, inWindow);
     QVERIFY(pressed);
     QVERIFY(!texts.isEmpty());
 }
 
-void TestWindowPanels::exportPicksAnyFigure()
-{
+void TestWindowPanels::exportPicksAnyFigure() {
     auto window = makeWindow();
     QVERIFY(window);
     QAction* exportAction = nullptr;
@@ -161,12 +153,15 @@ void TestWindowPanels::exportPicksAnyFigure()
     QCursor::setPos(window->frameGeometry().bottomRight() + QPoint(40, 40));  // over no view
     QStringList choices;
     QString chosen;
-    const bool opened = inspectWhileOpen<QDialog>([&] { exportAction->trigger(); }, [&](QDialog* dialog) {
-        auto* picker = dialog->findChild<QComboBox*>(QStringLiteral("exportFigurePicker"));
-        if (!picker) return;
-        for (int i = 0; i < picker->count(); ++i) choices << picker->itemData(i).toString();
-        chosen = picker->currentData().toString();
-    });
+    const bool opened = inspectWhileOpen<QDialog>([&] { exportAction->trigger(); },
+                                                  [&](QDialog* dialog) {
+                                                      auto* picker =
+                                                          dialog->findChild<QComboBox*>(QStringLiteral("exportFigurePicker"));
+                                                      if (!picker) return;
+                                                      for (int i = 0; i < picker->count(); ++i)
+                                                          choices << picker->itemData(i).toString();
+                                                      chosen = picker->currentData().toString();
+                                                  });
     QVERIFY(opened);
     // The whole dashboard (no name) first, then every view by its id.
     QStringList expected{QString()};
@@ -178,15 +173,15 @@ void TestWindowPanels::exportPicksAnyFigure()
     window->dashboard()->revealView(loss);
     QVERIFY(waitFor([&] { return loss->isVisible(); }));
     QCursor::setPos(loss->mapToGlobal(loss->rect().center()));
-    QVERIFY(inspectWhileOpen<QDialog>([&] { exportAction->trigger(); }, [&](QDialog* dialog) {
-        if (auto* picker = dialog->findChild<QComboBox*>(QStringLiteral("exportFigurePicker")))
-            chosen = picker->currentData().toString();
-    }));
+    QVERIFY(inspectWhileOpen<QDialog>([&] { exportAction->trigger(); },
+                                      [&](QDialog* dialog) {
+                                          if (auto* picker = dialog->findChild<QComboBox*>(QStringLiteral("exportFigurePicker")))
+                                              chosen = picker->currentData().toString();
+                                      }));
     QCOMPARE(chosen, QStringLiteral("loss"));
 }
 
-void TestWindowPanels::undoButtonsStayShort()
-{
+void TestWindowPanels::undoButtonsStayShort() {
     auto window = makeWindow();
     QVERIFY(window);
     ui::LayerStackEditor* editor = window->layerEditor();
@@ -204,8 +199,7 @@ void TestWindowPanels::undoButtonsStayShort()
     QVERIFY(editor->redoButton()->toolTip().contains(QStringLiteral("Build 12")));
 }
 
-void TestWindowPanels::enterInDepthBuilds()
-{
+void TestWindowPanels::enterInDepthBuilds() {
     auto window = makeWindow();
     QVERIFY(window);
     QSpinBox* depth = window->layerEditor()->depthBox();
@@ -217,8 +211,7 @@ void TestWindowPanels::enterInDepthBuilds()
     QCOMPARE(window->document()->config().layers.size(), std::size_t(7));
 }
 
-void TestWindowPanels::ctrlZFromSpinBoxUndoes()
-{
+void TestWindowPanels::ctrlZFromSpinBoxUndoes() {
     auto window = makeWindow();
     QVERIFY(window);
     QDoubleSpinBox* gain = window->layerEditor()->gainBox();
@@ -262,8 +255,7 @@ void TestWindowPanels::ctrlZFromSpinBoxUndoes()
     QCOMPARE(window->document()->config().training.optimizer.learningRate, rateBefore);
 }
 
-void TestWindowPanels::lessonTextWrapsToDock()
-{
+void TestWindowPanels::lessonTextWrapsToDock() {
     auto window = makeWindow();
     QVERIFY(window);
     QDockWidget* lessonDock = nullptr;
@@ -275,16 +267,14 @@ void TestWindowPanels::lessonTextWrapsToDock()
     auto* scroll = qobject_cast<QScrollArea*>(lessonDock->widget());
     QVERIFY(scroll);
     const auto fullyVisible = [&] {
-        return text->isVisible() &&
-               text->mapTo(scroll->viewport(), QPoint(text->width(), 0)).x() <= scroll->viewport()->width();
+        return text->isVisible() && text->mapTo(scroll->viewport(), QPoint(text->width(), 0)).x() <= scroll->viewport()->width();
     };
     // A dock is never narrower than its panel can reflow to: with horizontal scrolling
     // off, a narrower dock cut the panel (and the lesson text) off at the right.
     for (QDockWidget* dock : window->findChildren<QDockWidget*>()) {
         auto* area = qobject_cast<QScrollArea*>(dock->widget());
         QVERIFY(area && area->widget());
-        QVERIFY2(area->minimumSizeHint().width() >= area->widget()->minimumSizeHint().width(),
-                 qPrintable(dock->objectName()));
+        QVERIFY2(area->minimumSizeHint().width() >= area->widget()->minimumSizeHint().width(), qPrintable(dock->objectName()));
     }
     // The lesson panel itself reflows down to a narrow dock (not to its longest title).
     QVERIFY(window->lessonPanel()->minimumSizeHint().width() <= 260);
@@ -297,8 +287,7 @@ void TestWindowPanels::lessonTextWrapsToDock()
     QVERIFY(text->height() < narrowHeight);
 }
 
-void TestWindowPanels::lessonsInTeachingOrder()
-{
+void TestWindowPanels::lessonsInTeachingOrder() {
     auto window = makeWindow();
     QVERIFY(window);
     QMenu* lessons = menuNamed(*window, QStringLiteral("&Lessons"));
@@ -336,8 +325,7 @@ void TestWindowPanels::lessonsInTeachingOrder()
     QCOMPARE(picked, names);
 }
 
-void TestWindowPanels::f1ExplainsViewUnderMouse()
-{
+void TestWindowPanels::f1ExplainsViewUnderMouse() {
     auto window = makeWindow();
     QVERIFY(window);
     for (const QString& name : {QStringLiteral("loss"), QStringLiteral("spectrum")}) {

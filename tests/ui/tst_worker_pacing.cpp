@@ -19,8 +19,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-ExperimentConfig tinyConfig()
-{
+ExperimentConfig tinyConfig() {
     ExperimentConfig config;
     config.seed = 5;
     config.data.kind = gradflow::core::DataKind::Spiral;
@@ -48,8 +47,7 @@ private slots:
     void slowGuiFindsStepsThinnedEvenly();
 };
 
-void TestWorkerPacing::runningPublishesAtMostOncePerInterval()
-{
+void TestWorkerPacing::runningPublishesAtMostOncePerInterval() {
     TrainingWorker worker;
     worker.reset(tinyConfig());
     QVERIFY(waitFor([&] { return settled(worker); }));
@@ -75,8 +73,7 @@ void TestWorkerPacing::runningPublishesAtMostOncePerInterval()
     QCOMPARE(update.snapshot->stepsDone, worker.stepsDone());
 }
 
-void TestWorkerPacing::finiteSpeedNeverRunsAhead()
-{
+void TestWorkerPacing::finiteSpeedNeverRunsAhead() {
     constexpr double kSpeed = 100.0;
     TrainingWorker worker;
     worker.reset(tinyConfig());
@@ -99,8 +96,7 @@ void TestWorkerPacing::finiteSpeedNeverRunsAhead()
     QVERIFY2(!ahead, qPrintable(QStringLiteral("ran %1 steps ahead of %2 per second").arg(worst).arg(kSpeed)));
 }
 
-void TestWorkerPacing::stepRequestsIgnoreTheSpeed()
-{
+void TestWorkerPacing::stepRequestsIgnoreTheSpeed() {
     TrainingWorker worker;
     worker.reset(tinyConfig());
     QVERIFY(waitFor([&] { return settled(worker); }));
@@ -109,8 +105,7 @@ void TestWorkerPacing::stepRequestsIgnoreTheSpeed()
     QVERIFY(waitFor([&] { return worker.stepsDone() == 40 && settled(worker); }, 20000));
 }
 
-void TestWorkerPacing::slowGuiFindsStepsThinnedEvenly()
-{
+void TestWorkerPacing::slowGuiFindsStepsThinnedEvenly() {
     constexpr std::size_t kMaxPending = 64;
     constexpr int kSteps = 1000;
     TrainingWorker worker(nullptr, kMaxPending);

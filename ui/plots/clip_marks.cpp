@@ -1,7 +1,7 @@
 #include "ui/plots/clip_marks.h"
 
-#include <QCoreApplication>
 #include <qcustomplot.h>
+#include <QCoreApplication>
 
 #include "ui/theme.h"
 
@@ -37,8 +37,7 @@ void showClippedSteps(QCPAxis* top, const QVector<double>& steps) {
     const double gap = steps.isEmpty() ? 0.0 : (steps.back() - steps.front()) / kMaxTicks;
     for (double step : steps)
         if (kept.isEmpty() || step - kept.back() >= gap) kept << step;
-    if (auto ticker = top->ticker().dynamicCast<QCPAxisTickerText>())
-        ticker->setTicks(kept, QVector<QString>(kept.size()));
+    if (auto ticker = top->ticker().dynamicCast<QCPAxisTickerText>()) ticker->setTicks(kept, QVector<QString>(kept.size()));
     top->setVisible(!kept.isEmpty());
 }
 

@@ -5,8 +5,7 @@
 
 namespace gradflow::ui {
 
-CurveTrend curveTrend(const QVector<double>& x, const QVector<double>& y, bool logScale, int window, int maxPoints)
-{
+CurveTrend curveTrend(const QVector<double>& x, const QVector<double>& y, bool logScale, int window, int maxPoints) {
     CurveTrend trend;
     const qsizetype n = std::min(x.size(), y.size());
     if (n == 0) return trend;

@@ -22,7 +22,7 @@ inline constexpr int kTrendMaxPoints = 400;
 
 /// Non-finite values (and, with `logScale`, values <= 0) are skipped: the trend ends where
 /// the data stops being drawable. The last usable point is always kept.
-CurveTrend curveTrend(const QVector<double>& x, const QVector<double>& y, bool logScale,
-                      int window = kTrendWindow, int maxPoints = kTrendMaxPoints);
+CurveTrend curveTrend(const QVector<double>& x, const QVector<double>& y, bool logScale, int window = kTrendWindow,
+                      int maxPoints = kTrendMaxPoints);
 
 }  // namespace gradflow::ui

@@ -169,8 +169,7 @@ void DecisionBoundaryPlot::showDataset(const core::Dataset& data) {
 }
 
 void DecisionBoundaryPlot::showPrediction(const PredictionGrid& grid, int classes) {
-    if (classes > 0 && grid.columns > 0 && grid.rows > 0 &&
-        int(grid.predictedClass.size()) >= grid.columns * grid.rows) {
+    if (classes > 0 && grid.columns > 0 && grid.rows > 0 && int(grid.predictedClass.size()) >= grid.columns * grid.rows) {
         QCPColorMapData* d = m_map->data();
         if (d->keySize() != grid.columns || d->valueSize() != grid.rows) d->setSize(grid.columns, grid.rows);
         d->setRange(QCPRange(grid.xMin, grid.xMax), QCPRange(grid.yMin, grid.yMax));

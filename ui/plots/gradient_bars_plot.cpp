@@ -111,12 +111,11 @@ void GradientBarsPlot::setTheme(const Theme& theme) {
     m_selectedBar->setPen(Qt::NoPen);
     m_selectedBar->setBrush(theme.categorical.value(3));
     m_theory->setPen(QPen(theme.theory, theme.lineWidth, Qt::DashLine));
-    m_theory->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, theme.theory, theme.background,
-                                              theme.markerSize * 0.8));
-    m_overflow->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangle, QPen(theme.warning, 1.5),
-                                                theme.warning, theme.markerSize * 1.6));
-    m_underflow->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangleInverted, QPen(theme.warning, 1.5),
-                                                 theme.background, theme.markerSize * 1.6));
+    m_theory->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, theme.theory, theme.background, theme.markerSize * 0.8));
+    m_overflow->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssTriangle, QPen(theme.warning, 1.5), theme.warning, theme.markerSize * 1.6));
+    m_underflow->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssTriangleInverted, QPen(theme.warning, 1.5), theme.background, theme.markerSize * 1.6));
     m_reference->setPen(QPen(theme.mutedText, 1.2, Qt::DotLine));
     m_status->setFont(theme.font(1.05, true));
     m_status->setColor(theme.warning);
@@ -246,16 +245,15 @@ void GradientBarsPlot::rebuild() {
         m_theory->setName(tr("mean-field prediction (χ₁ = %1)").arg(s->theory.chi1, 0, 'g', 3));
         m_noTheory->setName(noTheoryText(s->predictedProfiles, m_statistic));
     }
-    QVector<double> overValues(overKeys.size(), logScale ? yRange.upper / std::pow(yRange.upper / yRange.lower, 0.04)
-                                                         : 0.96);
-    QVector<double> underValues(underKeys.size(), logScale ? yRange.lower * std::pow(yRange.upper / yRange.lower, 0.04)
-                                                           : 0.04);
+    QVector<double> overValues(overKeys.size(), logScale ? yRange.upper / std::pow(yRange.upper / yRange.lower, 0.04) : 0.96);
+    QVector<double> underValues(underKeys.size(), logScale ? yRange.lower * std::pow(yRange.upper / yRange.lower, 0.04) : 0.04);
     m_overflow->setData(overKeys, overValues, true);
     m_underflow->setData(underKeys, underValues, true);
 
     // Legend lists only what is drawn.
     auto legendIf = [](QCPAbstractPlottable* pl, bool show) {
-        if (show) pl->addToLegend(); else pl->removeFromLegend();
+        if (show) pl->addToLegend();
+        else pl->removeFromLegend();
     };
     m_bars->setName(tr("measured, step %1").arg(s && s->latest ? core::stepNumber(s->latest->step) : 0));
     // Always listed: an empty legend squeezes the plot to a strip before the first step.
@@ -311,12 +309,13 @@ void GradientBarsPlot::onMouseMove(QMouseEvent* event) {
     const core::LayerStats& st = m_snapshot->latest->layers[unit];
     const QString name = capitalised(m_snapshot->depthUnitName);
     // A share, not a magnitude: 0 means no saturated unit, never an underflow.
-    const QString saturation = std::isfinite(st.saturation) ? tr("%1% of units").arg(100.0 * st.saturation, 0, 'f', 1)
-                                                            : tr("not applicable");
-    QString text = tr("<b>%1 %2</b><br>‖∂L/∂W‖ = %3<br>‖∂L/∂h‖ = %4<br>update ratio = %5<br>saturation = %6")
-                       .arg(name).arg(unit + 1)
-                       .arg(formatValue(st.weightGradNorm), formatValue(st.activationGradNorm),
-                            formatValue(st.updateRatio), saturation);
+    const QString saturation =
+        std::isfinite(st.saturation) ? tr("%1% of units").arg(100.0 * st.saturation, 0, 'f', 1) : tr("not applicable");
+    QString text =
+        tr("<b>%1 %2</b><br>‖∂L/∂W‖ = %3<br>‖∂L/∂h‖ = %4<br>update ratio = %5<br>saturation = %6")
+            .arg(name)
+            .arg(unit + 1)
+            .arg(formatValue(st.weightGradNorm), formatValue(st.activationGradNorm), formatValue(st.updateRatio), saturation);
     // Summaries start at the Jacobian h_1 -> h_2, i.e. at depth unit 2 (0-based 1).
     const int summary = unit - 1;
     if (summary >= 0 && summary < int(m_snapshot->unitSummaries.size())) {

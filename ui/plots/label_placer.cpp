@@ -1,15 +1,14 @@
 #include "ui/plots/label_placer.h"
 
+#include <qcustomplot.h>
 #include <QFontMetrics>
 #include <algorithm>
-#include <qcustomplot.h>
 
 namespace gradflow::ui {
 
 QSize LabelPlacer::boxSize(const QCPItemText* item, const QString& text) {
     // The rectangle QCPItemText::draw() computes, before its padding is added.
-    const QRect textRect =
-        QFontMetrics(item->font()).boundingRect(QRect(), Qt::TextDontClip | item->textAlignment(), text);
+    const QRect textRect = QFontMetrics(item->font()).boundingRect(QRect(), Qt::TextDontClip | item->textAlignment(), text);
     const QMargins pad = item->padding();
     return textRect.size() + QSize(pad.left() + pad.right(), pad.top() + pad.bottom());
 }
@@ -31,8 +30,7 @@ bool LabelPlacer::place(QCPItemText* item, const QStringList& texts, const QList
             if (!m_area.contains(box)) continue;
             // A little air between boxes, so two never read as one.
             const QRect withAir = box.adjusted(-2, -2, 2, 2);
-            const bool free =
-                std::none_of(m_taken.begin(), m_taken.end(), [&](const QRect& r) { return r.intersects(withAir); });
+            const bool free = std::none_of(m_taken.begin(), m_taken.end(), [&](const QRect& r) { return r.intersects(withAir); });
             if (!free) continue;
             item->setText(text);
             item->position->setType(QCPItemPosition::ptAbsolute);

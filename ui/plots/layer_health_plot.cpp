@@ -11,8 +11,7 @@ namespace {
 constexpr double kMaxActivation = 1e200;
 }  // namespace
 
-LayerHealthPlot::LayerHealthPlot(QWidget* parent)
-    : PlotView(QStringLiteral("health"), tr("Layer health"), parent) {
+LayerHealthPlot::LayerHealthPlot(QWidget* parent) : PlotView(QStringLiteral("health"), tr("Layer health"), parent) {
     QCustomPlot* p = plot();
     p->setNotAntialiasedElements(QCP::aePlottables);
     m_saturation = new QCPBars(p->xAxis, p->yAxis);
@@ -104,7 +103,10 @@ void LayerHealthPlot::showFrame(const SnapshotPtr& snapshot, const core::Trainin
     }
     m_mean->setData(meanKeys, mean, true);
     m_spread->setData(below, above);
-    auto legendIf = [](QCPAbstractPlottable* pl, bool on) { if (on) pl->addToLegend(); else pl->removeFromLegend(); };
+    auto legendIf = [](QCPAbstractPlottable* pl, bool on) {
+        if (on) pl->addToLegend();
+        else pl->removeFromLegend();
+    };
     legendIf(m_saturation, !keys.isEmpty());
     legendIf(m_mean, !meanKeys.isEmpty());
     legendIf(m_gate, !gateKeys.isEmpty());

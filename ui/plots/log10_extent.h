@@ -4,9 +4,9 @@
 // exploding run's loss of 1e282 would leave the plot empty. In log10 coordinates every
 // value a log axis could show (1e-300..1e300, see logSafe) has a place.
 
+#include <qcustomplot.h>
 #include <algorithm>
 #include <cmath>
-#include <qcustomplot.h>
 
 #include "ui/plots/plot_helpers.h"
 

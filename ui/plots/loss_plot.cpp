@@ -81,8 +81,8 @@ void LossPlot::setTheme(const Theme& theme) {
     m_lossTrend->setPen(QPen(theme.accent, theme.lineWidth * 1.25));
     m_accuracyTrend->setPen(QPen(theme.secondary, theme.lineWidth * 1.25));
     m_chance->setPen(QPen(theme.mutedText, 1.0, Qt::DotLine));
-    m_diverged->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangle, QPen(theme.warning, 1.5), theme.warning,
-                                                theme.markerSize * 1.8));
+    m_diverged->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssTriangle, QPen(theme.warning, 1.5), theme.warning, theme.markerSize * 1.8));
     m_divergenceLine->setPen(QPen(theme.warning, theme.lineWidth, Qt::DashLine));
     m_divergenceLabel->setColor(theme.warning);
     m_divergenceLabel->setFont(theme.font(1.0, true));
@@ -143,8 +143,7 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
     const CurveTrend accuracyTrend = curveTrend(accSteps, acc, /*logScale=*/false);
     m_accuracyTrend->setData(accuracyTrend.x, accuracyTrend.y, true);
     // Inside the range, so the line the lesson talks about is always on screen (log10).
-    const double baseline = snapshot ? m_range.include(meanPredictorLoss(*snapshot))
-                                     : std::numeric_limits<double>::quiet_NaN();
+    const double baseline = snapshot ? m_range.include(meanPredictorLoss(*snapshot)) : std::numeric_limits<double>::quiet_NaN();
     const QCPRange y = m_range.range(kEmptyRange);
     plot()->yAxis->setRange(y);
     // Nothing may be painted outside the axis rect, in any format: lines are cut at its edges.
@@ -174,7 +173,8 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
     m_lossTrend->addToLegend();
     for (auto [g, on] : {std::pair{m_accuracyTrend, classification}, std::pair{m_chance, classification && chance > 0},
                          std::pair{m_diverged, !badSteps.isEmpty()}, std::pair{m_baseline, std::isfinite(baseline)}}) {
-        if (on) g->addToLegend(); else g->removeFromLegend();
+        if (on) g->addToLegend();
+        else g->removeFromLegend();
     }
     setEmptyMessage(QString());
 }

@@ -18,8 +18,7 @@ constexpr int kRows = 48;
 constexpr double kChiSpan = 10.0;  ///< colour scale covers chi_1 in [1/10, 10]
 }  // namespace
 
-PhaseDiagramPlot::PhaseDiagramPlot(QWidget* parent)
-    : PlotView(QStringLiteral("phase"), tr("Mean-field phase diagram"), parent) {
+PhaseDiagramPlot::PhaseDiagramPlot(QWidget* parent) : PlotView(QStringLiteral("phase"), tr("Mean-field phase diagram"), parent) {
     setShortTitle(tr("Phase diagram"));
     m_poll = new QTimer(this);
     m_poll->setInterval(50);
@@ -107,8 +106,7 @@ void PhaseDiagramPlot::applyMarkerStyle(const Theme& t) {
     // Greyed when the map is not this network's (remedies on): a position, not a verdict.
     const QColor colour = m_plainStack ? t.mutedText : t.critical;
     const double width = t.presenter ? 3.0 : 2.0;
-    m_current->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar, QPen(colour, width), Qt::NoBrush,
-                                               t.markerSize * 2.4));
+    m_current->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar, QPen(colour, width), Qt::NoBrush, t.markerSize * 2.4));
     m_currentRing->setPen(QPen(colour, width, m_plainStack ? Qt::DashLine : Qt::SolidLine));
     m_currentRing->setSize(t.markerSize * 3.2);
 }
@@ -230,8 +228,8 @@ void PhaseDiagramPlot::showRecurrentNote() {
     setEmptyMessage(QString());
     m_noteTexts = {tr("No map for recurrent nets: this theory\nis about deep feed-forward stacks.\n"
                       "For a recurrent net, see the Jacobian\nspectrum across time steps."),
-                   tr("No map for recurrent nets:\nsee the Jacobian spectrum."),
-                   tr("Feed-forward nets only"), tr("Feed-forward\nnets only")};
+                   tr("No map for recurrent nets:\nsee the Jacobian spectrum."), tr("Feed-forward nets only"),
+                   tr("Feed-forward\nnets only")};
 }
 
 void PhaseDiagramPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistory&) {
@@ -263,13 +261,14 @@ void PhaseDiagramPlot::showFrame(const SnapshotPtr& snapshot, const core::Traini
     const QString chi = tr("χ₁ = %1").arg(th.chi1, 0, 'g', 3);
     if (plainStack) {
         const QString remedies = batchNorm && residual ? tr("Batch norm and residual connections change")
-                                 : batchNorm          ? tr("Batch norm changes")
-                                                      : tr("Residual connections change");
+                                 : batchNorm           ? tr("Batch norm changes")
+                                                       : tr("Residual connections change");
         const QString without = batchNorm && residual ? tr("no batch norm, no skips")
-                                : batchNorm          ? tr("no batch norm")
-                                                     : tr("no skips");
+                                : batchNorm           ? tr("no batch norm")
+                                                      : tr("no skips");
         m_noteTexts = {tr("%1 the dynamics:\nthis map shows the plain stack\n(same weights, %2).\n"
-                          "The gradient bars show this network.").arg(remedies, without),
+                          "The gradient bars show this network.")
+                           .arg(remedies, without),
                        tr("%1 the dynamics:\nthe map shows the plain stack.").arg(remedies),
                        tr("Plain stack only (%1)").arg(without), tr("Plain stack only\n(%1)").arg(without)};
         m_markerTexts = {tr("plain stack,\nsame weights\n%1").arg(chi), tr("plain stack\n%1").arg(chi), chi};
@@ -286,10 +285,9 @@ void PhaseDiagramPlot::showFrame(const SnapshotPtr& snapshot, const core::Traini
 }
 
 void PhaseDiagramPlot::fitText(int width) {
-    const QStringList statements = {
-        tr("Mean-field theory of a plain fully-connected stack at initialisation, infinitely wide"),
-        tr("Mean field: plain fully-connected stack at initialisation, infinite width"),
-        tr("Plain stack at initialisation, infinite width"), tr("Plain stack at init")};
+    const QStringList statements = {tr("Mean-field theory of a plain fully-connected stack at initialisation, infinitely wide"),
+                                    tr("Mean field: plain fully-connected stack at initialisation, infinite width"),
+                                    tr("Plain stack at initialisation, infinite width"), tr("Plain stack at init")};
     const QFontMetrics metrics(m_model->font());
     const int room = width - m_model->margins().left() - m_model->margins().right() - 8;
     QString chosen = statements.back();
@@ -364,8 +362,8 @@ void PhaseDiagramPlot::arrangeLabels() {
     const auto inRegion = [&](const QList<Spot>& spots, bool chaotic) {
         QList<Spot> out;
         for (const Spot& spot : spots) {
-            const double chi = m_map->data()->data(p->xAxis->pixelToCoord(spot.point.x()),
-                                                   p->yAxis->pixelToCoord(spot.point.y()));
+            const double chi =
+                m_map->data()->data(p->xAxis->pixelToCoord(spot.point.x()), p->yAxis->pixelToCoord(spot.point.y()));
             if (std::isfinite(chi) && (chaotic ? chi > 1.0 : chi < 1.0)) out << spot;
         }
         return out;
@@ -374,16 +372,17 @@ void PhaseDiagramPlot::arrangeLabels() {
     const QPoint bottomLeft(area.left() + gap, area.bottom() - gap), bottomRight(area.right() - gap, area.bottom() - gap);
     if (m_orderedShown) {
         placer.place(m_orderedLabel, m_orderedTexts,
-                     inRegion({{topLeft, Qt::AlignLeft | Qt::AlignTop}, {bottomLeft, Qt::AlignLeft | Qt::AlignBottom},
+                     inRegion({{topLeft, Qt::AlignLeft | Qt::AlignTop},
+                               {bottomLeft, Qt::AlignLeft | Qt::AlignBottom},
                                {topRight, Qt::AlignRight | Qt::AlignTop}},
                               false));
     } else {
         m_orderedLabel->setVisible(false);
     }
     if (m_chaoticShown) {
-        placer.place(m_chaoticLabel, m_chaoticTexts,
-                     inRegion({{bottomRight, Qt::AlignRight | Qt::AlignBottom}, {topRight, Qt::AlignRight | Qt::AlignTop}},
-                              true));
+        placer.place(
+            m_chaoticLabel, m_chaoticTexts,
+            inRegion({{bottomRight, Qt::AlignRight | Qt::AlignBottom}, {topRight, Qt::AlignRight | Qt::AlignTop}}, true));
     } else {
         m_chaoticLabel->setVisible(false);
     }

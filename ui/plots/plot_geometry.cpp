@@ -1,7 +1,7 @@
 #include "ui/plots/plot_geometry.h"
 
-#include <cmath>
 #include <qcustomplot.h>
+#include <cmath>
 
 #include "ui/plots/plot_helpers.h"
 
@@ -34,8 +34,7 @@ QString nameOf(const QCPLayerable* l) {
 /// to each bound on a log axis (where 0 is far below a floor of 1e-14).
 bool within(double v, const QCPAxis* axis) {
     const QCPRange r = axis->range();
-    if (axis->scaleType() == QCPAxis::stLogarithmic)
-        return v >= r.lower * (1 - 1e-9) && v <= r.upper * (1 + 1e-9);
+    if (axis->scaleType() == QCPAxis::stLogarithmic) return v >= r.lower * (1 - 1e-9) && v <= r.upper * (1 + 1e-9);
     const double slack = 1e-9 * r.size();
     return v >= r.lower - slack && v <= r.upper + slack;
 }
@@ -116,8 +115,14 @@ QPointF pixelOf(const QCPItemPosition* position, const QRectF& viewport) {
 void checkInside(Report& report, const QCPLayerable* l, const QRectF& painted, const QRectF& room) {
     if (!room.adjusted(-1, -1, 1, 1).contains(painted))
         report.add(nameOf(l), QStringLiteral("painted at (%1, %2) %3x%4, outside (%5, %6) %7x%8")
-                                  .arg(painted.x()).arg(painted.y()).arg(painted.width()).arg(painted.height())
-                                  .arg(room.x()).arg(room.y()).arg(room.width()).arg(room.height()));
+                                  .arg(painted.x())
+                                  .arg(painted.y())
+                                  .arg(painted.width())
+                                  .arg(painted.height())
+                                  .arg(room.x())
+                                  .arg(room.y())
+                                  .arg(room.width())
+                                  .arg(room.height()));
 }
 
 void checkItem(Report& report, QCPAbstractItem* item, const QRectF& viewport) {
@@ -168,7 +173,8 @@ void checkLayout(Report& report, QCustomPlot& plot, const QRectF& viewport) {
                 const QRectF outer = item->outerRect();
                 if (item->minimumOuterSizeHint().width() > outer.width() + 1)
                     report.add(QStringLiteral("legend"), QStringLiteral("an entry needs %1 px, has %2 px")
-                                                             .arg(item->minimumOuterSizeHint().width()).arg(outer.width()));
+                                                             .arg(item->minimumOuterSizeHint().width())
+                                                             .arg(outer.width()));
                 checkInside(report, item, outer, viewport);
             }
         }

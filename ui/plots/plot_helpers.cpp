@@ -80,9 +80,7 @@ double Log10Ticker::getTickStep(const QCPRange& range) {
     return step;
 }
 
-QString Log10Ticker::getTickLabel(double tick, const QLocale&, QChar, int) {
-    return powerOfTen(int(std::lround(tick)));
-}
+QString Log10Ticker::getTickLabel(double tick, const QLocale&, QChar, int) { return powerOfTen(int(std::lround(tick))); }
 
 QRectF textItemBox(const QCPItemText& text, const QPointF& anchor) {
     const QRectF body = QFontMetricsF(text.font()).boundingRect(QRectF(), Qt::TextDontClip | text.textAlignment(), text.text());
@@ -96,9 +94,7 @@ QRectF textItemBox(const QCPItemText& text, const QPointF& anchor) {
     return box;
 }
 
-double clampTo(double v, const QCPRange& range) {
-    return std::isnan(v) ? v : std::clamp(v, range.lower, range.upper);
-}
+double clampTo(double v, const QCPRange& range) { return std::isnan(v) ? v : std::clamp(v, range.lower, range.upper); }
 
 namespace {
 

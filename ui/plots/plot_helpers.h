@@ -3,10 +3,10 @@
 // draws <= 0 outside the rect, silently ignores invalid ranges, and its rescale ignores
 // Inf), decade-aligned ranges that do not jitter, and the per-unit statistics.
 
-#include <QString>
-#include <QSharedPointer>
-#include <cmath>
 #include <qcustomplot.h>
+#include <QSharedPointer>
+#include <QString>
+#include <cmath>
 
 #include "core/training/step_stats.h"
 
@@ -39,7 +39,10 @@ public:
     /// Always a range QCustomPlot accepts (it silently ignores bounds beyond 1e250 and
     /// spans whose ratio overflows): the lowest decades give way first.
     QCPRange range(const QCPRange& fallback = QCPRange(1e-3, 1.0)) const;
-    void reset() { m_lo = HUGE_VAL; m_hi = -HUGE_VAL; }
+    void reset() {
+        m_lo = HUGE_VAL;
+        m_hi = -HUGE_VAL;
+    }
 
 private:
     double m_lo = HUGE_VAL, m_hi = -HUGE_VAL;

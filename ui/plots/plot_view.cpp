@@ -1,5 +1,6 @@
 #include "ui/plots/plot_view.h"
 
+#include <qcustomplot.h>
 #include <QContextMenuEvent>
 #include <QHBoxLayout>
 #include <QHelpEvent>
@@ -7,7 +8,6 @@
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <numeric>
-#include <qcustomplot.h>
 
 #include "ui/dashboard.h"
 #include "ui/figure_export.h"
@@ -16,8 +16,7 @@
 
 namespace gradflow::ui {
 
-PlotView::PlotView(const QString& name, const QString& title, QWidget* parent)
-    : QWidget(parent), m_name(name), m_title(title) {
+PlotView::PlotView(const QString& name, const QString& title, QWidget* parent) : QWidget(parent), m_name(name), m_title(title) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
@@ -268,13 +267,11 @@ void PlotView::showContextMenu(const QPoint& globalPos) {
     menu.setObjectName(QStringLiteral("plotContextMenu"));
     Dashboard* dashboard = nullptr;
     for (QWidget* w = parentWidget(); w && !dashboard; w = w->parentWidget()) dashboard = qobject_cast<Dashboard*>(w);
-    menu.addAction(tr("Export \"%1\"…").arg(m_title), this,
-                   [this, dashboard] { exportWithDialog(this, dashboard, this); });
+    menu.addAction(tr("Export \"%1\"…").arg(m_title), this, [this, dashboard] { exportWithDialog(this, dashboard, this); });
     menu.addAction(tr("Copy \"%1\" as image").arg(m_title), this, [this, dashboard] { copyToClipboard(dashboard, this); });
     if (dashboard) {
         menu.addSeparator();
-        menu.addAction(tr("Export whole dashboard…"), this,
-                       [this, dashboard] { exportWithDialog(this, dashboard, nullptr); });
+        menu.addAction(tr("Export whole dashboard…"), this, [this, dashboard] { exportWithDialog(this, dashboard, nullptr); });
         menu.addAction(tr("Copy whole dashboard"), this, [dashboard] { copyToClipboard(dashboard, nullptr); });
     }
     menu.addSeparator();

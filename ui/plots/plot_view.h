@@ -4,9 +4,9 @@
 // tool row above it, a title, an empty-state message, and the frame contract: fill the
 // plottables in bulk from a snapshot, then ask for one queued replot.
 
+#include <qcustomplot.h>
 #include <QString>
 #include <QWidget>
-#include <qcustomplot.h>
 
 #include "core/training/training_history.h"
 #include "ui/snapshot.h"

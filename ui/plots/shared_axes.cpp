@@ -1,22 +1,20 @@
 #include "ui/plots/shared_axes.h"
 
+#include <qcustomplot.h>
 #include <QPointer>
 #include <cmath>
 #include <optional>
-#include <qcustomplot.h>
 
 namespace gradflow::ui {
 
 namespace {
 
-bool usable(const QCPRange& range, bool logarithmic)
-{
+bool usable(const QCPRange& range, bool logarithmic) {
     if (!std::isfinite(range.lower) || !std::isfinite(range.upper) || range.upper <= range.lower) return false;
     return !logarithmic || range.lower > 0.0;
 }
 
-std::optional<QCPRange> unite(const QCPRange& a, const QCPRange& b, bool logarithmic)
-{
+std::optional<QCPRange> unite(const QCPRange& a, const QCPRange& b, bool logarithmic) {
     const bool useA = usable(a, logarithmic), useB = usable(b, logarithmic);
     if (useA && useB) return QCPRange(std::min(a.lower, b.lower), std::max(a.upper, b.upper));
     if (useA) return a;
@@ -24,8 +22,7 @@ std::optional<QCPRange> unite(const QCPRange& a, const QCPRange& b, bool logarit
     return std::nullopt;
 }
 
-void shareAxis(QCPAxis* a, QCPAxis* b)
-{
+void shareAxis(QCPAxis* a, QCPAxis* b) {
     if (!a || !b || !a->visible() || !b->visible()) return;
     const bool logarithmic = a->scaleType() == QCPAxis::stLogarithmic || b->scaleType() == QCPAxis::stLogarithmic;
     if (const auto range = unite(a->range(), b->range(), logarithmic)) {
@@ -34,8 +31,7 @@ void shareAxis(QCPAxis* a, QCPAxis* b)
     }
 }
 
-QList<QCPColorScale*> colorScales(QCustomPlot& plot)
-{
+QList<QCPColorScale*> colorScales(QCustomPlot& plot) {
     QList<QCPColorScale*> scales;
     for (QCPLayoutElement* element : plot.plotLayout()->elements(true))
         if (auto* scale = qobject_cast<QCPColorScale*>(element)) scales << scale;
@@ -44,8 +40,7 @@ QList<QCPColorScale*> colorScales(QCustomPlot& plot)
 
 /// The axis rects, in a stable order. Colour scales size themselves from their own axis,
 /// whose range is shared: they need no group.
-QList<QCPLayoutElement*> framedElements(QCustomPlot& plot)
-{
+QList<QCPLayoutElement*> framedElements(QCustomPlot& plot) {
     QList<QCPLayoutElement*> out;
     for (QCPAxisRect* rect : plot.axisRects()) out << rect;
     return out;
@@ -55,19 +50,16 @@ constexpr QCP::MarginSides kAlignedSides = QCP::msLeft | QCP::msRight;
 const char* const kLegendAligner = "gradflowLegendAligner";
 
 /// A legend laid out in a row above the plot (not floating inside it), or null.
-QCPLegend* legendInRow(QCustomPlot& plot)
-{
+QCPLegend* legendInRow(QCustomPlot& plot) {
     QCPLegend* legend = plot.legend;
-    if (!legend || !legend->visible() || !legend->layout() || qobject_cast<QCPLayoutInset*>(legend->layout()))
-        return nullptr;
+    if (!legend || !legend->visible() || !legend->layout() || qobject_cast<QCPLayoutInset*>(legend->layout())) return nullptr;
     return legend;
 }
 
 /// Both legends as tall as the taller: one side's entries wrapping onto a second row
 /// would otherwise push its plot down against the other's. Each legend's own height
 /// (its size hint) is unaffected by the minimum set here, so it can shrink back.
-void equaliseLegendRows(QCustomPlot& a, QCustomPlot& b)
-{
+void equaliseLegendRows(QCustomPlot& a, QCustomPlot& b) {
     QCPLegend* legendA = legendInRow(a);
     QCPLegend* legendB = legendInRow(b);
     if (!legendA || !legendB) return;
@@ -80,8 +72,7 @@ void equaliseLegendRows(QCustomPlot& a, QCustomPlot& b)
 
 }  // namespace
 
-void alignMargins(QCustomPlot& a, QCustomPlot& b)
-{
+void alignMargins(QCustomPlot& a, QCustomPlot& b) {
     const QList<QCPLayoutElement*> elementsA = framedElements(a), elementsB = framedElements(b);
     for (qsizetype i = 0; i < std::min(elementsA.size(), elementsB.size()); ++i) {
         if (elementsA[i]->marginGroup(QCP::msLeft)) continue;  // already aligned
@@ -104,8 +95,7 @@ void alignMargins(QCustomPlot& a, QCustomPlot& b)
         });
 }
 
-void unalignMargins(QCustomPlot& a, QCustomPlot& b)
-{
+void unalignMargins(QCustomPlot& a, QCustomPlot& b) {
     const QList<QCPLayoutElement*> elementsA = framedElements(a), elementsB = framedElements(b);
     for (qsizetype i = 0; i < std::min(elementsA.size(), elementsB.size()); ++i) {
         QCPMarginGroup* group = elementsA[i]->marginGroup(QCP::msLeft);
@@ -119,8 +109,7 @@ void unalignMargins(QCustomPlot& a, QCustomPlot& b)
         if (QCPLegend* legend = legendInRow(*plot)) legend->setMinimumSize(0, 0);
 }
 
-void shareAxisRanges(QCustomPlot& a, QCustomPlot& b)
-{
+void shareAxisRanges(QCustomPlot& a, QCustomPlot& b) {
     const QList<QCPAxisRect*> rectsA = a.axisRects(), rectsB = b.axisRects();
     for (qsizetype i = 0; i < std::min(rectsA.size(), rectsB.size()); ++i) {
         for (const auto side : {QCPAxis::atLeft, QCPAxis::atBottom, QCPAxis::atRight, QCPAxis::atTop}) {

@@ -32,8 +32,7 @@ private:
     double m_half = 1.25;
 };
 
-SpectrumPlot::SpectrumPlot(QWidget* parent)
-    : PlotView(QStringLiteral("spectrum"), tr("Jacobian spectrum"), parent) {
+SpectrumPlot::SpectrumPlot(QWidget* parent) : PlotView(QStringLiteral("spectrum"), tr("Jacobian spectrum"), parent) {
     setShortTitle(tr("Spectrum"));
     QCustomPlot* p = plot();
     p->setNotAntialiasedElements(QCP::aePlottables);
@@ -246,7 +245,7 @@ void SpectrumPlot::fillHistogram(const Snapshot& s) {
     m_histogram->setData(keys, counts, true);
     plot()->yAxis->setLabel(bin == kMinBinDecades ? tr("fraction of σ per ¼ decade")
                             : bin == 0.5          ? tr("fraction of σ per ½ decade")
-                            : tr("fraction of σ per %1 decade%2").arg(bin).arg(bin > 1 ? "s" : ""));
+                                                  : tr("fraction of σ per %1 decade%2").arg(bin).arg(bin > 1 ? "s" : ""));
     // Wide bins are centred on multiples of their width, so the outer bars can reach past
     // the data's whole decades: the range holds them whole (nothing crosses the axes).
     const double barHalf = m_histogram->width() / 2;

@@ -61,7 +61,7 @@ private:
     QCPTextElement* m_histTitle = nullptr;
     QCPTextElement* m_eigenTitle = nullptr;
     QString m_eigenTitleFull, m_eigenTitleShort;
-    QStringList m_eigenLines;  ///< the eigenvalue caption, one phrase per entry
+    QStringList m_eigenLines;                     ///< the eigenvalue caption, one phrase per entry
     QString m_eigenJoin = QStringLiteral(" · ");  ///< between phrases on one line: " " for a sentence
     bool m_summaryWanted = false;
     std::uint64_t m_runId = 0;
