@@ -117,7 +117,8 @@ void GradientBarsPlot::setTheme(const Theme& theme) {
     m_underflow->setScatterStyle(
         QCPScatterStyle(QCPScatterStyle::ssTriangleInverted, QPen(theme.warning, 1.5), theme.background, theme.markerSize * 1.6));
     m_reference->setPen(QPen(theme.mutedText, 1.2, Qt::DotLine));
-    m_status->setFont(theme.font(1.05, true));
+    m_statusFont = theme.font(1.05, true);
+    m_status->setFont(m_statusFont);
     m_status->setColor(theme.warning);
     m_status->setBrush(theme.panel);
     m_status->setPen(QPen(theme.warning));
@@ -185,6 +186,23 @@ void GradientBarsPlot::configureValueAxis() {
         y->setNumberPrecision(2);
     }
     y->setLabel(statisticLabel(m_statistic));
+}
+
+void GradientBarsPlot::fitToRects() {
+    if (!m_status->visible()) return;
+    // Smaller type, down to 70 %, rather than the message cut off in a narrow view.
+    const int available = plot()->axisRect()->width() - 12;
+    const QMargins padding = m_status->padding();
+    QFont font = m_statusFont;
+    const auto widest = [&](const QFont& f) {
+        int widestLine = 0;
+        for (const QString& line : m_status->text().split(QLatin1Char('\n')))
+            widestLine = std::max(widestLine, QFontMetrics(f).horizontalAdvance(line));
+        return widestLine + padding.left() + padding.right();
+    };
+    const double full = font.pointSizeF();
+    while (widest(font) > available && font.pointSizeF() > 0.7 * full) font.setPointSizeF(font.pointSizeF() - 0.5);
+    m_status->setFont(font);
 }
 
 void GradientBarsPlot::rebuild() {
@@ -274,7 +292,12 @@ void GradientBarsPlot::rebuild() {
 
     const bool diverged = s && s->divergence.diverged;
     m_status->setVisible(diverged);
-    if (diverged) m_status->setText(QString::fromStdString(s->divergence.message));
+    if (diverged) {
+        // Where and why on two lines: on one, a long reason ran past both ends of the axes.
+        QString text = QString::fromStdString(s->divergence.message);
+        if (const auto colon = text.indexOf(QStringLiteral(": ")); colon > 0) text.replace(colon, 2, QStringLiteral(":\n"));
+        m_status->setText(text);
+    }
     if (!s || !s->latest) {
         setEmptyMessage(tr("Press Train to start\nper-%1 gradient magnitudes appear here").arg(unitName));
     } else if (keys.isEmpty() && overKeys.isEmpty() && underKeys.isEmpty()) {

@@ -44,6 +44,9 @@ signals:
     /// other side can follow.
     void statisticChanged(gradflow::ui::UnitStatistic statistic);
 
+protected:
+    void fitToRects() override;
+
 private:
     void rebuild();
     void configureValueAxis();
@@ -61,6 +64,7 @@ private:
     QCPGraph* m_underflow = nullptr;
     QCPItemStraightLine* m_reference = nullptr;
     QCPItemText* m_status = nullptr;
+    QFont m_statusFont;  ///< the theme's; fitToRects() may set a smaller one
     SnapshotPtr m_snapshot;
     std::uint64_t m_runId = 0;
     std::optional<core::LessonSpec> m_lesson;  ///< of the last run shown, to tell a new lesson from a Reset

@@ -139,6 +139,7 @@ void PlotView::fitTo(int width) {
         }
     }
     fitText(width);
+    fitEmptyMessage(width);
     if (!m_legendAbove) return;
     QCPLegend* legend = m_plot->legend;
     QVector<int> widths;
@@ -158,6 +159,32 @@ void PlotView::fitTo(int width) {
         legend->setWrap(columns);
         legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
     }
+}
+
+void PlotView::fitEmptyMessage(int width) {
+    if (!m_emptyText->visible()) return;
+    // One panel: centre on it, not on the viewport, which includes the axis labels; a view
+    // of several panels keeps the viewport's centre.
+    const QList<QCPAxisRect*> rects = m_plot->axisRects();
+    const bool onePanel = rects.size() == 1 && rects.front()->width() > 0;
+    if (onePanel) {
+        m_emptyText->position->setType(QCPItemPosition::ptAxisRectRatio);
+        m_emptyText->position->setAxisRect(rects.front());
+        m_emptyText->position->setCoords(0.5, 0.5);
+    }
+    const int available = (onePanel ? rects.front()->width() : width) - 8;
+    QFont font = m_theme.font(1.1);
+    const QMargins padding = m_emptyText->padding();
+    const auto widest = [&](const QFont& f) {
+        int widestLine = 0;
+        for (const QString& line : m_emptyText->text().split(QLatin1Char('\n')))
+            widestLine = std::max(widestLine, QFontMetrics(f).horizontalAdvance(line));
+        return widestLine + padding.left() + padding.right();
+    };
+    // Smaller type down to 70 % rather than text running over the axes.
+    const double full = font.pointSizeF();
+    while (widest(font) > available && font.pointSizeF() > 0.7 * full) font.setPointSizeF(font.pointSizeF() - 0.5);
+    m_emptyText->setFont(font);
 }
 
 void PlotView::layOut(const QSize& size) {

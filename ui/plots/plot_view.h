@@ -113,6 +113,8 @@ private:
     /// than their axis give way to a shorter form, and text boxes placed in data
     /// coordinates are moved inside their axis rect, so no text is cut at any size.
     void fitToLayout();
+    /// Centres the empty-state message on the plot area and shrinks it to fit narrow views.
+    void fitEmptyMessage(int width);
     /// QCustomPlot 2.1.0 reads the device pixel ratio only at construction: follow
     /// screen changes (and high-DPI screens) before each replot.
     void syncDevicePixelRatio();
