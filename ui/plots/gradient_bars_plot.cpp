@@ -189,20 +189,7 @@ void GradientBarsPlot::configureValueAxis() {
 }
 
 void GradientBarsPlot::fitToRects() {
-    if (!m_status->visible()) return;
-    // Smaller type, down to 70 %, rather than the message cut off in a narrow view.
-    const int available = plot()->axisRect()->width() - 12;
-    const QMargins padding = m_status->padding();
-    QFont font = m_statusFont;
-    const auto widest = [&](const QFont& f) {
-        int widestLine = 0;
-        for (const QString& line : m_status->text().split(QLatin1Char('\n')))
-            widestLine = std::max(widestLine, QFontMetrics(f).horizontalAdvance(line));
-        return widestLine + padding.left() + padding.right();
-    };
-    const double full = font.pointSizeF();
-    while (widest(font) > available && font.pointSizeF() > 0.7 * full) font.setPointSizeF(font.pointSizeF() - 0.5);
-    m_status->setFont(font);
+    if (m_status->visible()) m_status->setFont(fontToFit(*m_status, m_statusFont, plot()->axisRect()->width() - 12));
 }
 
 void GradientBarsPlot::rebuild() {

@@ -200,4 +200,19 @@ QSharedPointer<QCPAxisTicker> integerTicker() {
     return t;
 }
 
+QFont fontToFit(const QCPItemText& text, const QFont& font, int available) {
+    const QStringList lines = text.text().split(QLatin1Char('\n'));
+    const int padding = text.padding().left() + text.padding().right();
+    const auto widest = [&](const QFont& f) {
+        const QFontMetrics metrics(f);
+        int width = 0;
+        for (const QString& line : lines) width = std::max(width, metrics.horizontalAdvance(line));
+        return width + padding;
+    };
+    QFont fitted = font;
+    const double full = font.pointSizeF();
+    while (widest(fitted) > available && fitted.pointSizeF() > 0.7 * full) fitted.setPointSizeF(fitted.pointSizeF() - 0.5);
+    return fitted;
+}
+
 }  // namespace gradflow::ui

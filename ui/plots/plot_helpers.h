@@ -70,6 +70,10 @@ QString powerOfTen(int exponent);
 /// at `anchor` pixels: the text's bounds plus padding, placed by the position alignment.
 QRectF textItemBox(const QCPItemText& text, const QPointF& anchor);
 
+/// `font`, or a smaller one down to 70 % of its size, so that the item's widest line and
+/// its padding fit `available` pixels: smaller type rather than text cut off at both ends.
+QFont fontToFit(const QCPItemText& text, const QFont& font, int available);
+
 /// `v` moved into `range` (NaN stays NaN). Values that reach a painter stay near the
 /// axis rect: the SVG generator does not clip, and PDF content streams cannot hold the
 /// coordinates of a value 1e200 times beyond its axis.

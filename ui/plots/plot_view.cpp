@@ -173,18 +173,7 @@ void PlotView::fitEmptyMessage(int width) {
         m_emptyText->position->setCoords(0.5, 0.5);
     }
     const int available = (onePanel ? rects.front()->width() : width) - 8;
-    QFont font = m_theme.font(1.1);
-    const QMargins padding = m_emptyText->padding();
-    const auto widest = [&](const QFont& f) {
-        int widestLine = 0;
-        for (const QString& line : m_emptyText->text().split(QLatin1Char('\n')))
-            widestLine = std::max(widestLine, QFontMetrics(f).horizontalAdvance(line));
-        return widestLine + padding.left() + padding.right();
-    };
-    // Smaller type down to 70 % rather than text running over the axes.
-    const double full = font.pointSizeF();
-    while (widest(font) > available && font.pointSizeF() > 0.7 * full) font.setPointSizeF(font.pointSizeF() - 0.5);
-    m_emptyText->setFont(font);
+    m_emptyText->setFont(fontToFit(*m_emptyText, m_theme.font(1.1), available));
 }
 
 void PlotView::layOut(const QSize& size) {
