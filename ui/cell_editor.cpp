@@ -34,9 +34,7 @@ CellEditor::CellEditor(ExperimentDocument* document, QWidget* parent) : QWidget(
     form->setContentsMargins(0, 0, 0, 0);
     m_cell = withTip(new QComboBox(page), tr("Recurrent cell: vanilla h' = phi(W h + U x + b); LSTM and GRU add "
                                              "gates that let gradients pass through time"));
-    m_cell->addItem(tr("Vanilla RNN"), int(core::CellKind::Vanilla));
-    m_cell->addItem(tr("LSTM"), int(core::CellKind::Lstm));
-    m_cell->addItem(tr("GRU"), int(core::CellKind::Gru));
+    fillCellCombo(m_cell);
     m_cellActivation = withTip(new QComboBox(page), tr("Activation of the vanilla cell (tanh or ReLU)"));
     for (auto kind : {core::ActivationKind::Tanh, core::ActivationKind::Relu}) {
         m_cellActivation->addItem(fromView(core::activationInfo(kind).label), int(kind));

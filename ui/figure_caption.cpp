@@ -3,6 +3,7 @@
 #include <QStringList>
 #include <algorithm>
 
+#include "core/config/experiment_names.h"
 #include "core/model/activation.h"
 #include "core/model/initializer.h"
 #include "core/training/divergence.h"
@@ -52,8 +53,8 @@ QString figureCaption(const Snapshot& s) {
     QStringList parts;
     if (!c.lesson.title.empty()) parts << QString::fromStdString(c.lesson.title);
     if (c.model == core::ModelKind::Recurrent) {
-        static const char* cells[] = {"vanilla RNN", "LSTM", "GRU"};
-        QString cell = QString::fromLatin1(cells[int(c.recurrent.cell)]);
+        const core::CellInfo* info = core::findEntry(core::kCellNames, c.recurrent.cell);
+        QString cell = info ? QString::fromUtf8(info->label.data(), qsizetype(info->label.size())) : QString();
         if (c.recurrent.cell == core::CellKind::Vanilla)
             cell += QStringLiteral(" (%1)").arg(activationText(c.recurrent.activation));
         parts << QStringLiteral("%1, hidden %2, %3 time steps").arg(cell).arg(c.recurrent.hiddenSize).arg(c.data.sequenceLength);

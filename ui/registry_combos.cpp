@@ -2,6 +2,7 @@
 
 #include <QComboBox>
 
+#include "core/config/experiment_names.h"
 #include "core/config/optimizer_names.h"
 #include "core/data/dataset.h"
 #include "core/model/activation.h"
@@ -30,6 +31,15 @@ void fillActivationCombo(QComboBox* combo) { fillFromRegistry(combo, core::activ
 void fillInitCombo(QComboBox* combo) { fillFromRegistry(combo, core::initializerRegistry()); }
 
 void fillOptimizerCombo(QComboBox* combo) { fillFromRegistry(combo, core::kOptimizerRegistry); }
+
+void fillCellCombo(QComboBox* combo) {
+    combo->clear();
+    for (const core::CellInfo& info : core::kCellNames) {
+        QString label = fromView(info.label);
+        label[0] = label[0].toUpper();
+        combo->addItem(label, int(info.kind));
+    }
+}
 
 void fillDataCombo(QComboBox* combo, bool sequence) {
     combo->clear();

@@ -17,6 +17,8 @@ QString fromView(std::string_view text);
 void fillActivationCombo(QComboBox* combo);
 void fillInitCombo(QComboBox* combo);
 void fillOptimizerCombo(QComboBox* combo);
+/// Recurrent cells, labelled as core describes them (capitalised: "Vanilla RNN", "LSTM").
+void fillCellCombo(QComboBox* combo);
 /// Data sets for feed-forward (`sequence` false) or recurrent models.
 void fillDataCombo(QComboBox* combo, bool sequence);
 /// Selects the item whose data is `value`; keeps the tooltip in step with the choice.

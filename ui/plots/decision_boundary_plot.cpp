@@ -106,8 +106,9 @@ void DecisionBoundaryPlot::showFrame(const SnapshotPtr& snapshot, const core::Tr
             plot()->graph(i)->removeFromLegend();
         }
         plot()->legend->setVisible(false);
-        setEmptyMessage(tr("Sequence task: each sample is %1 time steps,\nso there is no 2-D input space to draw.\n"
-                           "Watch the loss and the per-time-step gradients.")
+        // Short lines: this panel is the narrowest on the dashboard.
+        setEmptyMessage(tr("Sequence task: each sample\nis %1 time steps, so there is\nno 2-D input space to draw.\n"
+                           "Watch the loss and the\nper-time-step gradients.")
                             .arg(data.sequenceLength()));
         return;
     }
