@@ -69,35 +69,22 @@ std::string nonEmpty(const std::string& value, std::string& out) {
     return {};
 }
 
+/// A switch without a value: sets its member.
+template <bool CommandLineOptions::*member>
+std::string flag(CommandLineOptions& o, const std::string&) {
+    o.*member = true;
+    return {};
+}
+
 const std::vector<OptionSpec>& optionTable() {
     using O = CommandLineOptions;
     using S = const std::string&;
     static const std::vector<OptionSpec> table = {
-        {"help", "",
-         [](O& o, S) {
-             o.help = true;
-             return std::string();
-         }},
-        {"version", "",
-         [](O& o, S) {
-             o.version = true;
-             return std::string();
-         }},
-        {"list-presets", "",
-         [](O& o, S) {
-             o.listPresets = true;
-             return std::string();
-         }},
-        {"headless", "",
-         [](O& o, S) {
-             o.headless = true;
-             return std::string();
-         }},
-        {"theory", "",
-         [](O& o, S) {
-             o.theory = true;
-             return std::string();
-         }},
+        {"help", "", flag<&O::help>},
+        {"version", "", flag<&O::version>},
+        {"list-presets", "", flag<&O::listPresets>},
+        {"headless", "", flag<&O::headless>},
+        {"theory", "", flag<&O::theory>},
         {"config", "FILE", [](O& o, S v) { return nonEmpty(v, o.configPath); }},
         {"preset", "NAME", [](O& o, S v) { return nonEmpty(v, o.presetName); }},
         {"steps", "N",
