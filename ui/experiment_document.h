@@ -32,7 +32,8 @@ public:
         MergeDepth,
         MergeHidden,
         MergeSequence,
-        MergeMisc
+        MergeMisc,
+        MergeSchedule
     };
 
     explicit ExperimentDocument(QObject* parent = nullptr);

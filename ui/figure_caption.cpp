@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/config/experiment_names.h"
+#include "core/config/schedule_names.h"
 #include "core/model/activation.h"
 #include "core/model/initializer.h"
 #include "core/training/divergence.h"
@@ -26,9 +27,14 @@ QString activationText(const core::ActivationSpec& a) {
     return QString::fromUtf8(label.data(), qsizetype(label.size()));
 }
 
-QString optimizerText(const core::OptimizerSpec& o) {
-    static const char* names[] = {"SGD", "Momentum", "RMSprop", "Adam"};
-    return QStringLiteral("%1 lr %2").arg(QString::fromLatin1(names[int(o.kind)]), number(o.learningRate));
+QString optimizerText(const core::TrainingSpec& t) {
+    const core::OptimizerInfo* info = core::findEntry(core::kOptimizerRegistry, t.optimizer.kind);
+    QString text = QStringLiteral("%1 lr %2")
+                       .arg(info ? QString::fromUtf8(info->label.data(), qsizetype(info->label.size())) : QString(),
+                            number(t.optimizer.learningRate));
+    if (t.schedule != core::ScheduleSpec{})
+        text += QStringLiteral(" (%1)").arg(QString::fromStdString(core::describeSchedule(t.schedule)));
+    return text;
 }
 
 }  // namespace
@@ -69,7 +75,7 @@ QString figureCaption(const Snapshot& s) {
         const core::LayerSpec& l = c.layers.size() > 1 ? c.layers[1] : c.layers[0];
         parts << activationText(l.activation) << initText(l.init);
     }
-    parts << mitigationsText(c) << optimizerText(c.training.optimizer);
+    parts << mitigationsText(c) << optimizerText(c.training);
     parts << QStringLiteral("step %1").arg(s.stepsDone);
     if (s.divergence.diverged) parts << QString::fromStdString(core::divergedAtStep(s.divergence.step));
     return parts.join(QStringLiteral("  ·  "));

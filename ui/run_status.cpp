@@ -43,13 +43,15 @@ RunStatus::RunStatus(QWidget* parent) : QWidget(parent) {
     m_rate = field(QStringLiteral("99,999 steps/s"), tr("Training speed"), this);
     m_loss = field(QStringLiteral("Loss 0.0000e-00"), tr("Training loss of the last batch"), this);
     m_accuracy = field(QStringLiteral("Accuracy 100.0%"), tr("Accuracy on the last batch"), this);
+    m_learningRate = field(QStringLiteral("\u03b7 0.0000e-00"),
+                           tr("Learning rate of the last update: the base rate as the schedule shapes it"), this);
     m_message = new QLabel(this);
     m_message->setStyleSheet(QStringLiteral("QLabel { color: #cc3311; font-weight: bold; }"));
     m_message->setToolTip(
         tr("Where the run diverged: the first step whose loss or gradients stopped being finite "
            "numbers, and the layer where that began. Training stops there; lower the learning "
            "rate, clip the gradient or change the initialisation, then Reset."));
-    for (QLabel* l : {m_badge, m_step, m_rate, m_loss, m_accuracy}) layout->addWidget(l);
+    for (QLabel* l : {m_badge, m_step, m_rate, m_loss, m_accuracy, m_learningRate}) layout->addWidget(l);
     layout->addWidget(m_message, 1);
     clear();
 }
@@ -59,6 +61,7 @@ void RunStatus::clear() {
     m_rate->clear();
     m_loss->setText(tr("Loss \u2013"));
     m_accuracy->clear();
+    m_learningRate->clear();
     m_message->clear();
 }
 
@@ -104,9 +107,12 @@ void RunStatus::showSnapshot(const Snapshot& snapshot) {
         m_loss->setText(tr("Loss %1").arg(number(snapshot.latest->loss)));
         const double accuracy = snapshot.latest->accuracy;
         m_accuracy->setText(std::isfinite(accuracy) ? tr("Accuracy %1%").arg(100.0 * accuracy, 0, 'f', 1) : QString());
+        const double rate = snapshot.latest->learningRate;
+        m_learningRate->setText(std::isfinite(rate) ? QStringLiteral("\u03b7 %1").arg(number(rate)) : QString());
     } else {
         m_loss->setText(tr("Loss \u2013"));
         m_accuracy->clear();
+        m_learningRate->clear();
     }
     if (snapshot.divergence.diverged) {
         // Core's wording, as in the caption and the command line, with a capital and the way out.

@@ -1,7 +1,8 @@
 #pragma once
 // The status bar's run readout: a state badge (Ready / Training / Paused / Diverged),
-// step, steps per second, loss and accuracy, and a clear red "Diverged at step N in
-// layer k" when a run explodes. Fixed-width fields, so numbers do not make it jitter.
+// step, steps per second, loss, accuracy and the learning rate in use, and a clear red
+// "Diverged at step N in layer k" when a run explodes. Fixed-width fields, so numbers
+// do not make it jitter.
 
 #include <QWidget>
 
@@ -27,6 +28,7 @@ private:
     QLabel* m_rate = nullptr;
     QLabel* m_loss = nullptr;
     QLabel* m_accuracy = nullptr;
+    QLabel* m_learningRate = nullptr;
     QLabel* m_message = nullptr;
     TrainingWorker::State m_state = TrainingWorker::State::Empty;
 };

@@ -15,6 +15,7 @@
 #include <iterator>
 
 #include "core/config/experiment_validation.h"
+#include "core/config/schedule_names.h"
 #include "core/data/dataset.h"
 #include "ui/experiment_document.h"
 #include "ui/registry_combos.h"
@@ -102,6 +103,36 @@ TrainingControls::TrainingControls(ExperimentDocument* document, QWidget* parent
     lrRow->addWidget(m_lrSlider, 1);
     lrRow->addWidget(m_lrText);
     form->addRow(tr("Learning rate \u25cf"), lrRow);
+
+    auto* scheduleRow = new QHBoxLayout;
+    m_schedule = withTip(new QComboBox(this), tr("How the learning rate changes over the run, after the warmup "
+                                                 "(applies on Reset)"));
+    m_schedule->setObjectName(QStringLiteral("scheduleCombo"));
+    for (const core::ScheduleInfo& info : core::kScheduleRegistry) {
+        m_schedule->addItem(QString::fromUtf8(info.label.data(), qsizetype(info.label.size())), int(info.kind));
+        m_schedule->setItemData(m_schedule->count() - 1, QString::fromUtf8(info.formula.data(), qsizetype(info.formula.size())),
+                                Qt::ToolTipRole);
+    }
+    m_warmup = withTip(new QSpinBox(this), tr("Warmup: the rate climbs linearly from \u03b7/N to \u03b7 over the first "
+                                              "N updates (Goyal et al. 2017); 0 = none. Applies on Reset"));
+    m_warmup->setRange(0, core::ExperimentLimits::maxScheduleSteps);
+    m_warmup->setSingleStep(50);
+    m_warmup->setPrefix(tr("warmup "));
+    scheduleRow->addWidget(m_schedule, 1);
+    scheduleRow->addWidget(m_warmup);
+    form->addRow(tr("Schedule"), scheduleRow);
+    auto* decayRow = new QHBoxLayout;
+    m_decaySteps = new QSpinBox(this);
+    m_decaySteps->setRange(1, core::ExperimentLimits::maxScheduleSteps);
+    m_decaySteps->setSingleStep(100);
+    m_decayFactor = new QDoubleSpinBox(this);
+    m_decayFactor->setRange(0.0, 1.0);
+    m_decayFactor->setDecimals(3);
+    m_decayFactor->setSingleStep(0.05);
+    decayRow->addWidget(m_decaySteps, 1);
+    decayRow->addWidget(m_decayFactor, 1);
+    m_decayLabel = new QLabel(tr("Decay"), this);
+    form->addRow(m_decayLabel, decayRow);
     m_batch = withTip(new QSpinBox(this), tr("Samples per update (applies on Reset)"));
     m_batch->setRange(1, core::ExperimentLimits::maxSamples);
     form->addRow(tr("Batch size"), m_batch);
@@ -186,6 +217,25 @@ TrainingControls::TrainingControls(ExperimentDocument* document, QWidget* parent
         if (ok && lr > 0.0) setLearningRate(lr, ExperimentDocument::NoMerge);
         else refresh();
     });
+    connect(m_schedule, &QComboBox::activated, this, [this](int i) {
+        edit(tr("Change schedule"), ExperimentDocument::NoMerge,
+             [&](auto& c) { c.training.schedule.kind = core::ScheduleKind(m_schedule->itemData(i).toInt()); });
+    });
+    connect(m_warmup, &QSpinBox::valueChanged, this, [this](int v) {
+        edit(tr("Change warmup"), ExperimentDocument::MergeSchedule, [&](auto& c) { c.training.schedule.warmupSteps = v; });
+    });
+    connect(m_decaySteps, &QSpinBox::valueChanged, this, [this](int v) {
+        edit(tr("Change decay steps"), ExperimentDocument::MergeSchedule, [&](auto& c) {
+            if (c.training.schedule.kind == core::ScheduleKind::Cosine) c.training.schedule.cosineSteps = v;
+            else c.training.schedule.decayEvery = v;
+        });
+    });
+    connect(m_decayFactor, &QDoubleSpinBox::valueChanged, this, [this](double v) {
+        edit(tr("Change decay factor"), ExperimentDocument::MergeSchedule, [&](auto& c) {
+            if (c.training.schedule.kind == core::ScheduleKind::Cosine) c.training.schedule.finalFraction = v;
+            else c.training.schedule.decayFactor = std::max(v, 0.001);  // validation wants (0, 1]
+        });
+    });
     connect(m_batch, &QSpinBox::valueChanged, this, [this](int v) {
         edit(tr("Change batch size"), ExperimentDocument::MergeBatch, [&](auto& c) { c.training.batchSize = v; });
     });
@@ -214,6 +264,30 @@ TrainingControls::TrainingControls(ExperimentDocument* document, QWidget* parent
     refresh();
 }
 
+// One pair of fields serves both decays: step decay's interval and factor, cosine's period
+// and final fraction; constant hides them.
+void TrainingControls::showSchedule(const core::ScheduleSpec& s) {
+    selectByData(m_schedule, int(s.kind));
+    m_warmup->setValue(s.warmupSteps);
+    const bool cosine = s.kind == core::ScheduleKind::Cosine;
+    const bool decays = s.kind != core::ScheduleKind::Constant;
+    m_decayLabel->setVisible(decays);
+    m_decaySteps->setVisible(decays);
+    m_decayFactor->setVisible(decays);
+    m_decaySteps->setValue(cosine ? s.cosineSteps : s.decayEvery);
+    m_decaySteps->setPrefix(cosine ? tr("over ") : tr("every "));
+    m_decaySteps->setSuffix(tr(" steps"));
+    m_decayFactor->setMinimum(cosine ? 0.0 : 0.001);
+    m_decayFactor->setValue(cosine ? s.finalFraction : s.decayFactor);
+    m_decayFactor->setPrefix(cosine ? tr("to ") : tr("\u00d7 "));
+    m_decayFactor->setSuffix(cosine ? tr(" \u00b7 \u03b7") : QString());
+    m_decaySteps->setToolTip(cosine ? tr("T: the updates over which the rate falls from \u03b7 to its final value")
+                                    : tr("N: updates between two drops of the rate"));
+    m_decayFactor->setToolTip(cosine ? tr("f: the final rate as a fraction of \u03b7; it stays there after T updates")
+                                     : tr("\u03b3: the factor applied to the rate at each drop"));
+    m_decayLabel->setText(cosine ? tr("Cosine") : tr("Step decay"));
+}
+
 void TrainingControls::setLearningRate(double learningRate, int mergeId) {
     edit(tr("Change learning rate"), mergeId, [&](auto& c) { c.training.optimizer.learningRate = learningRate; });
 }
@@ -237,8 +311,9 @@ void TrainingControls::showSpeed() {
 
 void TrainingControls::refresh() {
     const core::ExperimentConfig& c = m_document->config();
-    const QList<QWidget*> widgets{m_data,   m_samples, m_noise,    m_classes,       m_optimizer, m_lrSlider,
-                                  m_lrText, m_batch,   m_clipMode, m_clipThreshold, m_seed,      m_precision};
+    const QList<QWidget*> widgets{m_data,     m_samples,       m_noise,  m_classes,    m_optimizer,   m_lrSlider,
+                                  m_lrText,   m_schedule,      m_warmup, m_decaySteps, m_decayFactor, m_batch,
+                                  m_clipMode, m_clipThreshold, m_seed,   m_precision};
     for (QWidget* w : widgets) w->blockSignals(true);
     const bool sequence = c.model == core::ModelKind::Recurrent;
     if (m_data->property("sequence").toBool() != sequence || m_data->count() == 0) {
@@ -253,6 +328,7 @@ void TrainingControls::refresh() {
     selectByData(m_optimizer, int(c.training.optimizer.kind));
     m_lrSlider->setValue(positionForLearningRate(c.training.optimizer.learningRate));
     m_lrText->setText(QString::number(c.training.optimizer.learningRate, 'g', 4));
+    showSchedule(c.training.schedule);
     m_batch->setValue(c.training.batchSize);
     selectByData(m_clipMode, int(c.training.clip.mode));
     m_clipThreshold->setValue(c.training.clip.threshold);

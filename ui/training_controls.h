@@ -1,10 +1,12 @@
 #pragma once
 // The training dock: data set (kind, samples, noise, classes), optimizer, learning rate
-// on a log scale, batch size, gradient clipping, seed, precision and the speed of the run.
+// on a log scale and its schedule, batch size, gradient clipping, seed, precision and the speed of the run.
 // Learning rate and clipping apply live to a running training (the main window forwards
 // them); the rest apply on Reset. Every change except speed is an undoable document edit.
 
 #include <QWidget>
+
+#include "core/config/experiment_config.h"
 
 class QComboBox;
 class QDoubleSpinBox;
@@ -35,6 +37,7 @@ signals:
 
 private:
     void refresh();
+    void showSchedule(const core::ScheduleSpec& schedule);
     void setLearningRate(double learningRate, int mergeId);
     void showSpeed();
     template <typename Change>
@@ -48,6 +51,11 @@ private:
     QComboBox* m_optimizer = nullptr;
     QSlider* m_lrSlider = nullptr;
     QLineEdit* m_lrText = nullptr;
+    QComboBox* m_schedule = nullptr;
+    QSpinBox* m_warmup = nullptr;
+    QSpinBox* m_decaySteps = nullptr;         ///< step decay's interval, or cosine's period
+    QDoubleSpinBox* m_decayFactor = nullptr;  ///< step decay's factor, or cosine's final fraction
+    QLabel* m_decayLabel = nullptr;
     QSpinBox* m_batch = nullptr;
     QComboBox* m_clipMode = nullptr;
     QDoubleSpinBox* m_clipThreshold = nullptr;

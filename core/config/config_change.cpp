@@ -8,6 +8,7 @@
 #include "core/config/change_ids.h"
 #include "core/config/experiment_names.h"
 #include "core/config/experiment_validation.h"
+#include "core/config/schedule_names.h"
 #include "core/model/activation.h"
 #include "core/model/initializer.h"
 
@@ -52,6 +53,14 @@ std::string number(double value) {
     out << std::setprecision(3) << value;
     return out.str();
 }
+
+// Warmup over a tenth of the lesson (at least 10 updates), or 100 updates without one.
+int warmupFor(const ExperimentConfig& c) {
+    return c.lesson.suggestedSteps > 0 ? std::max(10, c.lesson.suggestedSteps / 10) : 100;
+}
+
+// A schedule's decay spans the lesson, or 1000 updates without one.
+int scheduleHorizon(const ExperimentConfig& c) { return c.lesson.suggestedSteps > 0 ? c.lesson.suggestedSteps : 1000; }
 
 std::string cellWord(CellKind cell) {
     const CellInfo* info = findEntry(kCellNames, cell);
@@ -221,6 +230,36 @@ const std::vector<ChangeRule>& rules() {
                                  "learning rate " + number(c.training.optimizer.learningRate * 10.0),
                                  "learning rate " + number(c.training.optimizer.learningRate),
                                  "A ten times larger learning rate."};
+         }},
+        {"warmup-on", [](const ExperimentConfig& c) { return c.training.schedule.warmupSteps == 0; },
+         [](ExperimentConfig& c) { c.training.schedule.warmupSteps = warmupFor(c); },
+         [](const ExperimentConfig& c) {
+             return ConfigChange{{},
+                                 "warmup over " + std::to_string(warmupFor(c)) + " steps",
+                                 "no warmup",
+                                 "The learning rate ramps up linearly over the first " + std::to_string(warmupFor(c)) +
+                                     " updates: the large early gradients of a fresh network meet a small rate."};
+         }},
+        {"schedule-cosine", [](const ExperimentConfig& c) { return c.training.schedule.kind != ScheduleKind::Cosine; },
+         [](ExperimentConfig& c) {
+             c.training.schedule.kind = ScheduleKind::Cosine;
+             c.training.schedule.cosineSteps = scheduleHorizon(c);
+             c.training.schedule.finalFraction = 0.0;
+         },
+         [](const ExperimentConfig& c) {
+             return ConfigChange{{},
+                                 "cosine decay over " + std::to_string(scheduleHorizon(c)) + " steps",
+                                 describeSchedule(c.training.schedule),
+                                 "The learning rate falls from its full value to 0 along half a cosine: large "
+                                 "steps early, fine ones late."};
+         }},
+        {"schedule-off", [](const ExperimentConfig& c) { return c.training.schedule != ScheduleSpec{}; },
+         [](ExperimentConfig& c) { c.training.schedule = ScheduleSpec{}; },
+         [](const ExperimentConfig& c) {
+             return ConfigChange{{},
+                                 "constant learning rate",
+                                 describeSchedule(c.training.schedule),
+                                 "The same run with a constant learning rate: no warmup, no decay."};
          }},
         {"optimizer-adam", [](const ExperimentConfig& c) { return c.training.optimizer.kind != OptimizerKind::Adam; },
          [](ExperimentConfig& c) {

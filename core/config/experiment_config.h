@@ -19,6 +19,7 @@ enum class ModelKind { FeedForward, Recurrent };
 enum class LossKind { CrossEntropy, MeanSquaredError };
 enum class OptimizerKind { Sgd, Momentum, RmsProp, Adam };
 enum class ClipMode { Off, Norm, Value };
+enum class ScheduleKind { Constant, StepDecay, Cosine };
 enum class DataKind { Spiral, Circles, Xor, Moons, Blobs, Sine, Adding, CopyFirst, Parity };
 enum class CellKind { Vanilla, Lstm, Gru };
 /// The per-depth-unit statistics the gradient views can show (LayerStats fields; the
@@ -76,8 +77,21 @@ struct ClipSpec {
     bool operator==(const ClipSpec&) const = default;
 };
 
+/// The learning rate over the run (core/training/learning_rate_schedule.h has the
+/// formulas): optional linear warmup, then constant, step decay or cosine decay.
+struct ScheduleSpec {
+    ScheduleKind kind = ScheduleKind::Constant;
+    int warmupSteps = 0;         ///< linear ramp to the full rate over this many updates
+    int decayEvery = 1000;       ///< step decay: updates between drops
+    double decayFactor = 0.1;    ///< step decay: the rate's factor at each drop
+    int cosineSteps = 1000;      ///< cosine: updates from the full rate to the final one
+    double finalFraction = 0.0;  ///< cosine: the final rate as a fraction of the full one
+    bool operator==(const ScheduleSpec&) const = default;
+};
+
 struct TrainingSpec {
     OptimizerSpec optimizer;
+    ScheduleSpec schedule;
     int batchSize = 64;
     ClipSpec clip;
     LossKind loss = LossKind::CrossEntropy;

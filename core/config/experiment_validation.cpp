@@ -178,6 +178,12 @@ void checkTraining(Checker& c, const ExperimentConfig& config) {
     c.real("training.epsilon", o.epsilon, 0.0, 1.0, true);
     c.real("training.weight_decay", o.weightDecay, 0.0, 1.0);
     c.real("training.clip.threshold", t.clip.threshold, 0.0, 1e9, true);
+    const ScheduleSpec& schedule = t.schedule;
+    c.integer("training.schedule.warmup_steps", schedule.warmupSteps, 0, ExperimentLimits::maxScheduleSteps);
+    c.integer("training.schedule.decay_every", schedule.decayEvery, 1, ExperimentLimits::maxScheduleSteps);
+    c.real("training.schedule.decay_factor", schedule.decayFactor, 0.0, 1.0, true);
+    c.integer("training.schedule.cosine_steps", schedule.cosineSteps, 1, ExperimentLimits::maxScheduleSteps);
+    c.real("training.schedule.final_fraction", schedule.finalFraction, 0.0, 1.0);
     const int samples = config.data.samples;
     if (samples >= 1) c.integer("training.batch_size", t.batchSize, 1, std::min(samples, ExperimentLimits::maxSamples));
 

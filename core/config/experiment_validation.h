@@ -29,6 +29,7 @@ struct ExperimentLimits {
     static constexpr int maxHiddenSize = 1024;
     static constexpr double maxLearningRate = 100.0;
     static constexpr double maxGain = 100.0;
+    static constexpr int maxScheduleSteps = 100'000'000;       ///< warmup, decay interval, cosine period
     static constexpr std::int64_t maxMemoryBytes = 4LL << 30;  ///< refuse above 4 GiB
 };
 

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "core/config/experiment_names.h"
+#include "core/config/schedule_names.h"
 #include "core/data/dataset.h"
 #include "core/io/json_value.h"
 #include "core/model/activation.h"
@@ -208,7 +209,7 @@ void readTraining(ReadContext& c, const JsonValue& training) {
     const std::string path = "training";
     if (!r.object(training, path,
                   {"optimizer", "learning_rate", "momentum", "nesterov", "rho", "beta1", "beta2", "epsilon", "weight_decay",
-                   "batch_size", "clip", "loss"}))
+                   "batch_size", "clip", "loss", "schedule"}))
         return;
     TrainingSpec& t = c.config.training;
     r.name(training, path, "optimizer", kOptimizerRegistry, t.optimizer.kind);
@@ -225,6 +226,18 @@ void readTraining(ReadContext& c, const JsonValue& training) {
     if (const JsonValue* clip = training.find("clip"); clip && r.object(*clip, "training.clip", {"mode", "threshold"})) {
         r.name(*clip, "training.clip", "mode", kClipModeNames, t.clip.mode);
         r.number(*clip, "training.clip", "threshold", t.clip.threshold);
+    }
+    if (const JsonValue* schedule = training.find("schedule");
+        schedule && r.object(*schedule, "training.schedule",
+                             {"kind", "warmup_steps", "decay_every", "decay_factor", "cosine_steps", "final_fraction"})) {
+        const std::string at = "training.schedule";
+        ScheduleSpec& s = t.schedule;
+        r.name(*schedule, at, "kind", kScheduleRegistry, s.kind);
+        r.integer(*schedule, at, "warmup_steps", 0, ExperimentLimits::maxScheduleSteps, s.warmupSteps);
+        r.integer(*schedule, at, "decay_every", 1, ExperimentLimits::maxScheduleSteps, s.decayEvery);
+        r.number(*schedule, at, "decay_factor", s.decayFactor);
+        r.integer(*schedule, at, "cosine_steps", 1, ExperimentLimits::maxScheduleSteps, s.cosineSteps);
+        r.number(*schedule, at, "final_fraction", s.finalFraction);
     }
 }
 

@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include "core/config/experiment_names.h"
+#include "core/config/schedule_names.h"
 #include "core/io/json_value.h"
 #include "core/model/activation.h"
 #include "core/model/initializer.h"
@@ -118,6 +119,20 @@ JsonValue trainingObject(const TrainingSpec& t) {
     if (t.clip.mode != ClipMode::Off || t.clip.threshold != ClipSpec{}.threshold) clip.set("threshold", t.clip.threshold);
     training.set("clip", std::move(clip));
     training.set("loss", std::string(enumName(kLossNames, t.loss)));
+    // Written only when it changes anything, so files without a schedule stay as they were.
+    if (t.schedule != ScheduleSpec{}) {
+        const ScheduleSpec& s = t.schedule;
+        const ScheduleSpec sd;
+        JsonValue schedule = JsonValue::object();
+        schedule.set("kind", std::string(enumName(kScheduleRegistry, s.kind)));
+        if (s.warmupSteps != sd.warmupSteps) schedule.set("warmup_steps", s.warmupSteps);
+        if (s.kind == ScheduleKind::StepDecay || s.decayEvery != sd.decayEvery) schedule.set("decay_every", s.decayEvery);
+        if (s.kind == ScheduleKind::StepDecay || s.decayFactor != sd.decayFactor) schedule.set("decay_factor", s.decayFactor);
+        if (s.kind == ScheduleKind::Cosine || s.cosineSteps != sd.cosineSteps) schedule.set("cosine_steps", s.cosineSteps);
+        if (s.kind == ScheduleKind::Cosine || s.finalFraction != sd.finalFraction)
+            schedule.set("final_fraction", s.finalFraction);
+        training.set("schedule", std::move(schedule));
+    }
     return training;
 }
 

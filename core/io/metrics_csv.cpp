@@ -63,7 +63,9 @@ void appendLogRow(std::string& out, const StepStats& stats) {
         appendNumber(out, v);
     }
     out += stats.clipped ? ",1" : ",0";
-    out += stats.diverged ? ",1\n" : ",0\n";
+    out += stats.diverged ? ",1," : ",0,";
+    appendNumber(out, stats.learningRate);
+    out += '\n';
 }
 
 void appendSpectrumRows(std::string& out, std::int64_t step, const JacobianSpectrum& spectrum) {

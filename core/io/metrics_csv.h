@@ -17,7 +17,7 @@ namespace gradflow::core {
 
 inline constexpr std::string_view kMetricsCsvHeader =
     "step,layer,weight_grad_norm,bias_grad_norm,activation_grad_norm,weight_norm,update_ratio,saturation";
-inline constexpr std::string_view kLogCsvHeader = "step,loss,accuracy,grad_norm,grad_norm_clipped,clipped,diverged";
+inline constexpr std::string_view kLogCsvHeader = "step,loss,accuracy,grad_norm,grad_norm_clipped,clipped,diverged,learning_rate";
 inline constexpr std::string_view kSpectrumCsvHeader = "step,input,index,singular_value";
 
 /// 10 significant digits, "nan", "inf", "-inf".

@@ -44,6 +44,7 @@ struct StepStats {
     double accuracy = kNotApplicable;  ///< classification: fraction correct on the batch
     double gradNorm = kNotApplicable;  ///< global norm before clipping
     double gradNormClipped = kNotApplicable;
+    double learningRate = kNotApplicable;  ///< the rate this update used (the schedule's, see learning_rate_schedule.h)
     bool clipped = false;
     bool diverged = false;
     std::vector<LayerStats> layers;  ///< depth units, input side first

@@ -10,6 +10,7 @@
 #include "core/model/recurrent_net.h"
 #include "core/training/divergence.h"
 #include "core/training/gradient_clipping.h"
+#include "core/training/learning_rate_schedule.h"
 #include "core/training/optimizer.h"
 #include "core/training/trainer_streams.h"
 
@@ -50,6 +51,8 @@ public:
         m_stats.step = m_steps++;
         // A step that diverges before clipping must not show the previous step's norms.
         m_stats.gradNorm = m_stats.gradNormClipped = kNotApplicable;
+        m_stats.learningRate =
+            scheduledLearningRate(m_config.training.schedule, m_config.training.optimizer.learningRate, m_stats.step);
         m_stats.clipped = false;
         m_net.forward(m_batchInputs, m_config.training.batchSize);
         m_stats.loss = m_net.loss(m_batchTargets, m_config.training.loss, m_stats.accuracy);
@@ -65,6 +68,7 @@ public:
         m_stats.clipped = clip.clipped;
         if (!std::isfinite(clip.normBefore))
             return diverge(m_net.firstNonFiniteGradient(), "a gradient is not finite (it overflowed)");
+        m_optimizer.setLearningRate(m_stats.learningRate);
         m_optimizer.step(m_blocks, m_deltaNorms);
         // Finite gradients times a large learning rate can still overflow the update; the
         // weights are then unusable, so this step is where the run diverged. A block every
@@ -95,10 +99,8 @@ public:
     }
     std::string depthUnitName() const override { return std::string(Net::kDepthUnitName); }
 
-    void setLearningRate(double learningRate) override {
-        m_config.training.optimizer.learningRate = learningRate;
-        m_optimizer.setLearningRate(learningRate);
-    }
+    // The base rate: the schedule scales it from the next update on.
+    void setLearningRate(double learningRate) override { m_config.training.optimizer.learningRate = learningRate; }
     void setClip(const ClipSpec& clip) override { m_config.training.clip = clip; }
 
     Eigen::MatrixXd predict(const std::vector<Eigen::MatrixXd>& inputs) const override {

@@ -92,7 +92,11 @@ void TestMetricsCsv::writesRowsAndHeaders() {
     QCOMPARE(rows, std::string("3,1,1e-200,nan,nan,nan,nan,nan\n3,2,nan,nan,nan,nan,nan,0.25\n"));
     std::string log;
     appendLogRow(log, stats);
-    QCOMPARE(log, std::string("3,0.5,nan,2,1,1,0\n"));
+    QCOMPARE(log, std::string("3,0.5,nan,2,1,1,0,nan\n"));
+    stats.learningRate = 0.025;
+    log.clear();
+    appendLogRow(log, stats);
+    QCOMPARE(log, std::string("3,0.5,nan,2,1,1,0,0.025\n"));
 
     QTemporaryDir dir;
     const std::string path = dir.filePath("m.csv").toStdString();

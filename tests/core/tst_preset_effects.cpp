@@ -128,6 +128,24 @@ const std::map<std::string, Check>& checks() {
              const double saturation = meanHiddenSaturation(run(n, suggestedSteps(n)).last);
              QVERIFY2(saturation > 0.5, qPrintable(describe("mean saturation", saturation)));
          }},
+        {"warmup-large-learning-rate",
+         [](const std::string& n) {
+             // The batch loss is noisy; the mean of the last 50 steps is not.
+             ExperimentConfig config = presetConfig(n);
+             auto t = Trainer::create(config);
+             double recentLoss = 0;
+             const int steps = suggestedSteps(n);
+             for (int i = 0; i < steps && !t->divergence().diverged; ++i) {
+                 const double loss = t->step().loss;
+                 if (i >= steps - 50) recentLoss += loss / 50;
+             }
+             QVERIFY2(!t->divergence().diverged, t->divergence().message.c_str());
+             QVERIFY2(recentLoss < 0.45, qPrintable(describe("mean loss of the last 50 steps", recentLoss)));
+             config.training.schedule = ScheduleSpec{};
+             auto constant = Trainer::create(config);
+             for (int i = 0; i < 20 && !constant->divergence().diverged; ++i) constant->step();
+             QVERIFY2(constant->divergence().diverged, "at a constant rate of 1 the same net should diverge within 20 steps");
+         }},
         {"rnn-adding-forgets", ratioAtInit(&LayerStats::activationGradNorm, true, 1e6, kHuge, "dL/dh_T / dL/dh_1")},
         {"lstm-adding-remembers", decaysLessThanVanilla(1e3, "LSTM ratio")},
         {"gru-adding-remembers", decaysLessThanVanilla(10, "GRU ratio")},
