@@ -116,7 +116,7 @@ private:
         Matrix y, h;                                   ///< pre-activation and output (after the skip is added)
         Matrix derivative;                             ///< phi'(y), when asked for
         Matrix outputGrad;                             ///< backward(): dL/dh
-        Matrix delta;                                  ///< backward() without batch norm: dL/dy, apart from y so it stays readable
+        Matrix delta;                                  ///< backward() without batch norm: dL/dy (y stays readable)
         Vector batchMean, batchVariance, batchInvStd;  ///< batch norm in training
         Vector scale;                                  ///< batch norm outside training: gamma / sqrt(var + eps)
     };
