@@ -1,0 +1,182 @@
+// `--histograms FILE.csv` of a short headless run, through the gradflow executable: the
+// exact header, rows at every K-th step and the last, counts that add up to each layer's
+// number of values, quantity names, range-checked flags, metrics unchanged by looking,
+// and (GUI build) the distributions view exported as a figure.
+
+#include <QFile>
+#include <QImage>
+#include <QMap>
+#include <QProcess>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+struct RunResult {
+    int exitCode = -1;
+    QString err;
+};
+
+RunResult runGradflow(const QStringList& arguments) {
+    QProcess process;
+    process.start(QStringLiteral(GRADFLOW_EXECUTABLE), arguments);
+    RunResult result;
+    if (!process.waitForFinished(120000)) {
+        process.kill();
+        process.waitForFinished();
+        result.err = "timed out";
+        return result;
+    }
+    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    result.err = QString::fromUtf8(process.readAllStandardError());
+    return result;
+}
+
+QStringList readLines(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) return {};
+    QStringList lines = QString::fromUtf8(file.readAll()).split('\n');
+    if (!lines.isEmpty() && lines.back().isEmpty()) lines.pop_back();
+    return lines;
+}
+
+QByteArray readAll(const QString& path) {
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+/// Three tanh layers of 8 on a 2-D set, batches of 16: small enough to count by hand.
+constexpr char kExperiment[] = R"({"format": "gradflow-experiment", "version": 1, "seed": 3,
+ "data": {"kind": "circles", "samples": 64},
+ "model": {"layers": [{"repeat": 3, "width": 8, "activation": "tanh"}]},
+ "training": {"batch_size": 16, "learning_rate": 0.1}})";
+
+}  // namespace
+
+class TestHistogramsCsv : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void headerRowsAndCounts();
+    void lookingChangesNoMetric();
+    void flagsAreRangeChecked_data();
+    void flagsAreRangeChecked();
+    void exportsTheDistributionsView();
+
+private:
+    QTemporaryDir m_dir;
+    QString path(const QString& name) const { return m_dir.filePath(name); }
+};
+
+void TestHistogramsCsv::initTestCase() {
+    QVERIFY(m_dir.isValid());
+    QFile file(path("small.json"));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(kExperiment);
+}
+
+void TestHistogramsCsv::headerRowsAndCounts() {
+    const RunResult run = runGradflow({"--headless", "--config", path("small.json"), "--steps", "12", "--histograms",
+                                       path("h.csv"), "--histograms-every", "5"});
+    QCOMPARE(run.exitCode, 0);
+    const QStringList lines = readLines(path("h.csv"));
+    QVERIFY(lines.size() > 1);
+    QCOMPARE(lines.front(), QStringLiteral("step,layer,quantity,bin_lo,bin_hi,count"));
+    const QSet<QString> quantities = {"preactivation", "activation", "weight", "weight_grad", "activation_grad"};
+    QMap<QString, qint64> sums;  // "step,layer,quantity" -> count
+    QSet<int> steps;
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QStringList cells = lines[i].split(',');
+        QCOMPARE(cells.size(), 6);
+        QVERIFY2(quantities.contains(cells[2]), qPrintable(lines[i]));
+        bool ok = false;
+        const qint64 count = cells[5].toLongLong(&ok);
+        QVERIFY(ok && count > 0);  // only bins that hold values are written
+        steps << cells[0].toInt();
+        sums[cells[0] + ',' + cells[1] + ',' + cells[2]] += count;
+        // Edges are numbers in order (or the open ends and NaN's own bin).
+        if (cells[3] != "nan") {
+            const double lo = cells[3].toDouble(), hi = cells[4].toDouble();
+            QVERIFY2(lo <= hi, qPrintable(lines[i]));
+        }
+    }
+    QCOMPARE(steps, (QSet<int>{0, 5, 10, 11}));  // every 5th and the last
+    for (const QString& step : {"0", "5", "10", "11"}) {
+        for (int layer = 1; layer <= 3; ++layer) {
+            const QString key = step + ',' + QString::number(layer) + ',';
+            // batch x width values per forward quantity; fan-in x width weights.
+            QCOMPARE(sums.value(key + "preactivation"), qint64(16 * 8));
+            QCOMPARE(sums.value(key + "activation"), qint64(16 * 8));
+            QCOMPARE(sums.value(key + "activation_grad"), qint64(16 * 8));
+            QCOMPARE(sums.value(key + "weight"), qint64((layer == 1 ? 2 : 8) * 8));
+            QCOMPARE(sums.value(key + "weight_grad"), sums.value(key + "weight"));
+        }
+        // The output layer: no activation function, so no activation rows.
+        QVERIFY(sums.contains(step + ",4,preactivation"));
+        QVERIFY(!sums.contains(step + ",4,activation"));
+        QCOMPARE(sums.value(step + ",4,weight"), qint64(8) * sums.value(step + ",4,preactivation") / 16);
+    }
+    // One row as a script would read it: a bin of layer 1's activations at step 0.
+    const QString row = lines.filter(QRegularExpression("^0,1,activation,")).value(0);
+    QVERIFY2(QRegularExpression("^0,1,activation,-?[0-9.e-]+,-?[0-9.e-]+,[1-9][0-9]*$").match(row).hasMatch(), qPrintable(row));
+}
+
+void TestHistogramsCsv::lookingChangesNoMetric() {
+    const QStringList common = {"--headless", "--config", path("small.json"), "--steps", "20"};
+    QCOMPARE(runGradflow(common + QStringList{"--metrics", path("plain.csv")}).exitCode, 0);
+    QCOMPARE(runGradflow(common +
+                         QStringList{"--metrics", path("watched.csv"), "--histograms", path("w.csv"), "--histograms-every", "1"})
+                 .exitCode,
+             0);
+    const QByteArray plain = readAll(path("plain.csv"));
+    QVERIFY(!plain.isEmpty());
+    QCOMPARE(readAll(path("watched.csv")), plain);
+}
+
+void TestHistogramsCsv::flagsAreRangeChecked_data() {
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+    const QStringList run = {"--headless", "--preset", "deep-sigmoid-vanishing", "--steps", "2"};
+    QTest::newRow("zero") << run + QStringList{"--histograms", "x.csv", "--histograms-every", "0"}
+                          << "--histograms-every must be an integer in [1, 1000000000]; got '0'";
+    QTest::newRow("not a number") << run + QStringList{"--histograms", "x.csv", "--histograms-every", "ten"}
+                                  << "--histograms-every must be an integer in [1, 1000000000]; got 'ten'";
+    QTest::newRow("without file") << run + QStringList{"--histograms-every", "5"}
+                                  << "--histograms-every needs --histograms FILE.csv";
+    QTest::newRow("without headless") << QStringList{"--preset", "deep-sigmoid-vanishing", "--histograms", "x.csv"}
+                                      << "--histograms is only used with --headless";
+    QTest::newRow("unwritable") << run + QStringList{"--histograms", "/nonexistent-dir/h.csv"} << "--histograms: ";
+}
+
+void TestHistogramsCsv::flagsAreRangeChecked() {
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+    const RunResult run = runGradflow(arguments);
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(message), qPrintable(run.err));
+    QCOMPARE(run.err.count('\n'), 1);
+}
+
+void TestHistogramsCsv::exportsTheDistributionsView() {
+#ifndef GRADFLOW_HAS_UI
+    QSKIP("figure export needs the GUI build");
+#else
+    const QString png = path("distributions.png");
+    const RunResult run = runGradflow({"--headless", "--config", path("small.json"), "--steps", "15", "--export", png, "--view",
+                                       "distributions", "--size", "900x600"});
+    QCOMPARE(run.exitCode, 0);
+    const QImage image(png);
+    QVERIFY(!image.isNull());
+    QCOMPARE(image.size(), QSize(900, 600));
+    // Something was drawn: more than a handful of colours (an empty view is a flat panel
+    // with a message).
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 3)
+        for (int x = 0; x < image.width(); x += 3) colours.insert(image.pixel(x, y));
+    QVERIFY2(colours.size() > 50, qPrintable(QString::number(colours.size())));
+#endif
+}
+
+QTEST_GUILESS_MAIN(TestHistogramsCsv)
+#include "tst_histograms_csv.moc"
