@@ -323,7 +323,10 @@ void TrainingWorker::rebuild(const std::vector<core::ExperimentConfig>& configs)
         setState(State::Failed);
         return;
     }
-    for (const auto& lane : loop.lanes) lane->builder.beginRun(*lane->trainer, lane->config, runId);
+    for (const auto& lane : loop.lanes) {
+        lane->builder.beginRun(*lane->trainer, lane->config, runId);
+        lane->trainer->setStepInspector(lane->builder.distributionInspector());
+    }
     loop.dirty = true;
     publish(true, false);
     setState(State::Paused);
