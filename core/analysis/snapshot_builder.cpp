@@ -53,12 +53,14 @@ void SnapshotBuilder::beginRun(const Trainer& trainer, const ExperimentConfig& c
     m_pending = Pending{};
     m_distributions.emplace(config);
     m_nextDistributions = Clock::time_point{};
+    m_collectNextStep = false;
 }
 
 StepInspector SnapshotBuilder::distributionInspector() {
     return [this](std::int64_t step, const LayerValues& values) {
         const auto start = Clock::now();
-        if (!m_distributions || (m_base.distributions && start < m_nextDistributions)) return;
+        if (!m_distributions || (m_base.distributions && !m_collectNextStep && start < m_nextDistributions)) return;
+        m_collectNextStep = false;
         m_distributions->collect(step, values);
         m_base.distributions = m_distributions->latest();
         // Within a small share of the training time, and a few times a second at most: a

@@ -63,6 +63,9 @@ public:
     /// distributions at the run's first step, then within the time budget (they can only
     /// be read during a step, so they are collected there rather than in build()).
     StepInspector distributionInspector();
+    /// The next step is collected whatever the budget says: the last of a step(n)
+    /// request, which the window then stands at.
+    void collectNextStep() { m_collectNextStep = true; }
 
 private:
     /// The expensive parts, refreshed one at a time while training, and each in slices of
@@ -97,6 +100,7 @@ private:
     Pending m_pending;
     std::optional<DistributionCollector> m_distributions;
     Clock::time_point m_nextDistributions{};
+    bool m_collectNextStep = false;
 };
 
 }  // namespace gradflow::core
