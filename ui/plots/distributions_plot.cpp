@@ -32,6 +32,15 @@ QString axisTitle(LayerQuantity q) {
     return {};
 }
 
+/// The bands are named in the label, which gives way to "training step" when narrow.
+QString bandAxisTitle() { return QObject::tr("training step (bands: min–max, 7–93 %, 16–84 %; line: median)"); }
+
+/// Below this height two panels with four lines of axis text leave the histogram a sliver.
+constexpr int kShortViewHeight = 330;
+/// Wider than this times its height, a view puts the bands beside the histogram (a
+/// presenter's or a comparison's tab); a 16:10 figure keeps them below.
+constexpr double kSideBySideAspect = 1.7;
+
 QString upperFirst(QString text) {
     if (!text.isEmpty()) text[0] = text[0].toUpper();
     return text;
@@ -76,28 +85,19 @@ DistributionsPlot::DistributionsPlot(QWidget* parent)
     p->setNotAntialiasedElements(QCP::aePlottables);
     QCPAxisRect* top = p->axisRect();
     m_bandRect = new QCPAxisRect(p);
-    body()->addElement(1, 0, m_bandRect);
-    body()->setRowStretchFactors({1.2, 1.0});
-    body()->setRowSpacing(4);
-    // One left edge for both panels, so a value sits at one x in the histogram and one y
-    // below without the tick labels' widths shifting either.
-    auto* margins = new QCPMarginGroup(p);
-    top->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
-    m_bandRect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
 
     m_initial = p->addGraph(top->axis(QCPAxis::atBottom), top->axis(QCPAxis::atLeft));
-    m_initial->setName(tr("at initialisation"));
+    m_initial->setName(tr("initialisation"));
     m_initial->setLineStyle(QCPGraph::lsStepLeft);
     m_current = p->addGraph(top->axis(QCPAxis::atBottom), top->axis(QCPAxis::atLeft));
     m_current->setName(tr("now"));
     m_current->setLineStyle(QCPGraph::lsStepLeft);
     m_zoneKey = new QCPBars(top->axis(QCPAxis::atBottom), top->axis(QCPAxis::atLeft));
-    m_zoneKey->setName(tr("saturated (φ′ < 5% of max)"));
+    m_zoneKey->setName(tr("saturated"));
     top->axis(QCPAxis::atLeft)->setLabel(tr("count"));
 
     QCPAxis* bandX = m_bandRect->axis(QCPAxis::atBottom);
     QCPAxis* bandY = m_bandRect->axis(QCPAxis::atLeft);
-    bandX->setLabel(tr("training step"));
     bandX->setTicker(integerTicker());
     for (QCPGraph*& band : m_bands) {
         band = p->addGraph(bandX, bandY);
@@ -114,19 +114,55 @@ DistributionsPlot::DistributionsPlot(QWidget* parent)
     m_edgeCounts->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
     m_edgeCounts->setTextAlignment(Qt::AlignRight);
     m_edgeCounts->setPadding(QMargins(4, 2, 4, 2));
-    m_bandKey = new QCPItemText(p);
-    m_bandKey->setClipAxisRect(m_bandRect);
-    m_bandKey->position->setType(QCPItemPosition::ptAxisRectRatio);
-    m_bandKey->position->setAxisRect(m_bandRect);
-    m_bandKey->position->setCoords(0.01, 0.03);
-    m_bandKey->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-    m_bandKey->setPadding(QMargins(4, 2, 4, 2));
-    m_bandKey->setText(tr("percentiles: min–max, 7–93 %, 16–84 %, median"));
 
+    // The panels share one cell, under the legend row placeLegendAbove() adds, which so
+    // spans them both whichever way they are arranged.
+    m_panels = new QCPLayoutGrid;
+    body()->take(top);
+    body()->simplify();
+    body()->addElement(0, 0, m_panels);
+    m_panels->addElement(0, 0, top);
+    m_panels->setRowSpacing(4);
+    m_panels->setColumnSpacing(12);
+    arrangePanels(false);
     p->legend->setVisible(true);
     placeLegendAbove();
     setTheme(Theme::make(ThemeKind::Light, false));
     clear();
+}
+
+void DistributionsPlot::arrangePanels(bool sideBySide) {
+    if (sideBySide == m_sideBySide) return;
+    m_sideBySide = sideBySide;
+    if (m_panels->hasElement(1, 0) || m_panels->hasElement(0, 1)) m_panels->take(m_bandRect);
+    m_panels->simplify();
+    if (sideBySide) {
+        m_panels->addElement(0, 1, m_bandRect);
+        m_panels->setColumnStretchFactors({1.5, 1.0});
+    } else {
+        m_panels->addElement(1, 0, m_bandRect);
+        m_panels->setRowStretchFactors({1.7, 1.0});
+    }
+    // No margin group of its own to line the panels up: a comparison's shared axes put
+    // each panel in a group with its twin on the other side (shared_axes.h).
+}
+
+void DistributionsPlot::fitText(int width) {
+    // An export lays the plot out at its own size (the viewport); on screen the widget's
+    // size is the news (a resize reaches the dashboard's filter before the plot's viewport).
+    const QRect viewport = plot()->viewport();
+    const int height = viewport.width() == width ? viewport.height() : plot()->height();
+    if (m_panels) arrangePanels(width >= kSideBySideAspect * height);
+    // In a short view (a tab beside others) the selector above already names the quantity
+    // and the steps speak for themselves: the x titles give their room to the histogram.
+    const bool shortView = !m_sideBySide && height < kShortViewHeight;
+    histogramRect()->axis(QCPAxis::atBottom)->setLabel(shortView ? QString() : axisTitle(m_quantity));
+    m_bandRect->axis(QCPAxis::atBottom)->setLabel(shortView ? QString() : bandAxisTitle());
+    // About one count or value label per 36 px of panel height, so they never overlap.
+    for (QCPAxisRect* rect : {histogramRect(), m_bandRect}) {
+        const int rectHeight = rect->height() > 0 ? rect->height() : height / 3;
+        rect->axis(QCPAxis::atLeft)->ticker()->setTickCount(std::clamp(rectHeight / 36, 2, 5));
+    }
 }
 
 QCPAxisRect* DistributionsPlot::histogramRect() const { return plot()->axisRect(0); }
@@ -162,12 +198,10 @@ void DistributionsPlot::setTheme(const Theme& t) {
         m_bands[6 - i]->setBrush(band);
     }
     m_bands[3]->setPen(QPen(t.accent, t.lineWidth));
-    for (QCPItemText* text : {m_edgeCounts, m_bandKey}) {
-        text->setFont(t.font(0.85));
-        text->setColor(t.mutedText);
-        text->setBrush(t.panel);
-        text->setPen(Qt::NoPen);
-    }
+    m_edgeCounts->setFont(t.font(0.85));
+    m_edgeCounts->setColor(t.mutedText);
+    m_edgeCounts->setBrush(t.panel);
+    m_edgeCounts->setPen(Qt::NoPen);
 }
 
 void DistributionsPlot::clear() {
@@ -178,12 +212,12 @@ void DistributionsPlot::clear() {
     for (QCPItemRect* r : m_zones) r->setVisible(false);
     m_zoneKey->removeFromLegend();
     m_edgeCounts->setVisible(false);
-    m_bandKey->setVisible(false);
     histogramRect()->axis(QCPAxis::atBottom)->setRange(-1, 1);
     histogramRect()->axis(QCPAxis::atLeft)->setRange(0, 1);
     m_bandRect->axis(QCPAxis::atBottom)->setRange(0, 100);
     m_bandRect->axis(QCPAxis::atLeft)->setRange(-1, 1);
     rememberSnapshot(nullptr);
+    fitText(plot()->width());
     setEmptyMessage(tr("Press Train to start\neach layer's histograms show here"));
 }
 
@@ -242,7 +276,6 @@ void DistributionsPlot::rebuild() {
     QCPAxis* x = histogramRect()->axis(QCPAxis::atBottom);
     QCPAxis* bandY = m_bandRect->axis(QCPAxis::atLeft);
     const bool logarithmic = core::isGradientQuantity(m_quantity);
-    x->setLabel(axisTitle(m_quantity));
     bandY->setLabel(logarithmic ? tr("magnitude") : tr("value"));
     QSharedPointer<QCPAxisTicker> ticker =
         logarithmic ? QSharedPointer<QCPAxisTicker>(new Log10Ticker) : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker);
@@ -255,7 +288,6 @@ void DistributionsPlot::rebuild() {
         for (QCPItemRect* r : m_zones) r->setVisible(false);
         m_zoneKey->removeFromLegend();
         m_edgeCounts->setVisible(false);
-        m_bandKey->setVisible(false);
         const QString unitName = upperFirst(QString::fromStdString(snapshot() ? snapshot()->depthUnitName : "layer"));
         setEmptyMessage(tr("%1 %2: %3").arg(unitName).arg(m_unit).arg(QString::fromStdString(missing)));
         return;
@@ -264,6 +296,7 @@ void DistributionsPlot::rebuild() {
     showHistogram(d);
     showZones(d);
     showBands(d);
+    fitText(plot()->width());
 }
 
 void DistributionsPlot::showHistogram(const core::LayerDistributions& d) {
@@ -375,15 +408,13 @@ void DistributionsPlot::showBands(const core::LayerDistributions& d) {
         now && (keys.isEmpty() || keys.back() < double(d.current->step + 1)))
         add(d.current->step, now->band);
     for (int j = 0; j < 7; ++j) m_bands[j]->setData(keys, values[j], true);
-    m_bandKey->setVisible(!keys.isEmpty());
     QCPAxis* x = m_bandRect->axis(QCPAxis::atBottom);
     QCPAxis* y = m_bandRect->axis(QCPAxis::atLeft);
     if (keys.isEmpty()) return;
     x->setRange(keys.front(), std::max(keys.back(), keys.front() + 1.0));
     if (lo <= hi) {
         const double pad = std::max((hi - lo) * 0.08, core::isGradientQuantity(m_quantity) ? 0.5 : 1e-3);
-        // Room at the top for the key, which sits inside the panel.
-        y->setRange(lo - pad, hi + 3 * pad);
+        y->setRange(lo - pad, hi + pad);
     }
 }
 

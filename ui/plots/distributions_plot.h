@@ -32,6 +32,7 @@ public:
     QCPGraph* currentGraph() const { return m_current; }
     QCPGraph* initialGraph() const { return m_initial; }
     QCPGraph* medianGraph() const { return m_bands[3]; }
+    bool panelsSideBySide() const { return m_sideBySide; }
     /// Saturation zones drawn (for tests).
     int shadedZones() const;
     /// The histogram panel and the bands panel.
@@ -47,7 +48,13 @@ public slots:
 signals:
     void selectionChanged(core::LayerQuantity quantity, int unit);
 
+protected:
+    void fitText(int width) override;
+
 private:
+    /// Stacked (histogram above bands) or, in a wide and short view (a presenter's tab),
+    /// side by side, so neither panel is squeezed to a sliver.
+    void arrangePanels(bool sideBySide);
     void rebuild();
     void showHistogram(const core::LayerDistributions& d);
     void showBands(const core::LayerDistributions& d);
@@ -67,8 +74,9 @@ private:
     QList<QCPItemRect*> m_zones;
     QCPItemText* m_edgeCounts = nullptr;  ///< counts outside the inner bins
     QCPAxisRect* m_bandRect = nullptr;
+    QCPLayoutGrid* m_panels = nullptr;  ///< the histogram and the bands, below the legend
+    bool m_sideBySide = true;           ///< so the constructor's arrangePanels(false) lays out
     QCPGraph* m_bands[7] = {};
-    QCPItemText* m_bandKey = nullptr;
     core::LayerDistributionsPtr m_shown;
 };
 
