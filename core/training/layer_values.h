@@ -34,7 +34,9 @@ constexpr std::string_view layerQuantityName(LayerQuantity q) {
 
 /// Gradients span hundreds of decades and their sign says little about vanishing or
 /// exploding, so they are looked at by magnitude on a log scale; values by value.
-constexpr bool isGradientQuantity(LayerQuantity q) { return q == LayerQuantity::WeightGrad || q == LayerQuantity::ActivationGrad; }
+constexpr bool isGradientQuantity(LayerQuantity q) {
+    return q == LayerQuantity::WeightGrad || q == LayerQuantity::ActivationGrad;
+}
 
 class LayerValues {
 public:
