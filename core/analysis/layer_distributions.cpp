@@ -26,6 +26,14 @@ struct Extent {
     }
 };
 
+/// The activation whose saturation zones apply to `q` of `unit`: on pre-activations
+/// always, on activations only where they are phi of the pre-activations alone.
+const ActivationSpec* zoneActivation(const LayerValues& values, LayerQuantity q, int unit) {
+    if (q == LayerQuantity::Preactivation) return values.activation(unit);
+    if (q == LayerQuantity::Activation && !values.addsSkip(unit)) return values.activation(unit);
+    return nullptr;
+}
+
 }  // namespace
 
 const UnitHistogram* LayerDistributions::histogram(const DistributionStep* at, LayerQuantity q, int unit) const {
@@ -43,35 +51,7 @@ const std::string& LayerDistributions::missingReason(LayerQuantity q, int unit) 
     return reasons[static_cast<std::size_t>(unit - 1)];
 }
 
-DistributionCollector::DistributionCollector(ExperimentConfig config, std::size_t maxHistory)
-    : m_config(std::move(config)), m_maxHistory(std::max<std::size_t>(2, maxHistory)) {
-    // The same groups FeedForwardNet builds: [start, start + every - 1] from layer 2 on.
-    const int hidden = static_cast<int>(m_config.layers.size());
-    m_hasSkip.assign(static_cast<std::size_t>(hidden), false);
-    if (m_config.model == ModelKind::FeedForward && m_config.residual.every > 0) {
-        for (int start = 2; start <= hidden; start += m_config.residual.every)
-            m_hasSkip[static_cast<std::size_t>(std::min(start + m_config.residual.every - 1, hidden) - 1)] = true;
-    }
-}
-
-const ActivationSpec* DistributionCollector::activationOf(LayerQuantity q, int unit) const {
-    if (q != LayerQuantity::Preactivation && q != LayerQuantity::Activation) return nullptr;
-    if (m_config.model == ModelKind::Recurrent) {
-        // A gated cell's h_t = o_t tanh(c_t) is not one activation of one pre-activation.
-        return m_config.recurrent.cell == CellKind::Vanilla ? &m_config.recurrent.activation : nullptr;
-    }
-    if (unit < 1 || unit > static_cast<int>(m_config.layers.size())) return nullptr;  // the output layer
-    const auto index = static_cast<std::size_t>(unit - 1);
-    if (q == LayerQuantity::Activation && m_hasSkip[index]) return nullptr;
-    return &m_config.layers[index].activation;
-}
-
-std::vector<ValueInterval> DistributionCollector::zonesFor(LayerQuantity q, int unit, const HistogramBins& bins) const {
-    const ActivationSpec* activation = activationOf(q, unit);
-    if (activation == nullptr || !bins.chosen()) return {};
-    return q == LayerQuantity::Preactivation ? saturatedPreactivations(*activation, bins.lo, bins.hi)
-                                             : saturatedActivations(*activation, bins.lo, bins.hi);
-}
+DistributionCollector::DistributionCollector(std::size_t maxHistory) : m_maxHistory(std::max<std::size_t>(2, maxHistory)) {}
 
 void DistributionCollector::chooseBins(const LayerValues& values) {
     const int units = values.depthUnits();
@@ -92,7 +72,7 @@ void DistributionCollector::chooseBins(const LayerValues& values) {
                     data.take(v, v);
                 }
             }
-            const ActivationSpec* activation = activationOf(q, unit);
+            const ActivationSpec* activation = zoneActivation(values, q, unit);
             if (activation == nullptr) continue;
             if (q == LayerQuantity::Preactivation) {
                 for (const ValueInterval& z : saturatedPreactivations(*activation, -kAsymptoteProbe, kAsymptoteProbe)) {
@@ -111,7 +91,13 @@ void DistributionCollector::chooseBins(const LayerValues& values) {
         else bins = chooseLinearBins(data.lo, data.hi, cover.lo, cover.hi);
         auto& zones = m_state.saturationZones[qi];
         zones.assign(static_cast<std::size_t>(units), {});
-        for (int unit = 1; unit <= units; ++unit) zones[static_cast<std::size_t>(unit - 1)] = zonesFor(q, unit, bins);
+        for (int unit = 1; unit <= units; ++unit) {
+            const ActivationSpec* activation = zoneActivation(values, q, unit);
+            if (activation == nullptr) continue;
+            zones[static_cast<std::size_t>(unit - 1)] = q == LayerQuantity::Preactivation
+                                                            ? saturatedPreactivations(*activation, bins.lo, bins.hi)
+                                                            : saturatedActivations(*activation, bins.lo, bins.hi);
+        }
     }
 }
 

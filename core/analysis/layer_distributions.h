@@ -15,7 +15,6 @@
 #include "core/analysis/histogram_bins.h"
 #include "core/analysis/percentile_band.h"
 #include "core/analysis/saturation_zones.h"
-#include "core/config/experiment_config.h"
 #include "core/training/layer_values.h"
 
 namespace gradflow::core {
@@ -63,10 +62,9 @@ using LayerDistributionsPtr = std::shared_ptr<const LayerDistributions>;
 
 class DistributionCollector {
 public:
-    /// `config` names each unit's activation (for the saturation zones); `maxHistory`
-    /// bounds the band history: when full, every other entry goes and only every 2nd (4th,
-    /// ...) later collection is kept, like TrainingHistory.
-    explicit DistributionCollector(ExperimentConfig config, std::size_t maxHistory = 512);
+    /// `maxHistory` bounds the band history: when full, every other entry goes and only
+    /// every 2nd (4th, ...) later collection is kept, like TrainingHistory.
+    explicit DistributionCollector(std::size_t maxHistory = 512);
 
     /// Histograms and bands of every quantity and unit in `values`. The first call fixes
     /// the bins from its values (the run's step 0).
@@ -76,15 +74,10 @@ public:
 
 private:
     void chooseBins(const LayerValues& values);
-    std::vector<ValueInterval> zonesFor(LayerQuantity q, int unit, const HistogramBins& bins) const;
-    /// The activation that alone makes a unit's values, or null (see saturationZones).
-    const ActivationSpec* activationOf(LayerQuantity q, int unit) const;
 
-    ExperimentConfig m_config;
     std::size_t m_maxHistory;
     std::int64_t m_historyStride = 1;
     std::int64_t m_collections = 0;
-    std::vector<bool> m_hasSkip;  ///< per hidden layer: its output adds a residual skip
     LayerDistributions m_state;
     LayerDistributionsPtr m_published;
     std::vector<double> m_scratch;

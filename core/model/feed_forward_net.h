@@ -95,6 +95,14 @@ public:
     /// mean loss. Empty when layerValuesMissing() names a reason.
     std::span<const Scalar> layerValues(LayerQuantity q, int unit) const;
     std::string_view layerValuesMissing(LayerQuantity q, int unit) const;
+    /// Hidden layer `unit`'s activation function; null for the readout.
+    const ActivationSpec* layerActivation(int unit) const {
+        return unit >= 1 && unit <= hiddenLayers() ? &m_layers[static_cast<std::size_t>(unit - 1)].activation : nullptr;
+    }
+    /// Whether hidden layer `unit` ends a residual group (its output adds the skip).
+    bool layerAddsSkip(int unit) const {
+        return unit >= 1 && unit <= hiddenLayers() && m_layers[static_cast<std::size_t>(unit - 1)].residualStart > 0;
+    }
     /// Samples in the last training batch.
     int batch() const { return m_batch; }
 

@@ -49,6 +49,7 @@ template <typename Scalar>
 RecurrentNet<Scalar>::RecurrentNet(const ExperimentConfig& config, Random& rng)
     : m_cell(makeCell<Scalar>(config, rng)),
       m_gated(config.recurrent.cell != CellKind::Vanilla),
+      m_activation(config.recurrent.activation),
       m_readout(config.recurrent.hiddenSize, config.outputDimension(), rng) {}
 
 template <typename Scalar>

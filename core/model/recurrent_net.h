@@ -98,6 +98,10 @@ public:
     /// every step), nor do gated cells a single pre-activation: layerValuesMissing() says so.
     std::span<const Scalar> layerValues(LayerQuantity q, int unit) const;
     std::string_view layerValuesMissing(LayerQuantity q, int unit) const;
+    /// The vanilla cell's phi, the same at every step; null for a gated cell, whose h_t is
+    /// o_t tanh(c_t), no one function of one pre-activation.
+    const ActivationSpec* layerActivation(int) const { return m_gated ? nullptr : &m_activation; }
+    bool layerAddsSkip(int) const { return false; }
     /// Sequences in the last training batch.
     int batch() const { return m_trace.batch; }
 
@@ -106,7 +110,8 @@ private:
     static Matrix stack(const std::vector<Eigen::MatrixXd>& inputs, Eigen::Index columns);
 
     std::unique_ptr<Cell> m_cell;
-    bool m_gated = false;  ///< LSTM or GRU: no single pre-activation per step
+    bool m_gated = false;         ///< LSTM or GRU: no single pre-activation per step
+    ActivationSpec m_activation;  ///< the vanilla cell's
     DenseReadout<Scalar> m_readout;
     const Matrix* m_inputs = nullptr;
     SequenceTrace<Scalar> m_trace;

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/config/activation_spec.h"
+
 namespace gradflow::core {
 
 enum class LayerQuantity { Preactivation, Activation, Weight, WeightGrad, ActivationGrad };
@@ -49,6 +51,12 @@ public:
     virtual std::string_view missingReason(LayerQuantity q, int unit) const = 0;
     /// The values, widened to double, into `out` (resized). Empty when missing.
     virtual void copy(LayerQuantity q, int unit, std::vector<double>& out) const = 0;
+    /// The function from the unit's pre-activations to its activations, or null where
+    /// there is none (an output layer) or not one (a gated cell's state).
+    virtual const ActivationSpec* activation(int unit) const = 0;
+    /// The unit's activations have a residual skip added, so they are not phi of its
+    /// pre-activations alone.
+    virtual bool addsSkip(int unit) const = 0;
 };
 
 /// Called by Trainer::step() with the 0-based step index (as StepStats::step) and the view,

@@ -135,6 +135,8 @@ private:
             out.resize(values.size());
             for (std::size_t i = 0; i < values.size(); ++i) out[i] = scale * static_cast<double>(values[i]);
         }
+        const ActivationSpec* activation(int unit) const override { return m_trainer.m_net.layerActivation(unit); }
+        bool addsSkip(int unit) const override { return m_trainer.m_net.layerAddsSkip(unit); }
 
     private:
         const NetTrainer& m_trainer;

@@ -76,7 +76,7 @@ private slots:
 void TestLayerDistributions::countsAddUpToEachLayersValues() {
     const ExperimentConfig config = feedForward();
     auto trainer = Trainer::create(config);
-    DistributionCollector collector(config);
+    DistributionCollector collector;
     const LayerDistributionsPtr d = train(*trainer, collector, 3);
     QVERIFY(d && d->current);
     QCOMPARE(d->current->step, std::int64_t(2));
@@ -107,7 +107,7 @@ void TestLayerDistributions::countsAddUpToEachLayersValues() {
 void TestLayerDistributions::binsChosenAtStepZeroStayFixed() {
     const ExperimentConfig config = feedForward(ActivationKind::Relu);
     auto trainer = Trainer::create(config);
-    DistributionCollector collector(config);
+    DistributionCollector collector;
     const LayerDistributionsPtr first = train(*trainer, collector, 1);
     std::array<HistogramBins, kQuantityCount> bins = first->bins;
     const LayerDistributionsPtr later = train(*trainer, collector, 40);
@@ -163,7 +163,7 @@ void TestLayerDistributions::lookingChangesNoNumber() {
     for (const ExperimentConfig& config : {feedForward(ActivationKind::Sigmoid, 2), recurrent(CellKind::Vanilla)}) {
         auto plain = Trainer::create(config);
         auto watched = Trainer::create(config);
-        DistributionCollector collector(config);
+        DistributionCollector collector;
         watched->setStepInspector([&](std::int64_t step, const LayerValues& values) { collector.collect(step, values); });
         for (int i = 0; i < 8; ++i) {
             const StepStats a = plain->step();
@@ -183,7 +183,7 @@ void TestLayerDistributions::lookingChangesNoNumber() {
 void TestLayerDistributions::historyStaysBounded() {
     const ExperimentConfig config = feedForward();
     auto trainer = Trainer::create(config);
-    DistributionCollector collector(config, 8);
+    DistributionCollector collector(8);
     const LayerDistributionsPtr d = train(*trainer, collector, 100);
     QVERIFY(d->history.size() <= 8);
     QVERIFY(d->history.size() >= 4);
@@ -201,7 +201,7 @@ void TestLayerDistributions::recurrentNetsSayWhatTheyLack() {
     for (CellKind cell : {CellKind::Vanilla, CellKind::Lstm, CellKind::Gru}) {
         const ExperimentConfig config = recurrent(cell);
         auto trainer = Trainer::create(config);
-        DistributionCollector collector(config);
+        DistributionCollector collector;
         const LayerDistributionsPtr d = train(*trainer, collector, 2);
         QCOMPARE(d->depthUnits, 6);
         for (int t = 1; t <= 6; ++t) {
@@ -243,7 +243,7 @@ void TestLayerDistributions::saturationZonesFollowTheActivation() {
     // layer after a residual skip gets no zones on its outputs, the output layer none.
     const ExperimentConfig config = feedForward(ActivationKind::Tanh, 2);
     auto trainer = Trainer::create(config);
-    DistributionCollector collector(config);
+    DistributionCollector collector;
     const LayerDistributionsPtr d = train(*trainer, collector, 1);
     const HistogramBins& pre = d->bins[quantityIndex(LayerQuantity::Preactivation)];
     QVERIFY(pre.lo < -edge && pre.hi > edge);

@@ -49,7 +49,7 @@ core::ExperimentConfig recurrentConfig() {
 /// headless run does; the worker's time budget would skip most steps of a short run).
 ui::SnapshotPtr trainedSnapshot(const core::ExperimentConfig& config, int steps) {
     auto trainer = core::Trainer::create(config);
-    core::DistributionCollector collector(config);
+    core::DistributionCollector collector;
     trainer->setStepInspector([&](std::int64_t step, const core::LayerValues& values) { collector.collect(step, values); });
     core::StepStats last;
     for (int i = 0; i < steps; ++i) last = trainer->step();
