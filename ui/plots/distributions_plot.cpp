@@ -204,14 +204,18 @@ void DistributionsPlot::setTheme(const Theme& t) {
     m_edgeCounts->setPen(Qt::NoPen);
 }
 
-void DistributionsPlot::clear() {
-    m_shown.reset();
+void DistributionsPlot::clearData() {
     m_initial->data()->clear();
     m_current->data()->clear();
     for (QCPGraph* band : m_bands) band->data()->clear();
     for (QCPItemRect* r : m_zones) r->setVisible(false);
     m_zoneKey->removeFromLegend();
     m_edgeCounts->setVisible(false);
+}
+
+void DistributionsPlot::clear() {
+    m_shown.reset();
+    clearData();
     histogramRect()->axis(QCPAxis::atBottom)->setRange(-1, 1);
     histogramRect()->axis(QCPAxis::atLeft)->setRange(0, 1);
     m_bandRect->axis(QCPAxis::atBottom)->setRange(0, 100);
@@ -277,17 +281,12 @@ void DistributionsPlot::rebuild() {
     QCPAxis* bandY = m_bandRect->axis(QCPAxis::atLeft);
     const bool logarithmic = core::isGradientQuantity(m_quantity);
     bandY->setLabel(logarithmic ? tr("magnitude") : tr("value"));
-    QSharedPointer<QCPAxisTicker> ticker =
-        logarithmic ? QSharedPointer<QCPAxisTicker>(new Log10Ticker) : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker);
-    x->setTicker(ticker);
-    bandY->setTicker(ticker);
+    // One ticker each: their tick counts are fitted to different lengths.
+    for (QCPAxis* axis : {x, bandY})
+        axis->setTicker(logarithmic ? QSharedPointer<QCPAxisTicker>(new Log10Ticker)
+                                    : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
     if (!missing.empty()) {
-        m_initial->data()->clear();
-        m_current->data()->clear();
-        for (QCPGraph* band : m_bands) band->data()->clear();
-        for (QCPItemRect* r : m_zones) r->setVisible(false);
-        m_zoneKey->removeFromLegend();
-        m_edgeCounts->setVisible(false);
+        clearData();
         const QString unitName = upperFirst(QString::fromStdString(snapshot() ? snapshot()->depthUnitName : "layer"));
         setEmptyMessage(tr("%1 %2: %3").arg(unitName).arg(m_unit).arg(QString::fromStdString(missing)));
         return;

@@ -55,6 +55,8 @@ private:
     /// Stacked (histogram above bands) or, in a wide and short view (a presenter's tab),
     /// side by side, so neither panel is squeezed to a sliver.
     void arrangePanels(bool sideBySide);
+    /// Every graph, zone and readout emptied; the axes stay.
+    void clearData();
     void rebuild();
     void showHistogram(const core::LayerDistributions& d);
     void showBands(const core::LayerDistributions& d);
