@@ -5,46 +5,16 @@
 
 #include <QFile>
 #include <QMap>
-#include <QProcess>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QtEndian>
 #include <QtTest>
 
+#include "tests/support/gradflow_process.h"
+
+using namespace gradflow::test;
+
 namespace {
-
-struct RunResult {
-    int exitCode = -1;
-    QString err;
-};
-
-RunResult runGradflow(const QStringList& arguments) {
-    QProcess process;
-    process.start(QStringLiteral(GRADFLOW_EXECUTABLE), arguments);
-    RunResult result;
-    if (!process.waitForFinished(120000)) {
-        process.kill();
-        process.waitForFinished();
-        result.err = "timed out";
-        return result;
-    }
-    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    result.err = QString::fromUtf8(process.readAllStandardError());
-    return result;
-}
-
-QStringList readLines(const QString& path) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) return {};
-    QStringList lines = QString::fromUtf8(file.readAll()).split('\n');
-    if (!lines.isEmpty() && lines.back().isEmpty()) lines.pop_back();
-    return lines;
-}
-
-QByteArray readAll(const QString& path) {
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
 
 /// Three tanh layers of 8 on a 2-D set, batches of 16: small enough to count by hand.
 constexpr char kExperiment[] = R"({"format": "gradflow-experiment", "version": 1, "seed": 3,
