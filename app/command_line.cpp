@@ -105,6 +105,8 @@ const std::vector<OptionSpec>& optionTable() {
         {"log", "FILE.csv", [](O& o, S v) { return nonEmpty(v, o.logPath); }},
         {"spectrum", "FILE.csv", [](O& o, S v) { return nonEmpty(v, o.spectrumPath); }},
         {"spectrum-every", "K", [](O& o, S v) { return parseInteger(v, 1, 1'000'000'000, o.spectrumEvery); }},
+        {"histograms", "FILE.csv", [](O& o, S v) { return nonEmpty(v, o.histogramsPath); }},
+        {"histograms-every", "K", [](O& o, S v) { return parseInteger(v, 1, 1'000'000'000, o.histogramsEvery); }},
         {"export", "FILE", [](O& o, S v) { return nonEmpty(v, o.exportPath); }},
         {"size", "WxH", [](O& o, S v) { return parseSize(v, o); }},
         {"scale", "S", [](O& o, S v) { return parseReal(v, 1.0, 4.0, o.exportScale); }},
@@ -139,11 +141,13 @@ std::string checkCombinations(const CommandLineOptions& o, const std::set<std::s
     if (!o.configPath.empty() && !o.presetName.empty()) return "give either --config or --preset, not both";
     if (o.headless && !o.hasExperiment()) return "--headless needs --config FILE or --preset NAME";
     if (!o.headless) {
-        for (std::string_view option : {"steps", "seed", "metrics", "log", "spectrum", "spectrum-every", "theory"}) {
+        for (std::string_view option :
+             {"steps", "seed", "metrics", "log", "spectrum", "spectrum-every", "histograms", "histograms-every", "theory"}) {
             if (given.count(option) != 0) return "--" + std::string(option) + " is only used with --headless";
         }
     }
     if (given.count("spectrum-every") != 0 && o.spectrumPath.empty()) return "--spectrum-every needs --spectrum FILE.csv";
+    if (given.count("histograms-every") != 0 && o.histogramsPath.empty()) return "--histograms-every needs --histograms FILE.csv";
     if (!o.wantsFigureExport()) {
         for (std::string_view option : {"size", "scale", "view"}) {
             if (given.count(option) != 0) return "--" + std::string(option) + " needs --export FILE or --frames DIR";
@@ -292,10 +296,16 @@ std::string usageText() {
            "  --spectrum FILE.csv   end-to-end Jacobian singular values: step,input,index,singular_value\n"
            "                        (input = probe 0..7, index 0 = largest)\n"
            "  --spectrum-every K    take the spectrum every K steps (default 10)\n"
+           "  --histograms FILE.csv per layer, histograms of preactivation, activation, weight,\n"
+           "                        weight_grad, activation_grad: step,layer,quantity,bin_lo,bin_hi,count\n"
+           "                        (bins fixed for the run; gradients by magnitude on log10 bins)\n"
+           "  --histograms-every K  histograms every K steps and at the last (default 10)\n"
            "  --theory              print the mean-field prediction (q*, chi_1, depth scale)\n"
            "\n"
            "Figures (GUI build):\n"
-           "  --export FILE         the dashboard (or --view NAME) as .png, .svg or .pdf\n"
+           "  --export FILE         the dashboard (or --view NAME) as .png, .svg or .pdf; views:\n"
+           "                        gradients, heatmap, spectrum, loss, decision, health, phase,\n"
+           "                        distributions\n"
            "  --size WxH            figure size in pixels;  --scale S  pixel ratio 1..4\n"
            "  --frames DIR          numbered PNG frames every --every K steps (default 10)\n"
            "  --compare CHANGE      side by side with one change, trained in lockstep (also opens\n"

@@ -27,6 +27,8 @@ struct CommandLineOptions {
     std::string logPath;                ///< --log FILE.csv
     std::string spectrumPath;           ///< --spectrum FILE.csv
     int spectrumEvery = 10;             ///< --spectrum-every K
+    std::string histogramsPath;         ///< --histograms FILE.csv
+    int histogramsEvery = 10;           ///< --histograms-every K
     bool theory = false;                ///< --theory
 
     // Figure export (carried out by the GUI build; parsed and range-checked here).

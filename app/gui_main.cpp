@@ -61,6 +61,8 @@ public:
                 return writeFrame(trainer);
             return std::string();
         };
+        if (m_options.wantsFigureExport())
+            h.afterDistributions = [this](core::LayerDistributionsPtr d) { m_distributions = std::move(d); };
         h.afterRun = [this](const core::Trainer& trainer) { return finish(trainer); };
         return h;
     }
@@ -122,10 +124,10 @@ private:
 
     std::string writeFrame(const core::Trainer& trainer) {
         if (m_compare) {
-            m_dashboard->showFrames(core::buildFullSnapshot(trainer, &m_last, 1), m_history, comparisonSnapshot(),
-                                    m_compareHistory);
+            m_dashboard->showFrames(core::buildFullSnapshot(trainer, &m_last, 1, -1, m_distributions), m_history,
+                                    comparisonSnapshot(), m_compareHistory);
         } else {
-            m_dashboard->showFrame(core::buildFullSnapshot(trainer, &m_last, 1), m_history);
+            m_dashboard->showFrame(core::buildFullSnapshot(trainer, &m_last, 1, -1, m_distributions), m_history);
         }
         const QString error = m_frames->writeFrame(*m_dashboard);
         return error.isEmpty() ? std::string() : "--frames: " + error.toStdString();
@@ -133,7 +135,8 @@ private:
 
     std::string finish(const core::Trainer& trainer) {
         if (m_options.exportPath.empty()) return {};
-        const ui::SnapshotPtr snapshot = core::buildFullSnapshot(trainer, trainer.stepsDone() > 0 ? &m_last : nullptr, 1);
+        const ui::SnapshotPtr snapshot =
+            core::buildFullSnapshot(trainer, trainer.stepsDone() > 0 ? &m_last : nullptr, 1, -1, m_distributions);
         ui::HeadlessComparison comparison;
         if (m_compare) comparison = {comparisonSnapshot(), &m_compareHistory, m_baseLabel, m_changeLabel};
         const QString error = ui::renderHeadless(snapshot, m_history, QString::fromStdString(m_options.exportPath), size(),
@@ -145,6 +148,7 @@ private:
     const CommandLineOptions& m_options;
     core::TrainingHistory m_history;
     core::StepStats m_last;
+    core::LayerDistributionsPtr m_distributions;  ///< the newest the run collected
     std::unique_ptr<ui::Dashboard> m_dashboard;
     std::unique_ptr<ui::FrameSequenceWriter> m_frames;
     std::unique_ptr<core::Trainer> m_compare;  ///< side B of --compare

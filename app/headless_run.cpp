@@ -5,13 +5,16 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <vector>
 
+#include "core/analysis/layer_distributions.h"
 #include "core/analysis/mean_field.h"
 #include "core/analysis/trainer_spectrum.h"
 #include "core/config/experiment_validation.h"
 #include "core/io/experiment_file.h"
+#include "core/io/histogram_csv.h"
 #include "core/io/metrics_csv.h"
 #include "core/io/preset_library.h"
 #include "core/training/divergence.h"
@@ -59,19 +62,22 @@ struct Outputs {
     core::MetricsCsvWriter metrics;
     core::StepLogCsvWriter log;
     core::SpectrumCsvWriter spectrum;
+    core::HistogramCsvWriter histograms;
 
     std::string open(const CommandLineOptions& o) {
         std::string error;
         if (!o.metricsPath.empty() && !metrics.open(o.metricsPath, error)) return "--metrics: " + error;
         if (!o.logPath.empty() && !log.open(o.logPath, error)) return "--log: " + error;
         if (!o.spectrumPath.empty() && !spectrum.open(o.spectrumPath, error)) return "--spectrum: " + error;
+        if (!o.histogramsPath.empty() && !histograms.open(o.histogramsPath, error)) return "--histograms: " + error;
         return {};
     }
 
     std::string finish() {
         std::string error;
-        for (core::CsvFileWriter* writer : {static_cast<core::CsvFileWriter*>(&metrics), static_cast<core::CsvFileWriter*>(&log),
-                                            static_cast<core::CsvFileWriter*>(&spectrum)}) {
+        for (core::CsvFileWriter* writer :
+             {static_cast<core::CsvFileWriter*>(&metrics), static_cast<core::CsvFileWriter*>(&log),
+              static_cast<core::CsvFileWriter*>(&spectrum), static_cast<core::CsvFileWriter*>(&histograms)}) {
             std::string e;
             if (!writer->finish(e) && error.empty()) error = e;
         }
@@ -90,6 +96,25 @@ int train(const CommandLineOptions& o, core::Trainer& trainer, std::int64_t step
           std::ostream& out, std::ostream& err) {
     bool spectrumNoted = false;
     const core::StepStats* last = nullptr;
+    // Distributions are read during a step (layer_values.h), so the collector rides along:
+    // every K steps from step 0 (the initialised network, which fixes the bins), and the
+    // last step, so a file and a figure end where the run ends.
+    std::optional<core::DistributionCollector> distributions;
+    if (outputs.histograms.isOpen() || hooks.afterDistributions) {
+        distributions.emplace();
+        const std::int64_t every = std::max(1, o.histogramsEvery);
+        trainer.setStepInspector([&, every, steps](std::int64_t k, const core::LayerValues& values) {
+            if (k % every != 0 && k != steps - 1) return;
+            distributions->collect(k, values);
+            if (outputs.histograms.isOpen()) outputs.histograms.append(*distributions->latest());
+            if (hooks.afterDistributions) hooks.afterDistributions(distributions->latest());
+        });
+    }
+    // The inspector above refers to this frame's locals.
+    struct StopInspecting {
+        core::Trainer& trainer;
+        ~StopInspecting() { trainer.setStepInspector({}); }
+    } stopInspecting{trainer};
     core::Lockstep lockstep;
     lockstep.addLane(trainer);
     if (core::Trainer* sideB = hooks.comparison ? hooks.comparison() : nullptr) lockstep.addLane(*sideB);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "app/command_line.h"
+#include "core/analysis/layer_distributions.h"
 #include "core/config/experiment_config.h"
 #include "core/training/step_stats.h"
 
@@ -35,6 +36,9 @@ struct HeadlessHooks {
     std::function<void(const core::StepStats&)> afterComparisonStep;
     /// After every step (including the diverged one).
     std::function<std::string(const core::Trainer&, const core::StepStats&)> afterStep;
+    /// When set, the run collects per-layer distributions (as --histograms does, at its
+    /// steps) and passes each collection here; figures draw the newest.
+    std::function<void(core::LayerDistributionsPtr)> afterDistributions;
     /// Once training stops.
     std::function<std::string(const core::Trainer&)> afterRun;
 };

@@ -6,6 +6,7 @@
 
 #include "core/training/divergence.h"
 #include "ui/dashboard_page.h"
+#include "ui/plots/distributions_plot.h"
 #include "ui/plots/gradient_bars_plot.h"
 #include "ui/plots/gradient_heatmap.h"
 #include "ui/plots/plot_view.h"
@@ -51,6 +52,16 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent), m_theme(Theme::make(The
         auto* heatmap = qobject_cast<GradientHeatmap*>(page->view(QStringLiteral("heatmap")));
         auto* otherHeatmap = qobject_cast<GradientHeatmap*>(other->view(QStringLiteral("heatmap")));
         connect(heatmap, &GradientHeatmap::statisticChanged, otherHeatmap, &GradientHeatmap::setStatistic);
+        auto* distributions = qobject_cast<DistributionsPlot*>(page->view(QStringLiteral("distributions")));
+        auto* otherDistributions = qobject_cast<DistributionsPlot*>(other->view(QStringLiteral("distributions")));
+        connect(distributions, &DistributionsPlot::selectionChanged, otherDistributions, &DistributionsPlot::setSelection);
+        // Paused, no frame follows a new selection: share the new ranges now.
+        connect(distributions, &DistributionsPlot::selectionChanged, this, [this, distributions, otherDistributions] {
+            if (!m_comparing) return;
+            shareAxisRanges(*distributions->plot(), *otherDistributions->plot());
+            distributions->requestReplot();
+            otherDistributions->requestReplot();
+        });
     }
     setTheme(ThemeKind::Light);
 }

@@ -9,6 +9,7 @@
 #include <QVBoxLayout>
 
 #include "ui/plots/decision_boundary_plot.h"
+#include "ui/plots/distributions_plot.h"
 #include "ui/plots/gradient_bars_plot.h"
 #include "ui/plots/gradient_heatmap.h"
 #include "ui/plots/layer_health_plot.h"
@@ -20,8 +21,8 @@ namespace gradflow::ui {
 
 namespace {
 /// Views given up first when the tab labels do not fit, least needed first.
-const QStringList kDropOrder = {QStringLiteral("decision"), QStringLiteral("health"), QStringLiteral("phase"),
-                                QStringLiteral("spectrum"), QStringLiteral("loss")};
+const QStringList kDropOrder = {QStringLiteral("decision"),      QStringLiteral("health"),   QStringLiteral("phase"),
+                                QStringLiteral("distributions"), QStringLiteral("spectrum"), QStringLiteral("loss")};
 }  // namespace
 
 DashboardPage::DashboardPage(QWidget* parent) : QWidget(parent) {
@@ -32,6 +33,8 @@ DashboardPage::DashboardPage(QWidget* parent) : QWidget(parent) {
     m_spectrum = new SpectrumPlot;
     m_loss = new LossPlot;
     m_views = {m_gradients, m_heatmap, m_spectrum, m_loss, new DecisionBoundaryPlot, new LayerHealthPlot, new PhaseDiagramPlot};
+    auto* distributions = new DistributionsPlot;
+    m_views << distributions;
 
     m_tabs = new QTabWidget;
     m_tabs->setDocumentMode(true);
@@ -57,6 +60,8 @@ DashboardPage::DashboardPage(QWidget* parent) : QWidget(parent) {
     // again whenever a splitter, the window or a comparison changes that width.
     for (PlotView* v : m_views) v->plot()->installEventFilter(this);
     connect(m_gradients, &GradientBarsPlot::unitSelected, this, &DashboardPage::unitSelected);
+    // A layer clicked in the gradient view is the layer whose distribution one wants next.
+    connect(m_gradients, &GradientBarsPlot::unitSelected, distributions, &DistributionsPlot::selectUnit);
     m_arrangement = Arrangement::Compact;  // so the call below lays everything out
     setArrangement(Arrangement::Wide);
 }
@@ -81,6 +86,9 @@ DashboardPage::TabLabel DashboardPage::labelFor(const PlotView* view) const {
     if (name == QLatin1String("phase"))
         return {tr("Phase diagram"), tr("Phase"),
                 tr("Mean-field theory: where this initialisation sits between order and chaos")};
+    if (name == QLatin1String("distributions"))
+        return {tr("Distributions"), tr("Distrib."),
+                tr("Histograms of one layer's values or gradients, and their percentiles over the run")};
     return {view->title(), view->title(), QString()};
 }
 
@@ -92,7 +100,7 @@ void DashboardPage::setArrangement(Arrangement arrangement) {
     QList<PlotView*> tabbed;
     QList<int> topSizes{1}, bottomSizes, rowSizes;
     const QList<PlotView*> supporting = {view(QStringLiteral("decision")), view(QStringLiteral("health")),
-                                         view(QStringLiteral("phase"))};
+                                         view(QStringLiteral("phase")), view(QStringLiteral("distributions"))};
     switch (arrangement) {
     case Arrangement::Wide:
         top << m_spectrum;

@@ -388,4 +388,10 @@ QString FrameSequenceWriter::writeFrame(Dashboard& dashboard) {
     return error;
 }
 
+QStringList dashboardFigureViews() {
+    QStringList names;
+    for (const FigureSlot& slot : kDashboardSlots) names << QString::fromLatin1(slot.view);
+    return names;
+}
+
 }  // namespace gradflow::ui

@@ -45,6 +45,9 @@ QString exportDashboard(Dashboard& dashboard, const QString& path, const ExportO
 /// Raster renderings (size * scale pixels) for the clipboard, frames and tests.
 QImage renderViewImage(PlotView& view, const ExportOptions& options);
 QImage renderDashboardImage(Dashboard& dashboard, const ExportOptions& options);
+/// The views a whole-dashboard figure of one run draws in its grid: every view but
+/// "distributions", whose figure is one layer's and is exported alone.
+QStringList dashboardFigureViews();
 /// SVG documents (for the clipboard's image/svg+xml).
 QByteArray renderViewSvg(PlotView& view, const ExportOptions& options);
 

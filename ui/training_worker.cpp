@@ -323,7 +323,10 @@ void TrainingWorker::rebuild(const std::vector<core::ExperimentConfig>& configs)
         setState(State::Failed);
         return;
     }
-    for (const auto& lane : loop.lanes) lane->builder.beginRun(*lane->trainer, lane->config, runId);
+    for (const auto& lane : loop.lanes) {
+        lane->builder.beginRun(*lane->trainer, lane->config, runId);
+        lane->trainer->setStepInspector(lane->builder.distributionInspector());
+    }
     loop.dirty = true;
     publish(true, false);
     setState(State::Paused);
@@ -401,6 +404,10 @@ void TrainingWorker::trainChunk(bool budgeted) {
             ahead = true;
             break;
         }
+        // A step request ends here: the window will stand at this step, so its histograms
+        // are the ones to show.
+        if (budgeted && done + 1 == budget)
+            for (const auto& lane : loop.lanes) lane->builder.collectNextStep();
         const std::vector<const core::StepStats*>& stepped = lockstep.step();
         for (std::size_t i = 0; i < stepped.size(); ++i) {
             if (!stepped[i]) continue;

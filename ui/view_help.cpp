@@ -143,6 +143,10 @@ QList<ViewHelp> viewHelpEntries() {
          helpText("Mean-field theory of a plain, wide stack at initialisation: χ₁, the per-layer factor of the "
                   "squared gradient norm, over the weight and bias variances. Blue: ordered, gradients vanish; "
                   "red: chaotic, they explode; the line χ₁ = 1 is the edge of chaos; the star is this network.")},
+        {QStringLiteral("distributions"), helpText("Layer distributions"),
+         helpText("One layer's pre-activations, activations, weights or gradients as a histogram (faint behind: "
+                  "at initialisation; shaded: where the activation saturates), and below, their percentiles "
+                  "over the run. Gradients by magnitude on a log axis. Hover a bin for its range and count.")},
     };
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Everything the views show of a run at one moment, as an immutable value: the newest
-// statistics, the divergence, the spectrum, the prediction grid and the theory profiles.
+// statistics, the divergence, the spectrum, the prediction grid, the theory profiles and
+// the per-layer distributions.
 // The GUI's worker publishes it across threads as std::shared_ptr<const AnalysisSnapshot>;
 // a figure rendered after a command-line run is drawn from the same value. Plain data, so
 // views never touch the model.
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "core/analysis/jacobian_spectrum.h"
+#include "core/analysis/layer_distributions.h"
 #include "core/analysis/mean_field.h"
 #include "core/analysis/prediction_grid.h"
 #include "core/config/experiment_config.h"
@@ -39,6 +41,9 @@ struct AnalysisSnapshot {
     std::optional<UnitSpectrum> selectedUnitSpectrum;  ///< its singular values / eigenvalues
     int depthUnits = 0;
     std::string depthUnitName = "layer";
+    /// Per-layer histograms and percentile bands, as of the last step the collector looked
+    /// at (its step is distributions->current->step); null before the first.
+    LayerDistributionsPtr distributions;
 };
 
 using AnalysisSnapshotPtr = std::shared_ptr<const AnalysisSnapshot>;

@@ -19,14 +19,19 @@ int chainUnitFor(const JacobianChain& chain, int depthUnit) {
 
 }  // namespace
 
-AnalysisSnapshotPtr buildFullSnapshot(const Trainer& trainer, const StepStats* latest, std::uint64_t runId, int selectedUnit) {
+AnalysisSnapshotPtr buildFullSnapshot(const Trainer& trainer, const StepStats* latest, std::uint64_t runId, int selectedUnit,
+                                      LayerDistributionsPtr distributions) {
     SnapshotBuilder builder;
     builder.beginRun(trainer, trainer.config(), runId);
     SnapshotBuilder::Inputs inputs;
     inputs.latest = latest;
     inputs.selectedUnit = selectedUnit;
     inputs.forceExpensive = true;
-    return builder.build(trainer, inputs);
+    AnalysisSnapshotPtr built = builder.build(trainer, inputs);
+    if (!distributions) return built;
+    auto snapshot = std::make_shared<AnalysisSnapshot>(*built);
+    snapshot->distributions = std::move(distributions);
+    return snapshot;
 }
 
 SnapshotBuilder::SnapshotBuilder(double budgetFraction, std::chrono::milliseconds minInterval, std::chrono::microseconds slice)
@@ -46,6 +51,27 @@ void SnapshotBuilder::beginRun(const Trainer& trainer, const ExperimentConfig& c
     m_expensiveStep = -1;
     m_expensiveUnit = -1;
     m_pending = Pending{};
+    m_distributions.emplace();
+    m_nextDistributions = Clock::time_point{};
+    m_collectNextStep = false;
+}
+
+StepInspector SnapshotBuilder::distributionInspector() {
+    return [this](std::int64_t step, const LayerValues& values) {
+        const auto start = Clock::now();
+        if (!m_distributions || (m_base.distributions && !m_collectNextStep && start < m_nextDistributions)) return;
+        m_collectNextStep = false;
+        m_distributions->collect(step, values);
+        m_base.distributions = m_distributions->latest();
+        // Within a small share of the training time, and a few times a second at most: a
+        // histogram that changes faster than that cannot be read anyway.
+        constexpr double kShare = 0.05;
+        constexpr auto kInterval = std::chrono::milliseconds(100);
+        const auto end = Clock::now();
+        const auto spent = std::chrono::duration_cast<std::chrono::microseconds>(end - start);
+        m_nextDistributions = end + std::max<std::chrono::microseconds>(
+                                        kInterval, std::chrono::microseconds(static_cast<long long>(spent.count() / kShare)));
+    };
 }
 
 bool SnapshotBuilder::continueJob(Job job, const Trainer& trainer, int selectedUnit, Clock::time_point deadline) {

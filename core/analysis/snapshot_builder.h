@@ -14,6 +14,7 @@
 
 #include "core/analysis/analysis_snapshot.h"
 #include "core/analysis/jacobian_chain.h"
+#include "core/analysis/layer_distributions.h"
 #include "core/analysis/prediction_grid.h"
 #include "core/analysis/trainer_spectrum.h"
 #include "core/training/trainer.h"
@@ -22,9 +23,10 @@ namespace gradflow::core {
 
 /// Everything a figure needs, computed now (headless export, tests), for
 /// trainer.config(). `latest` is the stats the last step() returned (null before the
-/// first step); `selectedUnit` as in AnalysisSnapshot.
+/// first step); `selectedUnit` as in AnalysisSnapshot. Distributions cannot be computed
+/// after the fact (they are read during a step): pass those a DistributionCollector took.
 AnalysisSnapshotPtr buildFullSnapshot(const Trainer& trainer, const StepStats* latest, std::uint64_t runId = 0,
-                                      int selectedUnit = -1);
+                                      int selectedUnit = -1, LayerDistributionsPtr distributions = nullptr);
 
 class SnapshotBuilder {
 public:
@@ -57,6 +59,14 @@ public:
     /// The live config changed (learning rate, clipping): later snapshots carry it.
     void setConfig(const ExperimentConfig& config) { m_base.config = config; }
 
+    /// For Trainer::setStepInspector() of the run begun last: collects the per-layer
+    /// distributions at the run's first step, then within the time budget (they can only
+    /// be read during a step, so they are collected there rather than in build()).
+    StepInspector distributionInspector();
+    /// The next step is collected whatever the budget says: the last of a step(n)
+    /// request, which the window then stands at.
+    void collectNextStep() { m_collectNextStep = true; }
+
 private:
     /// The expensive parts, refreshed one at a time while training, and each in slices of
     /// at most m_slice per turn, so no pause of the training loop is long (a stall is a
@@ -88,6 +98,9 @@ private:
     int m_expensiveUnit = -1;
     int m_nextJob = SpectrumJob;
     Pending m_pending;
+    std::optional<DistributionCollector> m_distributions;
+    Clock::time_point m_nextDistributions{};
+    bool m_collectNextStep = false;
 };
 
 }  // namespace gradflow::core

@@ -237,8 +237,10 @@ void FeedForwardNet<Scalar>::backward() {
             pendingSkipFrom = i;
             pendingSkipTo = layer.residualStart - 2;
         }
-        // Reuse z (or y) as the dL/dy, then dL/dz buffer: its forward value is not needed again.
-        Matrix& delta = layer.batchNorm ? pass.z : pass.y;
+        // With batch norm, z's forward value is not needed again, so it becomes the dL/dy,
+        // then dL/dz buffer; without, dL/dy gets its own buffer so the pre-activations y
+        // stay readable after the step (layerValues()).
+        Matrix& delta = layer.batchNorm ? pass.z : pass.delta;
         delta = pass.outputGrad.cwiseProduct(pass.derivative);
         if (layer.batchNorm) backwardBatchNorm(layer, pass);
         // z = W x + b:  dW = dz x^T,  db = dz 1,  dx = W^T dz.
@@ -368,6 +370,40 @@ std::vector<Eigen::MatrixXd> FeedForwardNet<Scalar>::weightMatrices() const {
     for (const Layer& layer : m_layers) result.push_back(layer.weights.template cast<double>());
     result.push_back(m_readout.weights().template cast<double>());
     return result;
+}
+
+template <typename Scalar>
+std::string_view FeedForwardNet<Scalar>::layerValuesMissing(LayerQuantity q, int unit) const {
+    if (unit < 1 || unit > depthUnits()) return "no such layer";
+    if (unit == depthUnits() && q == LayerQuantity::Activation)
+        return "the output layer has no activation function: its pre-activations are the outputs the loss reads";
+    return {};
+}
+
+template <typename Scalar>
+std::span<const Scalar> FeedForwardNet<Scalar>::layerValues(LayerQuantity q, int unit) const {
+    if (!layerValuesMissing(q, unit).empty()) return {};
+    const auto whole = [](const auto& m) { return std::span<const Scalar>(m.data(), static_cast<std::size_t>(m.size())); };
+    if (unit == depthUnits()) {
+        switch (q) {
+        case LayerQuantity::Preactivation: return whole(m_outputs);
+        case LayerQuantity::Weight: return whole(m_readout.weights());
+        case LayerQuantity::WeightGrad: return whole(m_readout.weightGrad());
+        case LayerQuantity::ActivationGrad: return whole(m_outputGrad);
+        case LayerQuantity::Activation: break;
+        }
+        return {};
+    }
+    const Layer& layer = m_layers[static_cast<std::size_t>(unit - 1)];
+    const LayerPass& pass = m_passes[static_cast<std::size_t>(unit - 1)];
+    switch (q) {
+    case LayerQuantity::Preactivation: return whole(pass.y);
+    case LayerQuantity::Activation: return whole(pass.h);
+    case LayerQuantity::Weight: return whole(layer.weights);
+    case LayerQuantity::WeightGrad: return whole(layer.weightGrad);
+    case LayerQuantity::ActivationGrad: return whole(pass.outputGrad);
+    }
+    return {};
 }
 
 template class FeedForwardNet<float>;

@@ -9,6 +9,7 @@
 // jacobianChain(): d h_L / d h_1 as per-layer factors (firstDepthUnit = 2).
 
 #include <Eigen/Core>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "core/config/experiment_config.h"
 #include "core/model/dense_readout.h"
 #include "core/model/parameter_block.h"
+#include "core/training/layer_values.h"
 #include "core/training/step_stats.h"
 
 namespace gradflow::core {
@@ -87,6 +89,23 @@ public:
     /// Every layer's weights, the readout's last, in double (out x in).
     std::vector<Eigen::MatrixXd> weightMatrices() const;
 
+    /// What the last training forward() and backward() left for depth unit `unit`
+    /// (1-based; L + 1 is the readout, whose pre-activations are the outputs): read in
+    /// place, valid until the next forward(). Activation gradients are dL/dh of the batch
+    /// mean loss. Empty when layerValuesMissing() names a reason.
+    std::span<const Scalar> layerValues(LayerQuantity q, int unit) const;
+    std::string_view layerValuesMissing(LayerQuantity q, int unit) const;
+    /// Hidden layer `unit`'s activation function; null for the readout.
+    const ActivationSpec* layerActivation(int unit) const {
+        return unit >= 1 && unit <= hiddenLayers() ? &m_layers[static_cast<std::size_t>(unit - 1)].activation : nullptr;
+    }
+    /// Whether hidden layer `unit` ends a residual group (its output adds the skip).
+    bool layerAddsSkip(int unit) const {
+        return unit >= 1 && unit <= hiddenLayers() && m_layers[static_cast<std::size_t>(unit - 1)].residualStart > 0;
+    }
+    /// Samples in the last training batch.
+    int batch() const { return m_batch; }
+
 private:
     /// A layer's parameters and the state that outlives a step (running statistics).
     struct Layer {
@@ -105,6 +124,7 @@ private:
         Matrix y, h;                                   ///< pre-activation and output (after the skip is added)
         Matrix derivative;                             ///< phi'(y), when asked for
         Matrix outputGrad;                             ///< backward(): dL/dh
+        Matrix delta;                                  ///< backward() without batch norm: dL/dy (y stays readable)
         Vector batchMean, batchVariance, batchInvStd;  ///< batch norm in training
         Vector scale;                                  ///< batch norm outside training: gamma / sqrt(var + eps)
     };

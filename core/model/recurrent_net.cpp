@@ -47,7 +47,42 @@ void meanAndStd(const Eigen::MatrixBase<Derived>& m, double& mean, double& stdde
 
 template <typename Scalar>
 RecurrentNet<Scalar>::RecurrentNet(const ExperimentConfig& config, Random& rng)
-    : m_cell(makeCell<Scalar>(config, rng)), m_readout(config.recurrent.hiddenSize, config.outputDimension(), rng) {}
+    : m_cell(makeCell<Scalar>(config, rng)),
+      m_gated(config.recurrent.cell != CellKind::Vanilla),
+      m_activation(config.recurrent.activation),
+      m_readout(config.recurrent.hiddenSize, config.outputDimension(), rng) {}
+
+template <typename Scalar>
+std::string_view RecurrentNet<Scalar>::layerValuesMissing(LayerQuantity q, int unit) const {
+    if (unit < 1 || unit > m_trace.steps) return "no such time step";
+    switch (q) {
+    case LayerQuantity::Preactivation:
+        return m_gated ? "a gated cell has one pre-activation per gate, none of them the hidden state's" : "";
+    case LayerQuantity::Weight:
+    case LayerQuantity::WeightGrad:
+        return "one weight matrix serves every time step: there is no per-time-step weight distribution";
+    case LayerQuantity::Activation:
+    case LayerQuantity::ActivationGrad: break;
+    }
+    return {};
+}
+
+template <typename Scalar>
+std::span<const Scalar> RecurrentNet<Scalar>::layerValues(LayerQuantity q, int unit) const {
+    if (!layerValuesMissing(q, unit).empty()) return {};
+    const auto span = [](const auto& block) {
+        // A block of whole columns of a column-major matrix is contiguous.
+        return std::span<const Scalar>(block.data(), static_cast<std::size_t>(block.size()));
+    };
+    switch (q) {
+    case LayerQuantity::Preactivation: return span(m_trace.block(m_trace.gates, unit - 1));
+    case LayerQuantity::Activation: return span(m_trace.block(m_trace.hidden, unit));
+    case LayerQuantity::ActivationGrad: return span(m_trace.block(m_cell->hiddenGradients(), unit - 1));
+    case LayerQuantity::Weight:
+    case LayerQuantity::WeightGrad: break;
+    }
+    return {};
+}
 
 template <typename Scalar>
 typename RecurrentNet<Scalar>::Matrix RecurrentNet<Scalar>::stack(const std::vector<Eigen::MatrixXd>& inputs,

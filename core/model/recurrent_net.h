@@ -22,6 +22,7 @@
 
 #include <Eigen/Core>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -30,6 +31,7 @@
 #include "core/model/dense_readout.h"
 #include "core/model/parameter_block.h"
 #include "core/model/recurrent_cell.h"
+#include "core/training/layer_values.h"
 #include "core/training/step_stats.h"
 
 namespace gradflow::core {
@@ -90,11 +92,26 @@ public:
     const Matrix& hiddenGradients() const { return m_cell->hiddenGradients(); }
     const SequenceTrace<Scalar>& trace() const { return m_trace; }
 
+    /// What the last training forward() and backward() left for time step `unit` (1-based),
+    /// read in place: the vanilla cell's pre-activations a_t, the hidden state h_t and
+    /// dL/dh_t (of the batch mean loss). Weights have no per-step values (one matrix serves
+    /// every step), nor do gated cells a single pre-activation: layerValuesMissing() says so.
+    std::span<const Scalar> layerValues(LayerQuantity q, int unit) const;
+    std::string_view layerValuesMissing(LayerQuantity q, int unit) const;
+    /// The vanilla cell's phi, the same at every step; null for a gated cell, whose h_t is
+    /// o_t tanh(c_t), no one function of one pre-activation.
+    const ActivationSpec* layerActivation(int) const { return m_gated ? nullptr : &m_activation; }
+    bool layerAddsSkip(int) const { return false; }
+    /// Sequences in the last training batch.
+    int batch() const { return m_trace.batch; }
+
 private:
     /// The first `columns` samples of every step, stacked as I x T columns.
     static Matrix stack(const std::vector<Eigen::MatrixXd>& inputs, Eigen::Index columns);
 
     std::unique_ptr<Cell> m_cell;
+    bool m_gated = false;         ///< LSTM or GRU: no single pre-activation per step
+    ActivationSpec m_activation;  ///< the vanilla cell's
     DenseReadout<Scalar> m_readout;
     const Matrix* m_inputs = nullptr;
     SequenceTrace<Scalar> m_trace;

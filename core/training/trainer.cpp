@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <span>
 
 #include "core/data/random.h"
 #include "core/model/feed_forward_net.h"
@@ -58,6 +59,8 @@ public:
         m_stats.loss = m_net.loss(m_batchTargets, m_config.training.loss, m_stats.accuracy);
         m_net.backward();
         m_net.gradientStatistics(m_stats.layers);
+        // Before the loss check: the step that diverges is the one most worth looking at.
+        if (m_inspector) m_inspector(m_stats.step, m_layerValues);
         if (!std::isfinite(m_stats.loss)) {
             return diverge(m_net.firstNonFiniteActivation(),
                            "the loss is not finite (" + std::string(Net::kActivationsName) + " overflowed)");
@@ -115,7 +118,32 @@ public:
 
     std::vector<Eigen::MatrixXd> weightMatrices() const override { return m_net.weightMatrices(); }
 
+    void setStepInspector(StepInspector inspector) override { m_inspector = std::move(inspector); }
+
 private:
+    /// The net's caches seen as LayerValues. Activation gradients are scaled by the batch
+    /// size: the loss is a batch mean, so B dL/dh is each sample's own gradient, the
+    /// per-sample quantity activation_grad_norm reports too, whatever the batch size.
+    class NetLayerValues final : public LayerValues {
+    public:
+        explicit NetLayerValues(const NetTrainer& trainer) : m_trainer(trainer) {}
+        int depthUnits() const override { return m_trainer.depthUnits(); }
+        std::string_view missingReason(LayerQuantity q, int unit) const override {
+            return m_trainer.m_net.layerValuesMissing(q, unit);
+        }
+        void copy(LayerQuantity q, int unit, std::vector<double>& out) const override {
+            const std::span<const Scalar> values = m_trainer.m_net.layerValues(q, unit);
+            const double scale = q == LayerQuantity::ActivationGrad ? static_cast<double>(m_trainer.m_net.batch()) : 1.0;
+            out.resize(values.size());
+            for (std::size_t i = 0; i < values.size(); ++i) out[i] = scale * static_cast<double>(values[i]);
+        }
+        const ActivationSpec* activation(int unit) const override { return m_trainer.m_net.layerActivation(unit); }
+        bool addsSkip(int unit) const override { return m_trainer.m_net.layerAddsSkip(unit); }
+
+    private:
+        const NetTrainer& m_trainer;
+    };
+
     static std::vector<Eigen::Index> blockSizes(const std::vector<ParameterBlock<Scalar>>& blocks) {
         std::vector<Eigen::Index> sizes;
         for (const auto& b : blocks) sizes.push_back(b.size);
@@ -170,6 +198,8 @@ private:
     StepStats m_stats;
     DivergenceInfo m_divergence;
     std::int64_t m_steps = 0;
+    StepInspector m_inspector;
+    NetLayerValues m_layerValues{*this};
 };
 
 template <template <typename> class Net>

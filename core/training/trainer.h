@@ -11,6 +11,7 @@
 #include "core/analysis/jacobian_chain.h"
 #include "core/config/experiment_config.h"
 #include "core/data/dataset.h"
+#include "core/training/layer_values.h"
 #include "core/training/step_stats.h"
 
 namespace gradflow::core {
@@ -48,6 +49,11 @@ public:
     /// The Jacobian factors of J = d h_L / d h_1 for the first `probes` training samples,
     /// with batch-norm statistics held at the last training batch's values.
     virtual JacobianChain jacobianChain(int probes) const = 0;
+
+    /// From the next step on, step() calls `inspector` after backpropagation, before
+    /// clipping and the update (see layer_values.h); an empty function stops it. The
+    /// inspector only reads: the run's numbers are the same with or without one.
+    virtual void setStepInspector(StepInspector inspector) = 0;
 
     /// Current weights of every depth unit that has a weight matrix, in double, for the
     /// per-layer spectra (out x in). Recurrent models return the recurrent matrix.

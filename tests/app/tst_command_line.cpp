@@ -7,45 +7,9 @@
 #include <QtTest>
 
 #include "core/io/experiment_file.h"
+#include "tests/support/gradflow_process.h"
 
-namespace {
-
-struct RunResult {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-RunResult runGradflow(const QStringList& arguments) {
-    QProcess process;
-    process.start(QStringLiteral(GRADFLOW_EXECUTABLE), arguments);
-    RunResult result;
-    if (!process.waitForFinished(120000)) {
-        process.kill();
-        process.waitForFinished();
-        result.err = "timed out";
-        return result;
-    }
-    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    result.out = QString::fromUtf8(process.readAllStandardOutput());
-    result.err = QString::fromUtf8(process.readAllStandardError());
-    return result;
-}
-
-QStringList readLines(const QString& path) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) return {};
-    QStringList lines = QString::fromUtf8(file.readAll()).split('\n');
-    if (!lines.isEmpty() && lines.back().isEmpty()) lines.pop_back();
-    return lines;
-}
-
-QByteArray readAll(const QString& path) {
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-}  // namespace
+using namespace gradflow::test;
 
 class TestCommandLine : public QObject {
     Q_OBJECT

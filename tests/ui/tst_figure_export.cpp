@@ -122,7 +122,7 @@ void TestFigureExport::pdfHeader() {
 void TestFigureExport::everyViewExports() {
     Dashboard dashboard;
     dashboard.showFrame(m_snapshot, m_history);
-    QCOMPARE(dashboard.views().size(), 7);
+    QCOMPARE(dashboard.views().size(), 8);
     ExportOptions o;
     o.size = QSize(600, 400);
     for (PlotView* v : dashboard.views()) {

@@ -52,9 +52,11 @@ QStringList figureProblems(Dashboard& dashboard, const QString& label, bool pres
                 problems << QStringLiteral("%1 %2 alone: %3").arg(where, view->name(), p);
         }
         renderDashboardImage(dashboard, options);
-        for (PlotView* view : dashboard.views())
+        for (PlotView* view : dashboard.views()) {
+            if (!dashboardFigureViews().contains(view->name())) continue;  // not in the grid: checked alone
             for (const QString& p : figureGeometryProblems(*view->plot()))
                 problems << QStringLiteral("%1 %2 in the dashboard: %3").arg(where, view->name(), p);
+        }
     }
     return problems;
 }

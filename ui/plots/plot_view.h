@@ -76,7 +76,7 @@ public:
     /// legend entry, an axis title, a curve's name; empty over the title or bare plot.
     QString textAt(const QPoint& pos) const;
     /// The tooltip for `pos`: the terms of textAt() explained, else the view's summary.
-    QString toolTipAt(const QPoint& pos) const;
+    virtual QString toolTipAt(const QPoint& pos) const;
     /// Export / copy this view or the dashboard, and its help page (right click).
     void showContextMenu(const QPoint& globalPos);
 
