@@ -131,6 +131,11 @@ TrainingControls::TrainingControls(ExperimentDocument* document, QWidget* parent
     m_decayFactor->setSingleStep(0.05);
     decayRow->addWidget(m_decaySteps, 1);
     decayRow->addWidget(m_decayFactor, 1);
+    // Their ranges reach 10^8 steps, and a spin box asks for room to show its largest value
+    // with prefix and suffix: the dock would then not fit beside a comparison at 1366x768.
+    // Typical values fit in this; larger ones scroll within the field.
+    for (QAbstractSpinBox* box : std::initializer_list<QAbstractSpinBox*>{m_warmup, m_decaySteps, m_decayFactor})
+        box->setMinimumWidth(box->fontMetrics().horizontalAdvance(QStringLiteral("every 10000 steps")) / 2 + 24);
     m_decayLabel = new QLabel(tr("Decay"), this);
     form->addRow(m_decayLabel, decayRow);
     m_batch = withTip(new QSpinBox(this), tr("Samples per update (applies on Reset)"));

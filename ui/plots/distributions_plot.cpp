@@ -156,7 +156,11 @@ void DistributionsPlot::fitText(int width) {
     // In a short view (a tab beside others) the selector above already names the quantity
     // and the steps speak for themselves: the x titles give their room to the histogram.
     const bool shortView = !m_sideBySide && height < kShortViewHeight;
-    histogramRect()->axis(QCPAxis::atBottom)->setLabel(shortView ? QString() : axisTitle(m_quantity));
+    // The layer is named on the axis too: an exported figure has no selector beside it.
+    const QString unitName = QString::fromStdString(snapshot() ? snapshot()->depthUnitName : "layer");
+    histogramRect()
+        ->axis(QCPAxis::atBottom)
+        ->setLabel(shortView ? QString() : QStringLiteral("%1 %2: %3").arg(unitName).arg(m_unit).arg(axisTitle(m_quantity)));
     m_bandRect->axis(QCPAxis::atBottom)->setLabel(shortView ? QString() : bandAxisTitle());
     // About one count or value label per 36 px of panel height, so they never overlap.
     for (QCPAxisRect* rect : {histogramRect(), m_bandRect}) {
