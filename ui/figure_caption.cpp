@@ -8,6 +8,7 @@
 #include "core/model/activation.h"
 #include "core/model/initializer.h"
 #include "core/training/divergence.h"
+#include "ui/registry_combos.h"
 
 namespace gradflow::ui {
 
@@ -29,9 +30,7 @@ QString activationText(const core::ActivationSpec& a) {
 
 QString optimizerText(const core::TrainingSpec& t) {
     const core::OptimizerInfo* info = core::findEntry(core::kOptimizerRegistry, t.optimizer.kind);
-    QString text = QStringLiteral("%1 lr %2")
-                       .arg(info ? QString::fromUtf8(info->label.data(), qsizetype(info->label.size())) : QString(),
-                            number(t.optimizer.learningRate));
+    QString text = QStringLiteral("%1 lr %2").arg(info ? fromView(info->label) : QString(), number(t.optimizer.learningRate));
     if (t.schedule != core::ScheduleSpec{})
         text += QStringLiteral(" (%1)").arg(QString::fromStdString(core::describeSchedule(t.schedule)));
     return text;

@@ -4,6 +4,7 @@
 
 #include "core/config/experiment_names.h"
 #include "core/config/optimizer_names.h"
+#include "core/config/schedule_names.h"
 #include "core/data/dataset.h"
 #include "core/model/activation.h"
 #include "core/model/initializer.h"
@@ -31,6 +32,8 @@ void fillActivationCombo(QComboBox* combo) { fillFromRegistry(combo, core::activ
 void fillInitCombo(QComboBox* combo) { fillFromRegistry(combo, core::initializerRegistry()); }
 
 void fillOptimizerCombo(QComboBox* combo) { fillFromRegistry(combo, core::kOptimizerRegistry); }
+
+void fillScheduleCombo(QComboBox* combo) { fillFromRegistry(combo, core::kScheduleRegistry); }
 
 void fillCellCombo(QComboBox* combo) {
     combo->clear();

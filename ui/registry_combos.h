@@ -1,5 +1,6 @@
 #pragma once
-// Combo boxes filled from core's registries (activations, initializers, optimizers, data sets), so a
+// Combo boxes filled from core's registries (activations, initializers, optimizers, learning-rate
+// schedules, data sets), so a
 // new entry in core appears in every editor with its label and formula, untouched here.
 // Item data is the enum value as int; each item's tooltip gives the formula.
 
@@ -17,6 +18,7 @@ QString fromView(std::string_view text);
 void fillActivationCombo(QComboBox* combo);
 void fillInitCombo(QComboBox* combo);
 void fillOptimizerCombo(QComboBox* combo);
+void fillScheduleCombo(QComboBox* combo);
 /// Recurrent cells, labelled as core describes them (capitalised: "Vanilla RNN", "LSTM").
 void fillCellCombo(QComboBox* combo);
 /// Data sets for feed-forward (`sequence` false) or recurrent models.

@@ -15,7 +15,6 @@
 #include <iterator>
 
 #include "core/config/experiment_validation.h"
-#include "core/config/schedule_names.h"
 #include "core/data/dataset.h"
 #include "ui/experiment_document.h"
 #include "ui/registry_combos.h"
@@ -108,11 +107,7 @@ TrainingControls::TrainingControls(ExperimentDocument* document, QWidget* parent
     m_schedule = withTip(new QComboBox(this), tr("How the learning rate changes over the run, after the warmup "
                                                  "(applies on Reset)"));
     m_schedule->setObjectName(QStringLiteral("scheduleCombo"));
-    for (const core::ScheduleInfo& info : core::kScheduleRegistry) {
-        m_schedule->addItem(QString::fromUtf8(info.label.data(), qsizetype(info.label.size())), int(info.kind));
-        m_schedule->setItemData(m_schedule->count() - 1, QString::fromUtf8(info.formula.data(), qsizetype(info.formula.size())),
-                                Qt::ToolTipRole);
-    }
+    fillScheduleCombo(m_schedule);
     m_warmup = withTip(new QSpinBox(this), tr("Warmup: the rate climbs linearly from \u03b7/N to \u03b7 over the first "
                                               "N updates (Goyal et al. 2017); 0 = none. Applies on Reset"));
     m_warmup->setRange(0, core::ExperimentLimits::maxScheduleSteps);
@@ -238,7 +233,7 @@ TrainingControls::TrainingControls(ExperimentDocument* document, QWidget* parent
     connect(m_decayFactor, &QDoubleSpinBox::valueChanged, this, [this](double v) {
         edit(tr("Change decay factor"), ExperimentDocument::MergeSchedule, [&](auto& c) {
             if (c.training.schedule.kind == core::ScheduleKind::Cosine) c.training.schedule.finalFraction = v;
-            else c.training.schedule.decayFactor = std::max(v, 0.001);  // validation wants (0, 1]
+            else c.training.schedule.decayFactor = v;  // showSchedule keeps it in (0, 1]
         });
     });
     connect(m_batch, &QSpinBox::valueChanged, this, [this](int v) {

@@ -22,6 +22,16 @@ struct EnumName {
     std::string_view name;
 };
 
+/// An entry of a registry of update rules (optimizers, learning-rate schedules): the rule
+/// as the GUI's tooltip shows it beside the name and label.
+template <typename Enum>
+struct RuleName {
+    Enum kind;
+    std::string_view name;     ///< file name, e.g. "rmsprop"
+    std::string_view label;    ///< GUI label, e.g. "RMSProp"
+    std::string_view formula;  ///< the rule, for tooltips (UTF-8)
+};
+
 template <typename Registry>
 concept NameRegistry = std::ranges::forward_range<Registry> && requires(std::ranges::range_reference_t<Registry> entry) {
     entry.kind;

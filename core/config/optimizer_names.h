@@ -6,15 +6,11 @@
 #include <string_view>
 
 #include "core/config/experiment_config.h"
+#include "core/config/name_registry.h"
 
 namespace gradflow::core {
 
-struct OptimizerInfo {
-    OptimizerKind kind;
-    std::string_view name;     ///< file name, e.g. "rmsprop"
-    std::string_view label;    ///< GUI label, e.g. "RMSProp"
-    std::string_view formula;  ///< the update rule, for tooltips
-};
+using OptimizerInfo = RuleName<OptimizerKind>;
 
 inline constexpr OptimizerInfo kOptimizerRegistry[] = {
     {OptimizerKind::Sgd, "sgd", "SGD", "w \u2190 w \u2212 \u03b7 g"},

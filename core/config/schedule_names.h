@@ -7,15 +7,12 @@
 #include <string_view>
 
 #include "core/config/experiment_config.h"
+#include "core/config/name_registry.h"
 
 namespace gradflow::core {
 
-struct ScheduleInfo {
-    ScheduleKind kind;
-    std::string_view name;     ///< file name, e.g. "cosine"
-    std::string_view label;    ///< GUI label, e.g. "Cosine decay"
-    std::string_view formula;  ///< the rule after warmup, for tooltips
-};
+/// The formula is the rule after the warmup.
+using ScheduleInfo = RuleName<ScheduleKind>;
 
 inline constexpr ScheduleInfo kScheduleRegistry[] = {
     {ScheduleKind::Constant, "constant", "Constant", "\u03b7\u209c = \u03b7"},
