@@ -110,6 +110,7 @@ const std::vector<OptionSpec>& optionTable() {
         {"export", "FILE", [](O& o, S v) { return nonEmpty(v, o.exportPath); }},
         {"size", "WxH", [](O& o, S v) { return parseSize(v, o); }},
         {"scale", "S", [](O& o, S v) { return parseReal(v, 1.0, 4.0, o.exportScale); }},
+        {"diagnosis", "", flag<&O::diagnosis>},
         {"view", "NAME", [](O& o, S v) { return nonEmpty(v, o.viewName); }},
         {"frames", "DIR", [](O& o, S v) { return nonEmpty(v, o.framesDir); }},
         {"every", "K", [](O& o, S v) { return parseInteger(v, 1, 1'000'000'000, o.framesEvery); }},
@@ -149,7 +150,7 @@ std::string checkCombinations(const CommandLineOptions& o, const std::set<std::s
     if (given.count("spectrum-every") != 0 && o.spectrumPath.empty()) return "--spectrum-every needs --spectrum FILE.csv";
     if (given.count("histograms-every") != 0 && o.histogramsPath.empty()) return "--histograms-every needs --histograms FILE.csv";
     if (!o.wantsFigureExport()) {
-        for (std::string_view option : {"size", "scale", "view"}) {
+        for (std::string_view option : {"size", "scale", "view", "diagnosis"}) {
             if (given.count(option) != 0) return "--" + std::string(option) + " needs --export FILE or --frames DIR";
         }
     }
@@ -292,7 +293,8 @@ std::string usageText() {
            "  --metrics FILE.csv    per step and layer: step,layer,weight_grad_norm,bias_grad_norm,\n"
            "                        activation_grad_norm,weight_norm,update_ratio,saturation\n"
            "                        (layer 1..L hidden, L+1 output)\n"
-           "  --log FILE.csv        per step: step,loss,accuracy,grad_norm,grad_norm_clipped,clipped,diverged\n"
+           "  --log FILE.csv        per step: step,loss,accuracy,grad_norm,grad_norm_clipped,clipped,diverged,\n"
+           "                        learning_rate\n"
            "  --spectrum FILE.csv   end-to-end Jacobian singular values: step,input,index,singular_value\n"
            "                        (input = probe 0..7, index 0 = largest)\n"
            "  --spectrum-every K    take the spectrum every K steps (default 10)\n"
@@ -307,6 +309,7 @@ std::string usageText() {
            "                        gradients, heatmap, spectrum, loss, decision, health, phase,\n"
            "                        distributions\n"
            "  --size WxH            figure size in pixels;  --scale S  pixel ratio 1..4\n"
+           "  --diagnosis           the verdict line over the gradient view (\"Vanishing: ...\")\n"
            "  --frames DIR          numbered PNG frames every --every K steps (default 10)\n"
            "  --compare CHANGE      side by side with one change, trained in lockstep (also opens\n"
            "                        the GUI comparing): batch-norm-on, relu-he, residual-on, clip-on,\n"

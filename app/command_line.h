@@ -36,6 +36,7 @@ struct CommandLineOptions {
     int exportWidth = 0;     ///< --size WxH; 0 = the view's default size
     int exportHeight = 0;
     double exportScale = 1.0;  ///< --scale S, 1..4
+    bool diagnosis = false;    ///< --diagnosis: the gradient view's verdict line in the figure
     std::string viewName;      ///< --view NAME; empty = whole dashboard
     std::string framesDir;     ///< --frames DIR
     int framesEvery = 10;      ///< --every K

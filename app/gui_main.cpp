@@ -76,6 +76,7 @@ private:
         ui::ExportOptions o;
         o.size = size();
         o.scale = m_options.exportScale;
+        o.diagnosis = m_options.diagnosis;
         return o;
     }
 
@@ -139,9 +140,9 @@ private:
             core::buildFullSnapshot(trainer, trainer.stepsDone() > 0 ? &m_last : nullptr, 1, -1, m_distributions);
         ui::HeadlessComparison comparison;
         if (m_compare) comparison = {comparisonSnapshot(), &m_compareHistory, m_baseLabel, m_changeLabel};
-        const QString error = ui::renderHeadless(snapshot, m_history, QString::fromStdString(m_options.exportPath), size(),
-                                                 m_options.exportScale, QString::fromStdString(m_options.viewName), true,
-                                                 ui::ThemeKind::Light, m_compare ? &comparison : nullptr);
+        const QString error =
+            ui::renderHeadless(snapshot, m_history, QString::fromStdString(m_options.exportPath), exportOptions(),
+                               QString::fromStdString(m_options.viewName), ui::ThemeKind::Light, m_compare ? &comparison : nullptr);
         return error.isEmpty() ? std::string() : "--export: " + error.toStdString();
     }
 

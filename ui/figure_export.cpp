@@ -39,6 +39,7 @@ struct Figure {
     QString caption;
     Theme theme;
     bool showSelection = false;
+    bool diagnosis = false;
 };
 
 /// Where each view sits in a whole-dashboard figure, as fractions of the area above the
@@ -66,6 +67,7 @@ void paintFigure(QCPPainter& painter, const Figure& figure) {
     for (const FigureCell& cell : figure.cells) {
         QCustomPlot* plot = cell.view->plot();
         cell.view->setSelectionShown(figure.showSelection);
+        cell.view->setDiagnosisShown(figure.diagnosis);
         const QCP::AntialiasedElements aa = plot->antialiasedElements();
         const QCP::AntialiasedElements notAa = plot->notAntialiasedElements();
         plot->setNotAntialiasedElements(QCP::aeNone);
@@ -83,6 +85,7 @@ void paintFigure(QCPPainter& painter, const Figure& figure) {
         plot->setAntialiasedElements(aa);
         plot->setNotAntialiasedElements(notAa);
         cell.view->setSelectionShown(true);
+        cell.view->setDiagnosisShown(true);
         // toPainter left the elements laid out at the export size, text fitted to it: the
         // screen gets its own fit and layout back with its next replot, queued, so the
         // figure's layout can still be inspected until the event loop runs.
@@ -118,6 +121,7 @@ QSize viewDefaultSize(PlotView& view) {
 Figure viewFigure(PlotView& view, const ExportOptions& options) {
     Figure f;
     f.showSelection = options.showSelection;
+    f.diagnosis = options.diagnosis;
     f.theme = view.theme();
     f.caption = captionFor(view.snapshot(), options);
     f.size = options.size.isEmpty() ? viewDefaultSize(view) : options.size;
@@ -154,6 +158,7 @@ QList<FigureCell> dashboardGrid(Dashboard& dashboard, const QSizeF& area) {
 Figure dashboardFigure(Dashboard& dashboard, const ExportOptions& options) {
     Figure f;
     f.showSelection = options.showSelection;
+    f.diagnosis = options.diagnosis;
     f.theme = dashboard.theme();
     f.caption = captionFor(dashboard.lastSnapshot(), options);
     if (!f.caption.isEmpty() && dashboard.comparing())
@@ -335,9 +340,12 @@ void prepareHeadlessDashboard(Dashboard& dashboard, const SnapshotPtr& snapshot,
     }
 }
 
-QString renderHeadless(const SnapshotPtr& snapshot, const core::TrainingHistory& history, const QString& path, QSize size,
-                       double scale, const QString& viewName, bool caption, ThemeKind theme,
+QString renderHeadless(const SnapshotPtr& snapshot, const core::TrainingHistory& history, const QString& path,
+                       const ExportOptions& figureOptions, const QString& viewName, ThemeKind theme,
                        const HeadlessComparison* comparison) {
+    ExportOptions options = figureOptions;
+    if (options.size.isEmpty()) options.size = QSize(1600, 1000);
+    const QSize size = options.size;
     if (!qobject_cast<QApplication*>(QCoreApplication::instance()))
         return QStringLiteral("rendering needs a QApplication (run with QT_QPA_PLATFORM=offscreen)");
     Dashboard dashboard;
@@ -353,10 +361,6 @@ QString renderHeadless(const SnapshotPtr& snapshot, const core::TrainingHistory&
     if (comparison && comparison->history && view)
         return QStringLiteral("a comparison exports the whole dashboard, not one view");
     prepareHeadlessDashboard(dashboard, snapshot, history, size, theme, comparison);
-    ExportOptions options;
-    options.size = size;
-    options.scale = scale;
-    options.caption = caption;
     if (view) {
         view->resize(size);  // a sensible layout for items placed in pixels
         return exportView(*view, path, options);

@@ -31,6 +31,9 @@ struct ExportOptions {
     /// Highlight the unit clicked in the window. Off: a figure shows what the run shows,
     /// not where the mouse last was.
     bool showSelection = false;
+    /// The gradient view's verdict line ("Vanishing: layer 1 receives ..."). Off: a slide
+    /// usually makes its own point; on, the figure carries the diagnosis the window shows.
+    bool diagnosis = false;
 };
 
 /// Png/Svg/Pdf from the file suffix (case-insensitive); false if unknown.
@@ -79,10 +82,11 @@ void prepareHeadlessDashboard(Dashboard& dashboard, const SnapshotPtr& snapshot,
 /// Headless rendering for `gradflow --headless ... --export FILE`: builds a dashboard off
 /// screen at `size`, shows the frame and writes `path` (format from the suffix).
 /// `viewName` empty exports the dashboard, else that view (see Dashboard::views()).
-/// With `comparison`, the dashboard shows both sides (whole dashboard only).
+/// With `comparison`, the dashboard shows both sides (whole dashboard only). An empty
+/// options.size means 1600 x 1000.
 QString renderHeadless(const SnapshotPtr& snapshot, const core::TrainingHistory& history, const QString& path,
-                       QSize size = QSize(1600, 1000), double scale = 1.0, const QString& viewName = QString(),
-                       bool caption = true, ThemeKind theme = ThemeKind::Light, const HeadlessComparison* comparison = nullptr);
+                       const ExportOptions& options, const QString& viewName = QString(), ThemeKind theme = ThemeKind::Light,
+                       const HeadlessComparison* comparison = nullptr);
 
 /// A numbered PNG sequence (frame_00001.png, ...) for `--frames DIR --every K` and the
 /// GUI's "Export animation". Animated GIF is deliberately not offered: Qt's GIF plugin

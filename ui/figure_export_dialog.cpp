@@ -80,6 +80,11 @@ bool askOptions(QWidget* parent, Dashboard* dashboard, PlotView*& view, ExportCh
     selection->setChecked(options.showSelection);
     selection->setToolTip(QObject::tr("Off: the figure shows the run, not the bar last clicked in the window"));
     form->addRow(selection);
+    auto* diagnosis = new QCheckBox(QObject::tr("Diagnosis line in the gradient view"));
+    diagnosis->setObjectName(QStringLiteral("diagnosis"));
+    diagnosis->setChecked(options.diagnosis);
+    diagnosis->setToolTip(QObject::tr("The plain-language verdict above the bars (\"Vanishing: layer 1 receives ...\")"));
+    form->addRow(diagnosis);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     QObject::connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
     QObject::connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
@@ -92,6 +97,7 @@ bool askOptions(QWidget* parent, Dashboard* dashboard, PlotView*& view, ExportCh
     options.scale = scale->value();
     options.caption = caption->isChecked();
     options.showSelection = selection->isChecked();
+    options.diagnosis = diagnosis->isChecked();
     return true;
 }
 

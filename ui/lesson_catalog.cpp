@@ -19,7 +19,7 @@ struct Section {
 // fix it, then meet it again along time in recurrent nets.
 constexpr std::array<Section, 4> kSections{{
     {QT_TRANSLATE_NOOP("LessonCatalog", "Vanishing gradients"),
-     {"deep-sigmoid-vanishing", "tanh-small-weights", "relu-xavier-vs-he", "saturating-large-lr"}},
+     {"deep-sigmoid-vanishing", "tanh-small-weights", "relu-xavier-vs-he", "saturating-large-lr", "dead-relu-negative-bias"}},
     {QT_TRANSLATE_NOOP("LessonCatalog", "Exploding gradients"), {"exploding-large-weights"}},
     {QT_TRANSLATE_NOOP("LessonCatalog", "Remedies"),
      {"he-relu-healthy", "orthogonal-tanh-isometry", "batchnorm-rescue", "residual-rescue", "clipping-tames-explosion",

@@ -288,6 +288,9 @@ void FeedForwardNet<Scalar>::gradientStatistics(std::vector<LayerStats>& out) co
         const Scalar threshold = static_cast<Scalar>(kSaturatedDerivativeFraction * layer.maxDerivative);
         const auto saturated = (pass.derivative.array().abs() < threshold).count();
         s.saturation = static_cast<double>(saturated) / static_cast<double>(pass.derivative.size());
+        // Exactly zero, not "small": a ReLU that never fires on the batch passes nothing back.
+        const auto dead = (pass.derivative.array() == Scalar(0)).rowwise().all().count();
+        s.deadFraction = static_cast<double>(dead) / static_cast<double>(pass.derivative.rows());
     }
     LayerStats& o = out.back();
     o.weightGradNorm = l2Norm(m_readout.weightGrad().data(), m_readout.weightGrad().size());

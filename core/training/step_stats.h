@@ -21,6 +21,7 @@ struct LayerStats {
     double activationMean = kNotApplicable;      ///< mean of h_l over units and batch
     double activationStd = kNotApplicable;
     double saturation = kNotApplicable;      ///< fraction of (unit, sample) with phi' < 0.05 max phi'
+    double deadFraction = kNotApplicable;    ///< fraction of units with phi' exactly 0 for every sample (feed-forward hidden layers)
     double gateMean = kNotApplicable;        ///< LSTM forget / GRU update gate mean (recurrent only)
     double gateSaturation = kNotApplicable;  ///< fraction of gate values < 0.05 or > 0.95
 };

@@ -69,6 +69,8 @@ constexpr Row kRows[] = {
     {"lstm-adding-remembers", 0.0, kAny},
     {"gru-adding-remembers", 0.0, kAny},
     {"saturating-large-lr", 0.0, kAny},
+    // Its point is the dead units, which the diagnosis line counts.
+    {"dead-relu-negative-bias", 0.0, kAny},
     // Its point is the rate over time, not a profile at step 0.
     {"warmup-large-learning-rate", 0.0, kAny},
 };

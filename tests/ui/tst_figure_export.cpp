@@ -193,23 +193,23 @@ void TestFigureExport::badInputsGiveMessages() {
     QVERIFY(!exportDashboard(dashboard, m_dir.filePath("missing/dir/x.png"), o).isEmpty());
     o.scale = 9;
     QVERIFY(!exportDashboard(dashboard, m_dir.filePath("x.png"), o).isEmpty());
-    QVERIFY(!renderHeadless(m_snapshot, m_history, m_dir.filePath("v.png"), QSize(400, 300), 1.0, "nope").isEmpty());
+    QVERIFY(!renderHeadless(m_snapshot, m_history, m_dir.filePath("v.png"), ExportOptions{QSize(400, 300)}, "nope").isEmpty());
 }
 
 void TestFigureExport::headlessRender() {
     const QString path = m_dir.filePath("headless.png");
-    QCOMPARE(renderHeadless(m_snapshot, m_history, path, QSize(1366, 768), 2.0), QString());
+    QCOMPARE(renderHeadless(m_snapshot, m_history, path, ExportOptions{QSize(1366, 768), 2.0}), QString());
     QCOMPARE(QImageReader(path).size(), QSize(2732, 1536));
     const QString viewPath = m_dir.filePath("phase.svg");
-    QCOMPARE(renderHeadless(m_snapshot, m_history, viewPath, QSize(700, 500), 1.0, "phase"), QString());
+    QCOMPARE(renderHeadless(m_snapshot, m_history, viewPath, ExportOptions{QSize(700, 500)}, "phase"), QString());
     QVERIFY(QFileInfo(viewPath).size() > 1000);
     // Before the first step (empty states) and a diverged step both render.
-    QCOMPARE(renderHeadless(std::make_shared<Snapshot>(), core::TrainingHistory(), m_dir.filePath("empty.png"), QSize(900, 600)),
+    QCOMPARE(renderHeadless(std::make_shared<Snapshot>(), core::TrainingHistory(), m_dir.filePath("empty.png"), ExportOptions{QSize(900, 600)}),
              QString());
     core::TrainingHistory bad;
     fillHistory(bad, 10, 30, 0.6, true);
-    QCOMPARE(renderHeadless(makeSnapshot(10, 29, 0.6, true), bad, m_dir.filePath("diverged.pdf"), QSize(900, 600), 1.0, QString(),
-                            true, ThemeKind::Dark),
+    QCOMPARE(renderHeadless(makeSnapshot(10, 29, 0.6, true), bad, m_dir.filePath("diverged.pdf"), ExportOptions{QSize(900, 600)}, QString(),
+                            ThemeKind::Dark),
              QString());
 }
 

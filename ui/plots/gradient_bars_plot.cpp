@@ -3,8 +3,10 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QRegularExpression>
 #include <QToolTip>
 
+#include "core/analysis/gradient_diagnosis.h"
 #include "ui/plots/opening_statistic.h"
 
 namespace gradflow::ui {
@@ -38,6 +40,34 @@ QString noTheoryText(const core::GradientProfiles& profiles, UnitStatistic stati
     }
     if (profiles.unavailableReason.empty()) return {};
     return GradientBarsPlot::tr("no mean-field line for %1").arg(QString::fromStdString(profiles.unavailableReason));
+}
+
+/// The engine's plain text set for a plot label: "10^-7" as 10⁻⁷, "chi_1" as χ₁.
+QString typeset(const std::string& plain) {
+    static const QString superscripts = QStringLiteral("⁰¹²³⁴⁵⁶⁷⁸⁹");
+    static const QRegularExpression power(QStringLiteral("10\\^(-?)(\\d+)"));
+    QString text = QString::fromStdString(plain);
+    text.replace(QStringLiteral("chi_1"), QStringLiteral("χ₁"));
+    QRegularExpressionMatch match;
+    while ((match = power.match(text)).hasMatch()) {
+        QString exponent = match.captured(1).isEmpty() ? QString() : QStringLiteral("⁻");
+        for (const QChar digit : match.captured(2)) exponent += superscripts[digit.digitValue()];
+        text.replace(match.capturedStart(), match.capturedLength(), QStringLiteral("10") + exponent);
+    }
+    return text;
+}
+
+QColor verdictColor(core::DiagnosisKind kind, const Theme& theme) {
+    switch (kind) {
+    case core::DiagnosisKind::Healthy: return theme.categorical.value(2);
+    case core::DiagnosisKind::Vanishing: return theme.categorical.value(0);
+    case core::DiagnosisKind::Exploding:
+    case core::DiagnosisKind::Diverged:
+    case core::DiagnosisKind::Dead: return theme.warning;
+    case core::DiagnosisKind::Shallow:
+    case core::DiagnosisKind::NoData: break;
+    }
+    return theme.mutedText;
 }
 
 }  // namespace
@@ -95,6 +125,11 @@ GradientBarsPlot::GradientBarsPlot(QWidget* parent)
     connect(p->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this](const QCPRange& range) {
         for (QCPBars* bars : {m_bars, m_selectedBar}) bars->setBaseValue(range.lower);
     });
+    // A row of its own under the title, so the verdict never covers bars or legend.
+    m_diagnosis = new QCPTextElement(p, QString());
+    p->plotLayout()->insertRow(1);
+    p->plotLayout()->addElement(1, 0, m_diagnosis);
+    p->plotLayout()->setRowStretchFactor(1, 0.001);
     p->legend->setVisible(true);
     placeLegendAbove();
     p->setMouseTracking(true);
@@ -145,6 +180,43 @@ void GradientBarsPlot::setStatistic(UnitStatistic statistic) {
 }
 
 void GradientBarsPlot::setSelectionShown(bool shown) { m_selectedBar->setVisible(shown); }
+
+void GradientBarsPlot::setDiagnosisShown(bool shown) {
+    if (shown == m_diagnosisShown) return;
+    m_diagnosisShown = shown;
+    fitText(m_fittedWidth > 0 ? m_fittedWidth : plot()->width());
+}
+
+QString GradientBarsPlot::diagnosisText() const { return m_diagnosis->text(); }
+
+void GradientBarsPlot::updateDiagnosis() {
+    const Snapshot* s = m_snapshot.get();
+    m_diagnosisFull.clear();
+    m_diagnosisBrief.clear();
+    m_diagnosis->setFont(theme().font(1.0, true));
+    // Before the first step the empty-state message says what to do; no verdict yet.
+    if (s && s->latest) {
+        const core::GradientDiagnosis d = core::diagnoseGradients(s->config, s->latest, s->divergence, s->theory);
+        m_diagnosisFull = typeset(core::describeDiagnosis(d));
+        m_diagnosisBrief = typeset(core::describeDiagnosis(d, true));
+        m_diagnosis->setTextColor(verdictColor(d.kind, theme()));
+    }
+    fitText(m_fittedWidth > 0 ? m_fittedWidth : plot()->width());
+}
+
+void GradientBarsPlot::fitText(int width) {
+    m_fittedWidth = width;
+    QString text;
+    if (m_diagnosisShown && !m_diagnosisFull.isEmpty()) {
+        const QFontMetrics metrics(m_diagnosis->font());
+        const int room = width - 16;
+        text = metrics.horizontalAdvance(m_diagnosisFull) <= room ? m_diagnosisFull
+                                                                  : metrics.elidedText(m_diagnosisBrief, Qt::ElideRight, room);
+    }
+    m_diagnosis->setText(text);
+    // Hidden, the row takes no height: an empty text with no margins measures 0.
+    m_diagnosis->setMargins(text.isEmpty() ? QMargins() : QMargins(6, 1, 6, 2));
+}
 
 void GradientBarsPlot::selectUnit(int unit) {
     m_selected = unit;
@@ -285,6 +357,7 @@ void GradientBarsPlot::rebuild() {
         if (const auto colon = text.indexOf(QStringLiteral(": ")); colon > 0) text.replace(colon, 2, QStringLiteral(":\n"));
         m_status->setText(text);
     }
+    updateDiagnosis();
     if (!s || !s->latest) {
         setEmptyMessage(tr("Press Train to start\nper-%1 gradient magnitudes appear here").arg(unitName));
     } else if (keys.isEmpty() && overKeys.isEmpty() && underKeys.isEmpty()) {

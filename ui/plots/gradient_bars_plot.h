@@ -2,7 +2,8 @@
 // View 1: per-depth-unit gradient magnitudes of the latest step on a log axis, layer 1 at
 // the input side, with the mean-field prediction of the statistic shown overlaid (scaled
 // to meet the measured value at the last hidden layer), or a legend note saying there is
-// none. Non-finite values become gaps plus a marker at the axis edge, never a point on
+// none, and above them a one-line verdict (vanishing, exploding, dead, healthy) with its
+// numbers. Non-finite values become gaps plus a marker at the axis edge, never a point on
 // the log axis. Clicking a bar selects that unit.
 
 #include <optional>
@@ -30,6 +31,10 @@ public:
     void selectUnit(int unit);
     /// The clicked unit's highlight; figures hide it unless asked (ExportOptions).
     void setSelectionShown(bool shown) override;
+    /// The diagnosis line under the title (core/analysis/gradient_diagnosis.h).
+    void setDiagnosisShown(bool shown) override;
+    /// The verdict line as drawn ("" when hidden), for tests.
+    QString diagnosisText() const;
 
     // Read by tests: the series exactly as handed to QCustomPlot.
     QCPBars* bars() const { return m_bars; }
@@ -45,11 +50,13 @@ signals:
     void statisticChanged(gradflow::ui::UnitStatistic statistic);
 
 protected:
+    void fitText(int width) override;
     void fitToRects() override;
 
 private:
     void rebuild();
     void configureValueAxis();
+    void updateDiagnosis();
     void onMouseMove(QMouseEvent* event);
     void onMousePress(QMouseEvent* event);
     int unitAt(const QPointF& pos) const;
@@ -64,6 +71,10 @@ private:
     QCPGraph* m_underflow = nullptr;
     QCPItemStraightLine* m_reference = nullptr;
     QCPItemText* m_status = nullptr;
+    QCPTextElement* m_diagnosis = nullptr;
+    QString m_diagnosisFull, m_diagnosisBrief;  ///< both forms; fitText() picks the one that fits
+    bool m_diagnosisShown = true;
+    int m_fittedWidth = 0;  ///< the plot width text was last fitted to (screen or figure)
     QFont m_statusFont;  ///< the theme's; fitToRects() may set a smaller one
     SnapshotPtr m_snapshot;
     std::uint64_t m_runId = 0;

@@ -49,6 +49,9 @@ public:
     /// Whether the user's selection (a clicked unit) is highlighted. On in the window;
     /// figures turn it off unless the export asks for it (ExportOptions::showSelection).
     virtual void setSelectionShown(bool shown) { Q_UNUSED(shown); }
+    /// Whether a view's plain-language verdict line is drawn. On in the window; figures
+    /// carry it only when the export asks (ExportOptions::diagnosis).
+    virtual void setDiagnosisShown(bool shown) { Q_UNUSED(shown); }
     /// Restyles everything; subclasses extend and call the base first.
     virtual void setTheme(const Theme& theme);
     const Theme& theme() const { return m_theme; }

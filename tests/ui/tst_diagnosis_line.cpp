@@ -1,0 +1,100 @@
+// The verdict line over the gradient bars: what the window shows for a lesson, set as
+// a plot label (superscript powers, chi as a Greek letter), never cut at narrow widths,
+// and carried into a figure only when the export asks for it.
+#include <QCheckBox>
+#include <QDialog>
+#include <QtTest>
+
+#include "preset_run.h"
+#include "ui/dashboard.h"
+#include "ui/figure_export.h"
+#include "ui/plots/gradient_bars_plot.h"
+
+using namespace gradflow;
+using namespace gradflow::ui;
+using namespace gradflow::ui::testdata;
+
+class TestDiagnosisLine : public QObject {
+    Q_OBJECT
+private slots:
+    void lessonShowsItsVerdict_data() {
+        QTest::addColumn<QString>("preset");
+        QTest::addColumn<QString>("start");
+        QTest::newRow("vanishing") << "deep-sigmoid-vanishing" << "Vanishing: layer 1 receives 10⁻¹² of layer 20's gradient";
+        QTest::newRow("healthy") << "he-relu-healthy" << "Healthy: within";
+        QTest::newRow("dead") << "dead-relu-negative-bias" << "Dead: 95% of the ReLUs never fire";
+    }
+    void lessonShowsItsVerdict() {
+        QFETCH(QString, preset);
+        QFETCH(QString, start);
+        const auto run = runPreset(preset.toStdString(), 1);
+        QVERIFY2(run->error.isEmpty(), qPrintable(run->error));
+        GradientBarsPlot view;
+        view.layOut(QSize(1200, 500));
+        view.showFrame(run->snapshot, run->history);
+        QVERIFY2(view.diagnosisText().startsWith(start), qPrintable(view.diagnosisText()));
+        QVERIFY(!view.diagnosisText().contains(QLatin1String("^")));
+        QVERIFY(!view.diagnosisText().contains(QLatin1String("chi_1")));
+    }
+
+    void emptyBeforeTheFirstStep() {
+        GradientBarsPlot view;
+        view.showFrame(std::make_shared<Snapshot>(), core::TrainingHistory());
+        QCOMPARE(view.diagnosisText(), QString());
+    }
+
+    void narrowViewShowsTheBriefFormWhole() {
+        const auto run = runPreset("deep-sigmoid-vanishing", 1);
+        GradientBarsPlot view;
+        view.setTheme(Theme::make(ThemeKind::Light, false));
+        view.resize(1400, 500);
+        view.layOut(QSize(1400, 500));
+        view.showFrame(run->snapshot, run->history);
+        QVERIFY2(view.diagnosisText().contains(QStringLiteral("χ₁")), qPrintable(view.diagnosisText()));
+        // Half a 1366-px comparison: the clauses after the verdict's own numbers go first.
+        view.layOut(QSize(640, 400));
+        const QString brief = view.diagnosisText();
+        QVERIFY2(!brief.contains(QStringLiteral("χ₁")), qPrintable(brief));
+        QVERIFY2(brief.endsWith(QLatin1String("towards the input)")), qPrintable(brief));
+        QVERIFY(QFontMetrics(view.theme().font(1.0, true)).horizontalAdvance(brief) <= 640 - 16);
+    }
+
+    void figureCarriesTheLineOnlyWhenAsked() {
+        const auto run = runPreset("deep-sigmoid-vanishing", 1);
+        Dashboard dashboard;
+        dashboard.showFrame(run->snapshot, run->history);
+        auto* bars = qobject_cast<GradientBarsPlot*>(dashboard.view(QStringLiteral("gradients")));
+        QVERIFY(bars);
+        ExportOptions options;
+        options.size = QSize(1200, 560);
+        QVERIFY(!options.diagnosis);  // the default: a slide makes its own point
+        QVERIFY(!renderViewSvg(*bars, options).contains("Vanishing"));
+        options.diagnosis = true;
+        QVERIFY(renderViewSvg(*bars, options).contains("Vanishing"));
+        // The window keeps its line whatever the figure did.
+        QVERIFY(bars->diagnosisText().startsWith(QLatin1String("Vanishing")));
+    }
+
+    void exportDialogOffersTheLineOffByDefault() {
+        const auto run = runPreset("deep-sigmoid-vanishing", 1);
+        Dashboard dashboard;
+        dashboard.showFrame(run->snapshot, run->history);
+        int found = 0;
+        bool checked = true;
+        QTimer::singleShot(0, [&] {
+            QWidget* dialog = QApplication::activeModalWidget();
+            if (!dialog) return;
+            if (auto* box = dialog->findChild<QCheckBox*>(QStringLiteral("diagnosis"))) {
+                ++found;
+                checked = box->isChecked();
+            }
+            qobject_cast<QDialog*>(dialog)->reject();
+        });
+        QVERIFY(!exportWithDialog(nullptr, &dashboard, dashboard.view(QStringLiteral("gradients"))));
+        QCOMPARE(found, 1);
+        QVERIFY(!checked);
+    }
+};
+
+QTEST_MAIN(TestDiagnosisLine)
+#include "tst_diagnosis_line.moc"
