@@ -8,8 +8,6 @@ namespace gradflow::core {
 
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kLinearBins = 48;
 /// log10 of the smallest denormal is -323.3: an edge at 10^-324 would be 0 in a double.
 constexpr double kLowestDecade = -323;
@@ -63,18 +61,18 @@ int binWithEdges(const HistogramBins& bins, const std::vector<double>& edges, do
 }  // namespace
 
 double HistogramBins::valueLow(int index) const {
-    if (index == nanBin()) return kNaN;
+    if (index == nanBin()) return std::numeric_limits<double>::quiet_NaN();
     if (index == aboveBin()) return logarithmic() ? std::pow(10.0, hi) : hi;
     if (logarithmic()) {
         if (index == zeroBin() || index == underflowBin()) return 0.0;
         return std::pow(10.0, innerEdge(index - firstInner()));
     }
-    return index == 0 ? -kInf : innerEdge(index - firstInner());
+    return index == 0 ? -std::numeric_limits<double>::infinity() : innerEdge(index - firstInner());
 }
 
 double HistogramBins::valueHigh(int index) const {
-    if (index == nanBin()) return kNaN;
-    if (index == aboveBin()) return kInf;
+    if (index == nanBin()) return std::numeric_limits<double>::quiet_NaN();
+    if (index == aboveBin()) return std::numeric_limits<double>::infinity();
     if (logarithmic()) {
         if (index == zeroBin()) return 0.0;
         if (index == underflowBin()) return std::pow(10.0, lo);
