@@ -77,6 +77,8 @@ void TestCommandLine::badInputExitsTwoWithOneLine_data() {
     QTest::newRow("steps without headless") << QStringList{"--preset", preset, "--steps", "5"} << "only used with --headless";
     QTest::newRow("bad size") << QStringList{"--preset", preset, "--export", "a.png", "--size", "10x"} << "WIDTHxHEIGHT";
     QTest::newRow("bad scale") << QStringList{"--preset", preset, "--export", "a.png", "--scale", "9"} << "--scale must be";
+    QTest::newRow("diagnosis without figure") << QStringList{"--headless", "--preset", preset, "--diagnosis"}
+                                              << "--diagnosis needs --export FILE or --frames DIR";
     QTest::newRow("every without frames") << QStringList{"--preset", preset, "--every", "3"} << "--every needs --frames";
     QTest::newRow("unknown change") << QStringList{"--preset", preset, "--compare", "more-magic"}
                                     << "--compare must be one of batch-norm-on";
