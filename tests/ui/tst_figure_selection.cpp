@@ -1,10 +1,9 @@
 // No leftover state in figures: a unit clicked in the window is forgotten when a new run
 // (a lesson, a Reset) starts, an exported figure highlights it only when asked, and the
 // selected layer's eigenvalue caption is never cut at the panel's edges.
-#include <QCheckBox>
-#include <QDialog>
 #include <QtTest>
 
+#include "export_dialog_probe.h"
 #include "plot_test_data.h"
 #include "ui/dashboard.h"
 #include "ui/figure_export.h"
@@ -119,20 +118,7 @@ void TestFigureSelection::exportHighlightsSelectionOnlyWhenAsked() {
 void TestFigureSelection::exportDialogOffersTheHighlightOffByDefault() {
     Dashboard dashboard;
     dashboard.showFrame(selectedSnapshot(), core::TrainingHistory());
-    int found = 0;
-    bool checked = true;
-    QTimer::singleShot(0, [&] {
-        QWidget* dialog = QApplication::activeModalWidget();
-        if (!dialog) return;
-        if (auto* box = dialog->findChild<QCheckBox*>(QStringLiteral("showSelection"))) {
-            ++found;
-            checked = box->isChecked();
-        }
-        qobject_cast<QDialog*>(dialog)->reject();
-    });
-    QVERIFY(!exportWithDialog(nullptr, &dashboard, dashboard.view(QStringLiteral("gradients"))));
-    QCOMPARE(found, 1);
-    QVERIFY(!checked);
+    QCOMPARE(exportDialogCheckBox(dashboard, QStringLiteral("gradients"), QStringLiteral("showSelection")), std::optional(false));
 }
 
 void TestFigureSelection::eigenvalueCaptionFitsItsPanel_data() {
