@@ -60,8 +60,8 @@ struct DataSpec {
     /// so the training set, and every number trained on it, is the same with or without it.
     /// 0.2 is the common 80/20 split: 128 test samples beside the default 512.
     double testFraction = 0.2;
-    int testEvery = 10;     ///< test loss and accuracy are evaluated every this many steps
-    int imageSize = 28;     ///< fashion_mnist: pixels a side (28, or averaged down to 14 or 7)
+    int testEvery = 10;       ///< test loss and accuracy are evaluated every this many steps
+    int imageSize = 28;       ///< fashion_mnist: pixels a side (28, or averaged down to 14 or 7)
     bool standardize = true;  ///< fashion_mnist: pixels to zero mean, unit variance (else [0, 1])
     bool operator==(const DataSpec&) const = default;
 };

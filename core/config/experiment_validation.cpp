@@ -92,8 +92,8 @@ void checkData(Checker& c, const ExperimentConfig& config) {
     c.real("data.test_fraction", d.testFraction, 0.0, ExperimentLimits::maxTestFraction);
     c.integer("data.test_every", d.testEvery, 1, ExperimentLimits::maxTestEvery);
     if (d.kind == DataKind::FashionMnist && d.imageSize != 28 && d.imageSize != 14 && d.imageSize != 7)
-        c.add("data.image_size", "must be 28, 14 or 7 (pixels a side: 28x28 averaged in 2x2 or 4x4 blocks); got " +
-                                     std::to_string(d.imageSize));
+        c.add("data.image_size",
+              "must be 28, 14 or 7 (pixels a side: 28x28 averaged in 2x2 or 4x4 blocks); got " + std::to_string(d.imageSize));
     if (info.takesClasses) c.integer("data.classes", d.classes, 2, ExperimentLimits::maxClasses);
     if (info.sequence) c.integer("data.sequence_length", d.sequenceLength, 1, ExperimentLimits::maxSequenceLength);
 }

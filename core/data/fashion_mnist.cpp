@@ -86,8 +86,8 @@ std::shared_ptr<const FashionMnistImages> fashionMnistImages(bool testSplit) {
     const auto key = std::pair{fashionMnistDirectory(), testSplit};
     if (auto found = cache.find(key); found != cache.end()) return found->second;
     if (const std::string missing = fashionMnistMissing(); !missing.empty()) throw DataFileError(missing);
-    auto split = std::make_shared<const FashionMnistImages>(
-        testSplit ? readSplit(kTestFiles, kFashionMnistTestImages) : readSplit(kTrainFiles, kFashionMnistTrainImages));
+    auto split = std::make_shared<const FashionMnistImages>(testSplit ? readSplit(kTestFiles, kFashionMnistTestImages)
+                                                                      : readSplit(kTrainFiles, kFashionMnistTrainImages));
     cache.emplace(key, split);
     return split;
 }

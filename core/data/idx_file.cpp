@@ -54,7 +54,8 @@ std::vector<std::uint8_t> inflateGzip(const std::vector<std::uint8_t>& packed, c
     while (true) {
         if (stream.total_out == out.size()) {
             if (out.size() >= maxBytes)
-                throw DataFileError(at(path, stream.total_in) + "inflates to more than " + std::to_string(maxBytes >> 20) + " MiB");
+                throw DataFileError(at(path, stream.total_in) + "inflates to more than " + std::to_string(maxBytes >> 20) +
+                                    " MiB");
             out.resize(std::min(maxBytes, out.size() * 2));
         }
         stream.next_out = out.data() + stream.total_out;
@@ -100,7 +101,8 @@ std::size_t checkIdx(std::span<const std::uint8_t> bytes, int expectedDims, cons
         throw DataFileError(at(path, 3) + std::to_string(bytes[3]) + " dimensions; expected " + std::to_string(expectedDims));
     const std::size_t headerEnd = 4 + 4 * std::size_t(expectedDims);
     if (bytes.size() < headerEnd)
-        throw DataFileError(at(path, bytes.size()) + "the IDX header ends early (" + std::to_string(headerEnd) + " bytes needed)");
+        throw DataFileError(at(path, bytes.size()) + "the IDX header ends early (" + std::to_string(headerEnd) +
+                            " bytes needed)");
     std::uint64_t count = 1;
     for (int d = 0; d < expectedDims; ++d) {
         const std::size_t offset = 4 + 4 * std::size_t(d);
@@ -116,7 +118,8 @@ std::size_t checkIdx(std::span<const std::uint8_t> bytes, int expectedDims, cons
                             " values, the file holds " + std::to_string(available) + " (truncated)");
     }
     if (available > count)
-        throw DataFileError(at(path, headerEnd + count) + std::to_string(available - count) + " bytes beyond the promised values");
+        throw DataFileError(at(path, headerEnd + count) + std::to_string(available - count) +
+                            " bytes beyond the promised values");
     return headerEnd;
 }
 

@@ -7,8 +7,8 @@
 
 #include "core/data/random.h"
 #include "core/data/test_split.h"
-#include "core/model/loss.h"
 #include "core/model/feed_forward_net.h"
+#include "core/model/loss.h"
 #include "core/model/product_blocking.h"
 #include "core/model/recurrent_net.h"
 #include "core/training/divergence.h"

@@ -131,7 +131,8 @@ void TestCommandLine::writesExactCsvHeaders() {
     QCOMPARE(metrics.value(0),
              "step,layer,weight_grad_norm,bias_grad_norm,activation_grad_norm,weight_norm,update_ratio,saturation");
     // The test columns came last: the earlier ones keep their names and positions.
-    QCOMPARE(log.value(0), "step,loss,accuracy,grad_norm,grad_norm_clipped,clipped,diverged,learning_rate,test_loss,test_accuracy");
+    QCOMPARE(log.value(0),
+             "step,loss,accuracy,grad_norm,grad_norm_clipped,clipped,diverged,learning_rate,test_loss,test_accuracy");
     for (int row = 1; row <= 12; ++row) {
         const QStringList cells = log.value(row).split(',');
         QCOMPARE(cells.size(), 10);

@@ -92,18 +92,52 @@ private slots:
         row("sizes cut", std::vector<std::uint8_t>(good.begin(), good.begin() + 10), false, "at byte offset 10: the IDX header");
         row("values cut", std::vector<std::uint8_t>(good.begin(), good.end() - 5), false,
             "at byte offset 29: the data ends early: the header promises 18 values, the file holds 13 (truncated)");
-        row("trailing bytes", [&] { auto v = good; v.push_back(1); return v; }(), false, "at byte offset 34: 1 bytes beyond");
+        row(
+            "trailing bytes",
+            [&] {
+                auto v = good;
+                v.push_back(1);
+                return v;
+            }(),
+            false, "at byte offset 34: 1 bytes beyond");
         row("not idx", {'P', 'K', 3, 4, 0, 0, 0, 0}, false, "at byte offset 0: not an IDX file");
-        row("float elements", [&] { auto v = good; v[2] = 0x0D; return v; }(), false, "at byte offset 2: element type 13");
-        row("wrong rank", [&] { auto v = good; v[3] = 2; return v; }(), false, "at byte offset 3: 2 dimensions; expected 3");
+        row(
+            "float elements",
+            [&] {
+                auto v = good;
+                v[2] = 0x0D;
+                return v;
+            }(),
+            false, "at byte offset 2: element type 13");
+        row(
+            "wrong rank",
+            [&] {
+                auto v = good;
+                v[3] = 2;
+                return v;
+            }(),
+            false, "at byte offset 3: 2 dimensions; expected 3");
         row("huge sizes", idxBytes({0xFFFFFFFF, 0xFFFFFFFF, 2}, {}), false, "at byte offset 4: the sizes ask for more than");
         // Compressed input: the offsets count bytes of the .gz file.
         const std::vector<std::uint8_t> packed = gzip(idxBytes({40, 28, 28}, ramp(40 * 28 * 28)));
         row("gzip truncated", std::vector<std::uint8_t>(packed.begin(), packed.begin() + long(packed.size() / 2)), true,
             "the gzip data ends early (the file is truncated)");
-        row("gzip corrupt", [&] { auto v = packed; for (std::size_t i = 12; i < 40; ++i) v[i] ^= 0x5A; return v; }(), true,
-            "corrupt gzip data");
-        row("gzip bad checksum", [&] { auto v = packed; v[v.size() - 6] ^= 1; return v; }(), true, "corrupt gzip data");
+        row(
+            "gzip corrupt",
+            [&] {
+                auto v = packed;
+                for (std::size_t i = 12; i < 40; ++i) v[i] ^= 0x5A;
+                return v;
+            }(),
+            true, "corrupt gzip data");
+        row(
+            "gzip bad checksum",
+            [&] {
+                auto v = packed;
+                v[v.size() - 6] ^= 1;
+                return v;
+            }(),
+            true, "corrupt gzip data");
         row("gzip of a truncated idx", gzip(std::vector<std::uint8_t>(good.begin(), good.end() - 1)), true,
             "at byte offset 33: the data ends early");
     }

@@ -105,8 +105,8 @@ void LossPlot::clear() {
     m_seenEntries = 0;
     m_seenStep = -1;
     showClippedSteps(plot()->xAxis2, {});
-    for (QCPGraph* g : {m_loss, m_accuracy, m_lossTrend, m_accuracyTrend, m_chance, m_diverged, m_baseline, m_testLoss,
-                        m_testAccuracy}) {
+    for (QCPGraph* g :
+         {m_loss, m_accuracy, m_lossTrend, m_accuracyTrend, m_chance, m_diverged, m_baseline, m_testLoss, m_testAccuracy}) {
         g->data()->clear();
         g->removeFromLegend();
     }
