@@ -13,6 +13,7 @@
 #include "core/analysis/mean_field.h"
 #include "core/analysis/trainer_spectrum.h"
 #include "core/config/experiment_validation.h"
+#include "core/data/idx_file.h"
 #include "core/io/experiment_file.h"
 #include "core/io/histogram_csv.h"
 #include "core/io/metrics_csv.h"
@@ -207,6 +208,10 @@ int runHeadless(const CommandLineOptions& options, std::ostream& out, std::ostre
     std::unique_ptr<core::Trainer> trainer;
     try {
         trainer = core::Trainer::create(config);
+    } catch (const core::DataFileError& e) {
+        // Missing or damaged data files: the message names the file (and package or byte offset).
+        err << "gradflow: " << e.what() << "\n";
+        return kExitBadInput;
     } catch (const std::exception& e) {
         // The config validated, so this is a model the engine cannot build yet.
         err << "gradflow: cannot build this experiment: " << e.what() << "\n";

@@ -16,14 +16,16 @@ struct Section {
 };
 
 // Each section builds on the one before: see the problem, see it the other way round,
-// fix it, then meet it again along time in recurrent nets.
-constexpr std::array<Section, 4> kSections{{
+// fix it, see both on real images, then meet it again along time in recurrent nets.
+constexpr std::array<Section, 5> kSections{{
     {QT_TRANSLATE_NOOP("LessonCatalog", "Vanishing gradients"),
      {"deep-sigmoid-vanishing", "tanh-small-weights", "relu-xavier-vs-he", "saturating-large-lr", "dead-relu-negative-bias"}},
     {QT_TRANSLATE_NOOP("LessonCatalog", "Exploding gradients"), {"exploding-large-weights"}},
     {QT_TRANSLATE_NOOP("LessonCatalog", "Remedies"),
      {"he-relu-healthy", "orthogonal-tanh-isometry", "batchnorm-rescue", "residual-rescue", "clipping-tames-explosion",
       "warmup-large-learning-rate"}},
+    {QT_TRANSLATE_NOOP("LessonCatalog", "Real images: Fashion-MNIST"),
+     {"fashion-deep-sigmoid", "fashion-he-relu", "fashion-batchnorm-rescue"}},
     {QT_TRANSLATE_NOOP("LessonCatalog", "Recurrent nets"),
      {"rnn-adding-forgets", "rnn-exploding-clipped", "irnn-identity-relu", "lstm-adding-remembers", "gru-adding-remembers"}},
 }};

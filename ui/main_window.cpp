@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/data/fashion_mnist.h"
 #include "core/io/experiment_file.h"
 #include "core/io/preset_library.h"
 #include "ui/dashboard.h"
@@ -309,7 +310,26 @@ void MainWindow::onStateChanged(TrainingWorker::State state) {
         m_bannerText->setText(tr("<b>The network could not be built:</b> %1")
                                   .arg(m_worker->errorText().section(QLatin1Char('\n'), 0, 0).toHtmlEscaped()));
         m_banner->show();
+        if (m_applied.data.kind == core::DataKind::FashionMnist) showMissingDataDialog();
     }
+}
+
+void MainWindow::showMissingDataDialog() {
+    const std::string missing = core::fashionMnistMissing();
+    if (missing.empty() || m_missingDataDialog) return;  // damaged files: the banner names file and offset
+    auto* box = new QMessageBox(
+        QMessageBox::Warning, tr("Fashion-MNIST is not installed"),
+        tr("This lesson trains on Fashion-MNIST, which GradFlow reads from the Debian package "
+           "<b>%1</b>. Install it with<br><br><code>%2</code><br><br>and press Train again.")
+            .arg(QString::fromLatin1(core::kFashionMnistPackage.data(), qsizetype(core::kFashionMnistPackage.size())),
+                 QString::fromStdString(core::fashionMnistInstallCommand()).toHtmlEscaped()),
+        QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("missingDataDialog"));
+    box->setDetailedText(QString::fromStdString(missing));
+    box->setTextInteractionFlags(Qt::TextSelectableByMouse);  // the command can be copied
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    m_missingDataDialog = box;
+    box->open();
 }
 
 bool MainWindow::openPreset(const QString& name) {

@@ -7,6 +7,7 @@
 
 #include <QElapsedTimer>
 #include <QMainWindow>
+#include <QMessageBox>
 #include <QPointer>
 #include <memory>
 
@@ -112,6 +113,8 @@ private:
     QWidget* createCentral();
     void onDocumentChanged();
     void onStateChanged(TrainingWorker::State state);
+    /// The data set is a Debian package that is not installed: says which, and the command.
+    void showMissingDataDialog();
     void updateTitle();
     void updateRecentMenu();
     void addRecentFile(const QString& path);
@@ -166,6 +169,7 @@ private:
     core::TrainingHistory m_comparisonHistory;
     SnapshotPtr m_lastComparison;
     std::unique_ptr<FrameStats> m_frameStats;  ///< GRADFLOW_FRAME_STATS=1 instrumentation
+    QPointer<QMessageBox> m_missingDataDialog;
 };
 
 }  // namespace gradflow::ui

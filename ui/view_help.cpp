@@ -97,6 +97,10 @@ const std::vector<GlossaryEntry>& glossary() {
          helpText("Baseline: the loss of always answering the mean target, i.e. the variance of the targets "
                   "(about 0.167 on the adding problem). A model on this line has learnt nothing from its input.")},
         {{QStringLiteral("chance")}, helpText("Chance accuracy: what guessing achieves, one over the number of classes.")},
+        {{QStringLiteral("test loss"), QStringLiteral("test accuracy")},
+         helpText("Test loss and accuracy: the same network on held-out samples it never trains on (data.test_fraction "
+                  "of the data, evaluated every data.test_every steps). Training and test curves parting means the "
+                  "network memorises its training set instead of learning the task.")},
         {{QStringLiteral("smoothed")},
          helpText("Smoothed: a moving average of the per-batch values (on the log scale for the loss), so the "
                   "trend shows through the batch-to-batch noise.")},
@@ -131,7 +135,8 @@ QList<ViewHelp> viewHelpEntries() {
                   "the eigenvalues of the layer clicked in the gradient view, against the unit circle.")},
         {QStringLiteral("loss"), helpText("Loss and accuracy"),
          helpText("The training loss on a log axis (faint: each batch; bold: the smoothed trend) and, for "
-                  "classification, the accuracy with the chance level. For regression a dashed baseline marks "
+                  "classification, the accuracy with the chance level; dashed with markers, the same two on the "
+                  "held-out test set. For regression a dashed baseline marks "
                   "the loss of always answering the mean target; ticks along the top mark clipped steps.")},
         {QStringLiteral("decision"), helpText("Data and decision boundary"),
          helpText("The training data and the network's decision regions (classification) or fitted curve "

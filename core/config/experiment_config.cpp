@@ -6,7 +6,7 @@ namespace gradflow::core {
 
 // The dimensions follow the task definitions in dataset.cpp: 2-D points for the
 // classification sets, x for sine, (value, marker) pairs for the adding problem, one-hot
-// symbols for copy-first and one-hot bits for parity.
+// symbols for copy-first, one-hot bits for parity and one value per pixel for images.
 int ExperimentConfig::inputDimension() const {
     switch (data.kind) {
     case DataKind::Spiral:
@@ -18,6 +18,7 @@ int ExperimentConfig::inputDimension() const {
     case DataKind::Adding: return 2;
     case DataKind::CopyFirst: return outputDimension();
     case DataKind::Parity: return 2;
+    case DataKind::FashionMnist: return data.imageSize * data.imageSize;
     }
     return 2;
 }
@@ -25,6 +26,7 @@ int ExperimentConfig::inputDimension() const {
 int ExperimentConfig::outputDimension() const {
     const DataKindInfo& info = dataKindInfo(data.kind);
     if (!info.classification) return 1;
+    if (data.kind == DataKind::FashionMnist) return 10;
     return info.takesClasses ? data.classes : 2;
 }
 

@@ -20,7 +20,7 @@ enum class LossKind { CrossEntropy, MeanSquaredError };
 enum class OptimizerKind { Sgd, Momentum, RmsProp, Adam };
 enum class ClipMode { Off, Norm, Value };
 enum class ScheduleKind { Constant, StepDecay, Cosine };
-enum class DataKind { Spiral, Circles, Xor, Moons, Blobs, Sine, Adding, CopyFirst, Parity };
+enum class DataKind { Spiral, Circles, Xor, Moons, Blobs, Sine, Adding, CopyFirst, Parity, FashionMnist };
 enum class CellKind { Vanilla, Lstm, Gru };
 /// The per-depth-unit statistics the gradient views can show (LayerStats fields; the
 /// --metrics columns weight_grad_norm, activation_grad_norm, update_ratio, saturation).
@@ -55,6 +55,14 @@ struct DataSpec {
     double noise = 0.1;
     int classes = 2;          ///< spiral arms / blob count; other sets fix it
     int sequenceLength = 50;  ///< recurrent tasks only
+    /// Classification sets hold out this share of training + test samples: the test set has
+    /// round(samples f / (1 - f)) samples drawn beside the training set (core/data/test_split.h),
+    /// so the training set, and every number trained on it, is the same with or without it.
+    /// 0.2 is the common 80/20 split: 128 test samples beside the default 512.
+    double testFraction = 0.2;
+    int testEvery = 10;       ///< test loss and accuracy are evaluated every this many steps
+    int imageSize = 28;       ///< fashion_mnist: pixels a side (28, or averaged down to 14 or 7)
+    bool standardize = true;  ///< fashion_mnist: pixels to zero mean, unit variance (else [0, 1])
     bool operator==(const DataSpec&) const = default;
 };
 

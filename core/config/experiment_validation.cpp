@@ -8,6 +8,8 @@
 #include "core/config/change_ids.h"
 #include "core/config/parameter_count.h"
 #include "core/data/dataset.h"
+#include "core/data/fashion_mnist.h"
+#include "core/data/test_split.h"
 #include "core/model/activation.h"
 
 namespace gradflow::core {
@@ -83,8 +85,15 @@ std::string kindNames(bool sequence, bool classification, bool checkClassificati
 void checkData(Checker& c, const ExperimentConfig& config) {
     const DataSpec& d = config.data;
     const DataKindInfo& info = dataKindInfo(d.kind);
-    c.integer("data.samples", d.samples, 1, ExperimentLimits::maxSamples);
+    c.integer("data.samples", d.samples, 1,
+              d.kind == DataKind::FashionMnist ? kFashionMnistTrainImages : ExperimentLimits::maxSamples);
     c.real("data.noise", d.noise, 0.0, 10.0);
+    // Beyond one half the held-out set would outnumber the training set.
+    c.real("data.test_fraction", d.testFraction, 0.0, ExperimentLimits::maxTestFraction);
+    c.integer("data.test_every", d.testEvery, 1, ExperimentLimits::maxTestEvery);
+    if (d.kind == DataKind::FashionMnist && d.imageSize != 28 && d.imageSize != 14 && d.imageSize != 7)
+        c.add("data.image_size",
+              "must be 28, 14 or 7 (pixels a side: 28x28 averaged in 2x2 or 4x4 blocks); got " + std::to_string(d.imageSize));
     if (info.takesClasses) c.integer("data.classes", d.classes, 2, ExperimentLimits::maxClasses);
     if (info.sequence) c.integer("data.sequence_length", d.sequenceLength, 1, ExperimentLimits::maxSequenceLength);
 }
@@ -214,7 +223,7 @@ double optimizerCopies(OptimizerKind kind) {
 std::int64_t estimateMemoryBytes(const ExperimentConfig& config) {
     // Everything in double arithmetic: absurd sizes must give a huge number, not overflow.
     const double scalar = config.precision == Precision::Float32 ? 4.0 : 8.0;
-    const double samples = std::max(config.data.samples, 0);
+    const double samples = std::max(config.data.samples, 0) + requestedTestSamples(config.data);
     const double batch = std::clamp(static_cast<double>(config.training.batchSize), 0.0, samples);
     const double steps = dataKindInfo(config.data.kind).sequence ? std::max(config.data.sequenceLength, 1) : 1;
     const double in = config.inputDimension();

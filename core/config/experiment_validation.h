@@ -25,6 +25,8 @@ struct ExperimentLimits {
     static constexpr int maxWidth = 4096;
     static constexpr int maxSamples = 100000;
     static constexpr int maxClasses = 10;
+    static constexpr double maxTestFraction = 0.5;
+    static constexpr int maxTestEvery = 1'000'000;
     static constexpr int maxSequenceLength = 1000;
     static constexpr int maxHiddenSize = 1024;
     static constexpr double maxLearningRate = 100.0;

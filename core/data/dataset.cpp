@@ -5,6 +5,7 @@
 #include <numbers>
 
 #include "core/config/name_registry.h"
+#include "core/data/fashion_mnist.h"
 #include "core/data/random.h"
 
 namespace gradflow::core {
@@ -13,7 +14,7 @@ namespace {
 
 constexpr double kPi = std::numbers::pi;
 
-constexpr std::array<DataKindInfo, 9> kDataKindRegistry{{
+constexpr std::array<DataKindInfo, 10> kDataKindRegistry{{
     {DataKind::Spiral, "spiral", "Spiral", false, true, true},
     {DataKind::Circles, "circles", "Circles", false, true, false},
     {DataKind::Xor, "xor", "XOR", false, true, false},
@@ -23,6 +24,7 @@ constexpr std::array<DataKindInfo, 9> kDataKindRegistry{{
     {DataKind::Adding, "adding", "Adding problem (sequence)", true, false, false},
     {DataKind::CopyFirst, "copy_first", "Remember the first symbol (sequence)", true, true, true},
     {DataKind::Parity, "parity", "XOR over time (sequence)", true, true, false},
+    {DataKind::FashionMnist, "fashion_mnist", "Fashion-MNIST (images)", false, true, false},
 }};
 
 struct Builder {
@@ -188,6 +190,8 @@ Dataset generateDataset(const DataSpec& spec, std::uint64_t seed) {
     case DataKind::Adding: return adding(spec, seed);
     case DataKind::CopyFirst: return copyFirst(spec, seed);
     case DataKind::Parity: return parity(spec, seed);
+    // A subset is the file's first images: the same pictures whatever the seed.
+    case DataKind::FashionMnist: return fashionMnistDataset(spec, false, spec.samples);
     }
     return spiral(spec, seed);
 }

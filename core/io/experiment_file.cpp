@@ -243,13 +243,20 @@ void readTraining(ReadContext& c, const JsonValue& training) {
 
 void readData(ReadContext& c, const JsonValue& data) {
     Reader& r = c.r;
-    if (!r.object(data, "data", {"kind", "samples", "noise", "classes", "sequence_length"})) return;
+    if (!r.object(data, "data",
+                  {"kind", "samples", "noise", "classes", "sequence_length", "test_fraction", "test_every", "image_size",
+                   "standardize"}))
+        return;
     DataSpec& d = c.config.data;
     r.name(data, "data", "kind", dataKindRegistry(), d.kind);
     r.integer(data, "data", "samples", 1, ExperimentLimits::maxSamples, d.samples);
     r.number(data, "data", "noise", d.noise);
     r.integer(data, "data", "classes", 2, ExperimentLimits::maxClasses, d.classes);
     r.integer(data, "data", "sequence_length", 1, ExperimentLimits::maxSequenceLength, d.sequenceLength);
+    r.number(data, "data", "test_fraction", d.testFraction);
+    r.integer(data, "data", "test_every", 1, ExperimentLimits::maxTestEvery, d.testEvery);
+    r.integer(data, "data", "image_size", 7, 28, d.imageSize);
+    r.boolean(data, "data", "standardize", d.standardize);
 }
 
 void readLesson(ReadContext& c, const JsonValue& lesson) {

@@ -145,6 +145,11 @@ JsonValue dataObject(const DataSpec& d) {
     data.set("noise", d.noise);
     if (info.takesClasses || d.classes != defaults.classes) data.set("classes", d.classes);
     if (info.sequence || d.sequenceLength != defaults.sequenceLength) data.set("sequence_length", d.sequenceLength);
+    if (info.classification || d.testFraction != defaults.testFraction) data.set("test_fraction", d.testFraction);
+    if (info.classification || d.testEvery != defaults.testEvery) data.set("test_every", d.testEvery);
+    const bool images = d.kind == DataKind::FashionMnist;
+    if (images || d.imageSize != defaults.imageSize) data.set("image_size", d.imageSize);
+    if (images || d.standardize != defaults.standardize) data.set("standardize", d.standardize);
     return data;
 }
 

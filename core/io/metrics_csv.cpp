@@ -65,6 +65,11 @@ void appendLogRow(std::string& out, const StepStats& stats) {
     out += stats.clipped ? ",1" : ",0";
     out += stats.diverged ? ",1," : ",0,";
     appendNumber(out, stats.learningRate);
+    // Empty, not nan, where the test set was not evaluated: nan means it was, and broke.
+    out += ',';
+    if (stats.tested) appendNumber(out, stats.testLoss);
+    out += ',';
+    if (stats.tested) appendNumber(out, stats.testAccuracy);
     out += '\n';
 }
 

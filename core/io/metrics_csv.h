@@ -17,7 +17,10 @@ namespace gradflow::core {
 
 inline constexpr std::string_view kMetricsCsvHeader =
     "step,layer,weight_grad_norm,bias_grad_norm,activation_grad_norm,weight_norm,update_ratio,saturation";
-inline constexpr std::string_view kLogCsvHeader = "step,loss,accuracy,grad_norm,grad_norm_clipped,clipped,diverged,learning_rate";
+/// test_loss and test_accuracy came last so that scripts reading the earlier columns by
+/// position keep working; they are empty on rows where the test set was not evaluated.
+inline constexpr std::string_view kLogCsvHeader =
+    "step,loss,accuracy,grad_norm,grad_norm_clipped,clipped,diverged,learning_rate,test_loss,test_accuracy";
 inline constexpr std::string_view kSpectrumCsvHeader = "step,input,index,singular_value";
 
 /// 10 significant digits, "nan", "inf", "-inf".

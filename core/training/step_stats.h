@@ -48,6 +48,11 @@ struct StepStats {
     double learningRate = kNotApplicable;  ///< the rate this update used (the schedule's, see learning_rate_schedule.h)
     bool clipped = false;
     bool diverged = false;
+    /// Loss and accuracy on the held-out test set (core/data/test_split.h) of the weights this
+    /// update started from, every data.test_every steps (`tested`); kNotApplicable on the others.
+    bool tested = false;
+    double testLoss = kNotApplicable;
+    double testAccuracy = kNotApplicable;
     std::vector<LayerStats> layers;  ///< depth units, input side first
 };
 

@@ -6,7 +6,9 @@
 #include <span>
 
 #include "core/data/random.h"
+#include "core/data/test_split.h"
 #include "core/model/feed_forward_net.h"
+#include "core/model/loss.h"
 #include "core/model/product_blocking.h"
 #include "core/model/recurrent_net.h"
 #include "core/training/divergence.h"
@@ -35,6 +37,7 @@ public:
     explicit NetTrainer(const ExperimentConfig& config)
         : m_config(config),
           m_data(generateDataset(config.data, dataSeed(config.seed))),
+          m_test(generateTestSet(config.data, testDataSeed(config.seed), m_data)),
           m_weightRng(weightStream(config.seed)),
           m_batchRng(batchStream(config.seed)),
           m_net(config, m_weightRng),
@@ -48,6 +51,11 @@ public:
 
     const StepStats& step() override {
         if (m_divergence.diverged) return m_stats;
+        // Before the update, so the test numbers describe the same weights as the row's
+        // training numbers; evaluation only reads the net, so training is unchanged by it.
+        m_stats.testLoss = m_stats.testAccuracy = kNotApplicable;
+        m_stats.tested = false;
+        if (m_test.samples() > 0 && m_steps % m_config.data.testEvery == 0) evaluateTest();
         nextBatch();
         m_stats.step = m_steps++;
         // A step that diverges before clipping must not show the previous step's norms.
@@ -96,6 +104,7 @@ public:
     const DivergenceInfo& divergence() const override { return m_divergence; }
     const ExperimentConfig& config() const override { return m_config; }
     const Dataset& dataset() const override { return m_data; }
+    const Dataset& testDataset() const override { return m_test; }
     int depthUnits() const override {
         if constexpr (Net::kUnrolledOverTime) return m_data.sequenceLength();
         else return m_net.depthUnits();
@@ -172,6 +181,28 @@ private:
         }
     }
 
+    // Evaluation mode (batch norm's running statistics), in chunks so a 10,000-image test set
+    // never needs more than a chunk's activations at once.
+    void evaluateTest() {
+        constexpr Eigen::Index kChunk = 1024;
+        const Eigen::Index total = m_test.samples();
+        double lossSum = 0.0, correct = 0.0;
+        std::vector<Eigen::MatrixXd> inputs(m_test.inputs.size());
+        Matrix targets, outputGrad;
+        for (Eigen::Index first = 0; first < total; first += kChunk) {
+            const Eigen::Index n = std::min(kChunk, total - first);
+            for (std::size_t t = 0; t < inputs.size(); ++t) inputs[t] = m_test.inputs[t].middleCols(first, n);
+            targets = m_test.targets.middleCols(first, n).template cast<Scalar>();
+            double accuracy = 0.0;
+            const double loss = computeLoss<Scalar>(m_net.predict(inputs), targets, m_config.training.loss, outputGrad, accuracy);
+            lossSum += loss * double(n);
+            correct += accuracy * double(n);
+        }
+        m_stats.tested = true;
+        m_stats.testLoss = lossSum / double(total);
+        m_stats.testAccuracy = correct / double(total);
+    }
+
     /// `depthUnit` 1-based; outside 1..depthUnits() (nothing found, or a shared block) it is
     /// the last depth unit, the one nearest the loss.
     const StepStats& diverge(int depthUnit, const std::string& why) {
@@ -186,6 +217,7 @@ private:
 
     ExperimentConfig m_config;
     Dataset m_data;
+    Dataset m_test;
     Random m_weightRng;
     Random m_batchRng;
     Net m_net;

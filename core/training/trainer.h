@@ -31,6 +31,8 @@ public:
     virtual const DivergenceInfo& divergence() const = 0;
     virtual const ExperimentConfig& config() const = 0;
     virtual const Dataset& dataset() const = 0;
+    /// The held-out test set (0 samples for regression tasks or data.test_fraction = 0).
+    virtual const Dataset& testDataset() const = 0;
 
     /// Depth units reported per step: hidden layers + output layer, or time steps.
     virtual int depthUnits() const = 0;

@@ -12,6 +12,8 @@
 namespace gradflow::core {
 
 inline std::uint64_t dataSeed(std::uint64_t seed) { return seed ^ 0x5EEDDA7A5EEDDA7AULL; }
+/// The held-out test set's draws: a seed of their own, so the training set never changes.
+inline std::uint64_t testDataSeed(std::uint64_t seed) { return seed ^ 0x7E577E577E577E57ULL; }
 inline Random weightStream(std::uint64_t seed) { return Random(seed).fork(1); }
 inline Random batchStream(std::uint64_t seed) { return Random(seed).fork(2); }
 

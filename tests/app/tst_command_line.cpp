@@ -20,6 +20,7 @@ private slots:
     void badInputExitsTwoWithOneLine();
     void helpAndPresetList();
     void writesExactCsvHeaders();
+    void missingFashionMnistNamesThePackage();
     void seedOverrideIsDeterministic();
     void defaultStepsAndConfigFile();
     void divergenceIsAResult();
@@ -131,7 +132,22 @@ void TestCommandLine::writesExactCsvHeaders() {
     const QStringList spectrum = readLines(path("s.csv"));
     QCOMPARE(metrics.value(0),
              "step,layer,weight_grad_norm,bias_grad_norm,activation_grad_norm,weight_norm,update_ratio,saturation");
-    QCOMPARE(log.value(0), "step,loss,accuracy,grad_norm,grad_norm_clipped,clipped,diverged,learning_rate");
+    // The test columns came last: the earlier ones keep their names and positions.
+    QCOMPARE(log.value(0),
+             "step,loss,accuracy,grad_norm,grad_norm_clipped,clipped,diverged,learning_rate,test_loss,test_accuracy");
+    for (int row = 1; row <= 12; ++row) {
+        const QStringList cells = log.value(row).split(',');
+        QCOMPARE(cells.size(), 10);
+        // Evaluated every data.test_every = 10 steps from step 0; empty cells in between.
+        const bool tested = row - 1 == 0 || row - 1 == 10;
+        QCOMPARE(cells[8].isEmpty(), !tested);
+        QCOMPARE(cells[9].isEmpty(), !tested);
+        if (!tested) continue;
+        bool ok = false;
+        QVERIFY(cells[8].toDouble(&ok) > 0 && ok);
+        const double accuracy = cells[9].toDouble(&ok);
+        QVERIFY(ok && accuracy >= 0 && accuracy <= 1);
+    }
     QCOMPARE(spectrum.value(0), "step,input,index,singular_value");
     QCOMPARE(log.size(), 1 + 12);
     QCOMPARE(metrics.size(), 1 + 12 * 31);  // 30 hidden layers + the output layer
@@ -145,6 +161,20 @@ void TestCommandLine::writesExactCsvHeaders() {
     QVERIFY(spectrum.back().startsWith("10,7,63,"));
     bool ok = false;
     QVERIFY(spectrum.value(1).section(',', 3).toDouble(&ok) > 0 && ok);
+}
+
+void TestCommandLine::missingFashionMnistNamesThePackage() {
+    QFile file(path("fashion.json"));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(R"({"format": "gradflow-experiment", "version": 1, "data": {"kind": "fashion_mnist", "samples": 100}})");
+    file.close();
+    qputenv("GRADFLOW_FASHION_MNIST_DIR", QFile::encodeName(path("no-such-directory")));
+    const RunResult r = runGradflow({"--headless", "--config", path("fashion.json"), "--steps", "1"});
+    qunsetenv("GRADFLOW_FASHION_MNIST_DIR");
+    QCOMPARE(r.exitCode, 2);
+    QCOMPARE(r.err.count('\n'), 1);
+    QVERIFY2(r.err.startsWith("gradflow: Fashion-MNIST is not installed"), qPrintable(r.err));
+    QVERIFY2(r.err.contains("sudo apt install dataset-fashion-mnist"), qPrintable(r.err));
 }
 
 void TestCommandLine::seedOverrideIsDeterministic() {

@@ -44,7 +44,9 @@ private slots:
         }
         const Dataset again = generateDataset(spec, 3);
         QVERIFY(again.targets == d.targets && again.inputs.back() == d.inputs.back());
-        QVERIFY(generateDataset(spec, 4).inputs.back() != d.inputs.back());
+        // A Fashion-MNIST subset is the file's first images whatever the seed; the others are drawn.
+        if (kind == DataKind::FashionMnist) QVERIFY(generateDataset(spec, 4).inputs.back() == d.inputs.back());
+        else QVERIFY(generateDataset(spec, 4).inputs.back() != d.inputs.back());
     }
 
     void addingTargetsAreTheMarkedSum() {

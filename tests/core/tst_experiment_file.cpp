@@ -262,6 +262,21 @@ void TestExperimentFile::rejectsBrokenFiles_data() {
     row("memory", replaced(replaced(kExample, "\"width\": 64", "\"width\": 4096"), "\"repeat\": 20", "\"repeat\": 2000"), "model",
         "of memory");
     row("too many classes", replaced(kExample, "\"noise\": 0.1", "\"noise\": 0.1, \"classes\": 11"), "data.classes", "[2, 10]");
+    row("test fraction above a half", replaced(kExample, "\"noise\": 0.1", "\"noise\": 0.1, \"test_fraction\": 0.6"),
+        "data.test_fraction", "[0, 0.5]");
+    row("test fraction negative", replaced(kExample, "\"noise\": 0.1", "\"noise\": 0.1, \"test_fraction\": -0.1"),
+        "data.test_fraction", "got -0.1");
+    row("test every zero", replaced(kExample, "\"noise\": 0.1", "\"noise\": 0.1, \"test_every\": 0"), "data.test_every",
+        "[1, 1000000]");
+    row("image size 10",
+        replaced(replaced(kExample, "\"spiral\", \"samples\": 512", "\"fashion_mnist\", \"samples\": 512"), "\"noise\": 0.1",
+                 "\"noise\": 0.1, \"image_size\": 10"),
+        "data.image_size", "28, 14 or 7");
+    row("fashion subset beyond the file",
+        replaced(kExample, "\"spiral\", \"samples\": 512", "\"fashion_mnist\", \"samples\": 70000"), "data.samples",
+        "[1, 60000]");
+    row("standardize not a boolean", replaced(kExample, "\"noise\": 0.1", "\"noise\": 0.1, \"standardize\": 1"),
+        "data.standardize", "true or false");
     row("momentum 1", replaced(kExample, "\"sgd\"", "\"momentum\", \"momentum\": 1.0"), "training.momentum", "[0, 1)");
     row("precision", replaced(kExample, "\"seed\": 7", "\"seed\": 7, \"precision\": \"float16\""), "precision",
         "float64 or float32");

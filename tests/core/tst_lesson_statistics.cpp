@@ -59,12 +59,15 @@ constexpr Row kRows[] = {
     {"clipping-tames-explosion", 2.0, kAny},
     {"rnn-adding-forgets", 6.0, kAny},
     {"rnn-exploding-clipped", 6.0, kAny},
+    {"fashion-deep-sigmoid", 4.0, kAny},
     // Healthy or rescued at initialisation: the opening view is flat.
     {"he-relu-healthy", 0.0, 1.5},
     {"orthogonal-tanh-isometry", 0.0, 1.5},
     {"residual-rescue", 0.0, 2.0},
     {"batchnorm-rescue", 0.0, 2.0},
     {"irnn-identity-relu", 0.0, 1.5},
+    {"fashion-he-relu", 0.0, 1.5},
+    {"fashion-batchnorm-rescue", 0.0, 2.0},
     // Their point comes with training (gates open, units saturate), not at step 1.
     {"lstm-adding-remembers", 0.0, kAny},
     {"gru-adding-remembers", 0.0, kAny},

@@ -92,11 +92,23 @@ void TestMetricsCsv::writesRowsAndHeaders() {
     QCOMPARE(rows, std::string("3,1,1e-200,nan,nan,nan,nan,nan\n3,2,nan,nan,nan,nan,nan,0.25\n"));
     std::string log;
     appendLogRow(log, stats);
-    QCOMPARE(log, std::string("3,0.5,nan,2,1,1,0,nan\n"));
+    // Not evaluated on the test set this step: the two test cells are empty.
+    QCOMPARE(log, std::string("3,0.5,nan,2,1,1,0,nan,,\n"));
     stats.learningRate = 0.025;
     log.clear();
     appendLogRow(log, stats);
-    QCOMPARE(log, std::string("3,0.5,nan,2,1,1,0,0.025\n"));
+    QCOMPARE(log, std::string("3,0.5,nan,2,1,1,0,0.025,,\n"));
+    // Evaluated: numbers, and nan (not empty) when the evaluation broke.
+    stats.tested = true;
+    stats.testLoss = 0.75;
+    stats.testAccuracy = 0.625;
+    log.clear();
+    appendLogRow(log, stats);
+    QCOMPARE(log, std::string("3,0.5,nan,2,1,1,0,0.025,0.75,0.625\n"));
+    stats.testLoss = kNotApplicable;
+    log.clear();
+    appendLogRow(log, stats);
+    QCOMPARE(log, std::string("3,0.5,nan,2,1,1,0,0.025,nan,0.625\n"));
 
     QTemporaryDir dir;
     const std::string path = dir.filePath("m.csv").toStdString();

@@ -66,6 +66,39 @@ double meanHiddenDeadFraction(const StepStats& s) {
 
 QString describe(const char* what, double value) { return QString("%1 = %2").arg(what).arg(value, 0, 'g', 4); }
 
+/// Fraction of the held-out test set the trained network classifies right.
+double testAccuracy(const Trainer& trainer) {
+    const Dataset& test = trainer.testDataset();
+    const Eigen::MatrixXd probabilities = trainer.predict(test.inputs);
+    int correct = 0;
+    for (int j = 0; j < test.samples(); ++j) {
+        Eigen::Index predicted = 0;
+        probabilities.col(j).maxCoeff(&predicted);
+        correct += predicted == test.labels[std::size_t(j)] ? 1 : 0;
+    }
+    return double(correct) / test.samples();
+}
+
+/// How far each weight matrix moved over a run, relative to where it started:
+/// ||W_end - W_start|| / ||W_start||, input side first.
+struct Movement {
+    std::vector<double> relative;
+    double accuracy = 0;  ///< test accuracy at the end
+};
+
+Movement trainAndMeasure(const std::string& name, int steps) {
+    auto trainer = Trainer::create(presetConfig(name));
+    const std::vector<Eigen::MatrixXd> start = trainer->weightMatrices();
+    for (int i = 0; i < steps && !trainer->divergence().diverged; ++i) trainer->step();
+    const std::vector<Eigen::MatrixXd> end = trainer->weightMatrices();
+    Movement m;
+    for (std::size_t l = 0; l < start.size(); ++l) m.relative.push_back((end[l] - start[l]).norm() / start[l].norm());
+    m.accuracy = testAccuracy(*trainer);
+    qInfo("%s after %d steps: test accuracy %.4f, first layer moved %.3g, last hidden %.3g", name.c_str(), steps, m.accuracy,
+          m.relative.front(), m.relative[m.relative.size() - 2]);
+    return m;
+}
+
 using Check = std::function<void(const std::string&)>;
 
 // The commonest claim: at initialisation, the last/first depth-unit ratio of a statistic
@@ -166,6 +199,27 @@ const std::map<std::string, Check>& checks() {
              auto constant = Trainer::create(config);
              for (int i = 0; i < 20 && !constant->divergence().diverged; ++i) constant->step();
              QVERIFY2(constant->divergence().diverged, "at a constant rate of 1 the same net should diverge within 20 steps");
+         }},
+        {"fashion-deep-sigmoid",
+         [](const std::string& n) {
+             // The first layer's weights stay where they started while the last hidden layer's move.
+             const Movement m = trainAndMeasure(n, suggestedSteps(n));
+             const double firstOverLast = m.relative.front() / m.relative[m.relative.size() - 2];
+             QVERIFY2(firstOverLast < 1e-2, qPrintable(describe("first/last hidden layer movement", firstOverLast)));
+         }},
+        {"fashion-he-relu",
+         [](const std::string& n) {
+             const Movement m = trainAndMeasure(n, suggestedSteps(n));
+             QVERIFY2(m.accuracy >= 0.80, qPrintable(describe("test accuracy", m.accuracy)));
+             const double firstOverLast = m.relative.front() / m.relative[m.relative.size() - 2];
+             QVERIFY2(firstOverLast > 0.1, qPrintable(describe("first/last hidden layer movement", firstOverLast)));
+         }},
+        {"fashion-batchnorm-rescue",
+         [](const std::string& n) {
+             const Movement m = trainAndMeasure(n, suggestedSteps(n));
+             const double firstOverLast = m.relative.front() / m.relative[m.relative.size() - 2];
+             QVERIFY2(firstOverLast > 0.1, qPrintable(describe("first/last hidden layer movement", firstOverLast)));
+             QVERIFY2(m.accuracy >= 0.75, qPrintable(describe("test accuracy", m.accuracy)));
          }},
         {"rnn-adding-forgets", ratioAtInit(&LayerStats::activationGradNorm, true, 1e6, kHuge, "dL/dh_T / dL/dh_1")},
         {"lstm-adding-remembers", decaysLessThanVanilla(1e3, "LSTM ratio")},

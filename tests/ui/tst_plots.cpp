@@ -53,6 +53,7 @@ private slots:
     void heatmapBoundedGrid();
     void spectrumHistogramAndUnavailable();
     void lossPlotDiverged();
+    void lossPlotShowsTheTestSplit();
     void curveTrendKnownCases();
     void decisionBoundaryClassesAndSequence();
     void layerHealthNonFinite();
@@ -286,6 +287,41 @@ void TestPlots::lossPlotDiverged() {
         QVERIFY(y.contains(it->value));
     QCOMPARE((view.lossTrendGraph()->data()->constEnd() - 1)->key, 39.0);  // steps are 1-based; step 40 is NaN
     QCOMPARE(view.accuracyTrendGraph()->data()->size(), 40);
+}
+
+void TestPlots::lossPlotShowsTheTestSplit() {
+    LossPlot view;
+    core::TrainingHistory history;
+    for (int k = 0; k < 40; ++k) {
+        core::StepStats s = makeStats(k, 4, 0.5);
+        if (k % 10 == 0) {
+            s.tested = true;
+            s.testLoss = 0.9 - 0.01 * k;
+            s.testAccuracy = 0.4 + 0.01 * k;
+        }
+        history.append(s);
+    }
+    view.showFrame(makeSnapshot(4, 39, 0.5), history);
+    // Steps 1, 11, 21, 31 (entry k is shown as step k + 1, like the training loss beside it).
+    QCOMPARE(view.testLossGraph()->data()->size(), 4);
+    QCOMPARE(view.testAccuracyGraph()->data()->size(), 4);
+    auto loss = view.testLossGraph()->data()->constBegin();
+    auto accuracy = view.testAccuracyGraph()->data()->constBegin();
+    for (int k = 0; k < 40; k += 10, ++loss, ++accuracy) {
+        QCOMPARE(loss->key, double(k + 1));
+        QVERIFY(std::abs(loss->value - std::log10(0.9 - 0.01 * k)) < 1e-12);
+        QCOMPARE(accuracy->key, double(k + 1));
+        QCOMPARE(accuracy->value, 0.4 + 0.01 * k);
+    }
+    QVERIFY(view.plot()->legend->hasItemWithPlottable(view.testLossGraph()));
+    QVERIFY(view.plot()->legend->hasItemWithPlottable(view.testAccuracyGraph()));
+    // A history without test rows (regression, or test_fraction 0) lists no test curves.
+    LossPlot untested;
+    core::TrainingHistory plain;
+    fillHistory(plain, 4, 20, 0.5);
+    untested.showFrame(makeSnapshot(4, 19, 0.5), plain);
+    QVERIFY(untested.testLossGraph()->data()->isEmpty());
+    QVERIFY(!untested.plot()->legend->hasItemWithPlottable(untested.testLossGraph()));
 }
 
 void TestPlots::curveTrendKnownCases() {

@@ -71,6 +71,7 @@ private slots:
     void barTooltipSaturationIsAShare();
     void lossBaselineFromData();
     void clippedStepsMarked();
+    void testCurvesExplained();
     void heatmapExactZerosAreNotErrors();
     void classDotsStandOut();
 };
@@ -176,6 +177,16 @@ void TestViewHelp::lossBaselineFromData() {
     spiral.showFrame(makeSnapshot(4, 30, 0.5), history);
     QVERIFY(spiral.baselineGraph()->data()->isEmpty());
     QVERIFY(!spiral.plot()->legend->hasItemWithPlottable(spiral.baselineGraph()));
+}
+
+void TestViewHelp::testCurvesExplained() {
+    // Hovering a test curve's legend entry explains what "test" means, once per entry.
+    for (const QString& entry : {QStringLiteral("test loss"), QStringLiteral("test accuracy")}) {
+        const QStringList explanations = glossaryFor(entry);
+        QCOMPARE(explanations.size(), 1);
+        QVERIFY2(explanations.front().contains(QStringLiteral("held-out samples it never trains on")), qPrintable(entry));
+    }
+    QVERIFY(viewHelp(QStringLiteral("loss")).summary.contains(QStringLiteral("held-out test set")));
 }
 
 void TestViewHelp::clippedStepsMarked() {

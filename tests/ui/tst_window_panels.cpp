@@ -14,10 +14,12 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
 #include <QTimer>
@@ -104,6 +106,7 @@ private slots:
     void ctrlZFromSpinBoxUndoes();
     void lessonTextWrapsToDock();
     void lessonsInTeachingOrder();
+    void missingDataSetOpensADialogWithTheCommand();
     void f1ExplainsViewUnderMouse();
 };
 
@@ -287,6 +290,27 @@ void TestWindowPanels::lessonTextWrapsToDock() {
     QVERIFY(text->height() < narrowHeight);
 }
 
+// Fashion-MNIST comes from a Debian package; without it the lesson cannot build, and the
+// window says which package and the command that installs it.
+void TestWindowPanels::missingDataSetOpensADialogWithTheCommand() {
+    QTemporaryDir empty;
+    qputenv("GRADFLOW_FASHION_MNIST_DIR", QFile::encodeName(empty.path()));
+    struct Restore {
+        ~Restore() { qunsetenv("GRADFLOW_FASHION_MNIST_DIR"); }
+    } restore;
+    ui::MainWindow window;
+    window.resize(1366, 768);
+    QVERIFY(window.openPreset(QStringLiteral("fashion-he-relu")));
+    window.show();
+    QVERIFY(waitFor([&] { return window.worker()->state() == State::Failed; }));
+    QMessageBox* box = nullptr;
+    QVERIFY(waitFor([&] { return (box = window.findChild<QMessageBox*>(QStringLiteral("missingDataDialog"))) != nullptr; }));
+    QVERIFY(box->isVisible());
+    QVERIFY2(box->text().contains(QStringLiteral("sudo apt install dataset-fashion-mnist")), qPrintable(box->text()));
+    QVERIFY(box->detailedText().contains(empty.path()));
+    box->close();
+}
+
 void TestWindowPanels::lessonsInTeachingOrder() {
     auto window = makeWindow();
     QVERIFY(window);
@@ -316,7 +340,8 @@ void TestWindowPanels::lessonsInTeachingOrder() {
     }
     QVERIFY(lastFeedForward < firstRecurrent);
     QCOMPARE(sections, (QStringList{QStringLiteral("Vanishing gradients"), QStringLiteral("Exploding gradients"),
-                                    QStringLiteral("Remedies"), QStringLiteral("Recurrent nets")}));
+                                    QStringLiteral("Remedies"), QStringLiteral("Real images: Fashion-MNIST"),
+                                    QStringLiteral("Recurrent nets")}));
     // The lesson picker lists them the same way.
     QComboBox* picker = window->lessonPanel()->picker();
     QStringList picked;

@@ -98,7 +98,7 @@ void DecisionBoundaryPlot::showFrame(const SnapshotPtr& snapshot, const core::Tr
     rememberSnapshot(snapshot);
     if (!snapshot || !snapshot->dataset) return;
     const core::Dataset& data = *snapshot->dataset;
-    if (data.sequenceLength() > 1) {
+    if (data.sequenceLength() > 1 || data.imageSide > 0) {
         m_dataset = snapshot->dataset;
         m_map->setVisible(false);
         for (int i = 0; i < plot()->graphCount(); ++i) {
@@ -107,9 +107,15 @@ void DecisionBoundaryPlot::showFrame(const SnapshotPtr& snapshot, const core::Tr
         }
         plot()->legend->setVisible(false);
         // Short lines: this panel is the narrowest on the dashboard.
-        setEmptyMessage(tr("Sequence task: each sample\nis %1 time steps, so there is\nno 2-D input space to draw.\n"
-                           "Watch the loss and the\nper-time-step gradients.")
-                            .arg(data.sequenceLength()));
+        if (data.imageSide > 0) {
+            setEmptyMessage(tr("Images: each sample has %1 pixels,\nso there is no 2-D input space\nto draw. "
+                               "Watch the loss (test\nbeside training) and the gradients.")
+                                .arg(data.inputDimension));
+        } else {
+            setEmptyMessage(tr("Sequence task: each sample\nis %1 time steps, so there is\nno 2-D input space to draw.\n"
+                               "Watch the loss and the\nper-time-step gradients.")
+                                .arg(data.sequenceLength()));
+        }
         return;
     }
     if (snapshot->dataset != m_dataset) {

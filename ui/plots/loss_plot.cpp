@@ -48,6 +48,10 @@ LossPlot::LossPlot(QWidget* parent) : PlotView(QStringLiteral("loss"), tr("Loss 
     m_accuracyTrend->setName(tr("accuracy (smoothed)"));
     m_lossTrend = p->addGraph(p->xAxis, p->yAxis);
     m_lossTrend->setName(tr("loss (smoothed)"));
+    m_testAccuracy = p->addGraph(p->xAxis, acc);
+    m_testAccuracy->setName(tr("test accuracy"));
+    m_testLoss = p->addGraph(p->xAxis, p->yAxis);
+    m_testLoss->setName(tr("test loss"));
     m_diverged = p->addGraph(p->xAxis, p->yAxis);
     m_diverged->setLineStyle(QCPGraph::lsNone);
     m_diverged->setName(tr("diverged (loss not finite)"));
@@ -81,6 +85,11 @@ void LossPlot::setTheme(const Theme& theme) {
     m_lossTrend->setPen(QPen(theme.accent, theme.lineWidth * 1.25));
     m_accuracyTrend->setPen(QPen(theme.secondary, theme.lineWidth * 1.25));
     m_chance->setPen(QPen(theme.mutedText, 1.0, Qt::DotLine));
+    // The training curves' colours, dashed and marked: "the same quantity, other data".
+    for (auto [graph, colour] : {std::pair{m_testLoss, theme.accent}, std::pair{m_testAccuracy, theme.secondary}}) {
+        graph->setPen(QPen(colour, theme.lineWidth, Qt::DashLine));
+        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(colour, 1.0), theme.background, theme.markerSize));
+    }
     m_diverged->setScatterStyle(
         QCPScatterStyle(QCPScatterStyle::ssTriangle, QPen(theme.warning, 1.5), theme.warning, theme.markerSize * 1.8));
     m_divergenceLine->setPen(QPen(theme.warning, theme.lineWidth, Qt::DashLine));
@@ -96,7 +105,8 @@ void LossPlot::clear() {
     m_seenEntries = 0;
     m_seenStep = -1;
     showClippedSteps(plot()->xAxis2, {});
-    for (QCPGraph* g : {m_loss, m_accuracy, m_lossTrend, m_accuracyTrend, m_chance, m_diverged, m_baseline}) {
+    for (QCPGraph* g :
+         {m_loss, m_accuracy, m_lossTrend, m_accuracyTrend, m_chance, m_diverged, m_baseline, m_testLoss, m_testAccuracy}) {
         g->data()->clear();
         g->removeFromLegend();
     }
@@ -123,7 +133,7 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
     if (entries.empty()) return;
 
     // Rebuilt from the (bounded, thinned) history each time: thinning removes old points.
-    QVector<double> steps, loss, accSteps, acc, badSteps, clippedSteps;
+    QVector<double> steps, loss, accSteps, acc, badSteps, clippedSteps, testSteps, testLoss, testAcc;
     steps.reserve(int(entries.size()));
     loss.reserve(int(entries.size()));
     std::int64_t divergedIndex = -1;
@@ -135,6 +145,8 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
         if (e.diverged && divergedIndex < 0) divergedIndex = e.step;
         if (e.clipped) clippedSteps << x;
         if (std::isfinite(e.accuracy)) accSteps << x, acc << e.accuracy;
+        // At the same x as the row's training loss: both describe the weights before update k + 1.
+        if (e.tested) testSteps << x, testLoss << m_range.include(e.testLoss), testAcc << e.testAccuracy;
     }
     if (snapshot && snapshot->divergence.diverged) divergedIndex = snapshot->divergence.step;
     m_accuracy->setData(accSteps, acc, true);
@@ -152,6 +164,9 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
     const Polyline trendLine = clipPolyline(lossTrend.x, lossTrend.y, keys, y, false);
     m_loss->setData(lossLine.keys, lossLine.values, true);
     m_lossTrend->setData(trendLine.keys, trendLine.values, true);
+    const Polyline testLine = clipPolyline(testSteps, testLoss, keys, y, false);
+    m_testLoss->setData(testLine.keys, testLine.values, true);
+    m_testAccuracy->setData(testSteps, testAcc, true);
     // One marker where the loss first went non-finite (the run stops there).
     if (badSteps.size() > 1) badSteps.resize(1);
     m_diverged->setData(badSteps, QVector<double>(badSteps.size(), y.upper - 0.04 * y.size()), true);
@@ -171,7 +186,9 @@ void LossPlot::showFrame(const SnapshotPtr& snapshot, const core::TrainingHistor
         m_baseline->data()->clear();
     }
     m_lossTrend->addToLegend();
-    for (auto [g, on] : {std::pair{m_accuracyTrend, classification}, std::pair{m_chance, classification && chance > 0},
+    const bool tested = !testSteps.isEmpty();
+    for (auto [g, on] : {std::pair{m_testLoss, tested}, std::pair{m_accuracyTrend, classification},
+                         std::pair{m_testAccuracy, tested && classification}, std::pair{m_chance, classification && chance > 0},
                          std::pair{m_diverged, !badSteps.isEmpty()}, std::pair{m_baseline, std::isfinite(baseline)}}) {
         if (on) g->addToLegend();
         else g->removeFromLegend();

@@ -4,7 +4,9 @@
 // step's value is a faint line; its smoothed trend (curve_trend.h) is drawn bold. The loss
 // graphs hold log10(loss) (see log10_extent.h), so the axis follows a loss up to 1e300.
 // A non-finite loss ends the curve with a marker at the top edge, and the step where the
-// run diverged is marked by a vertical line and its number.
+// run diverged is marked by a vertical line and its number. The held-out test set's loss
+// and accuracy (every data.test_every steps) are drawn as dashed lines with markers beside
+// the training curves, so overfitting shows as the two parting.
 
 #include "ui/plots/log10_extent.h"
 #include "ui/plots/plot_helpers.h"
@@ -27,6 +29,9 @@ public:
     QCPGraph* lossTrendGraph() const { return m_lossTrend; }
     QCPGraph* accuracyTrendGraph() const { return m_accuracyTrend; }
     QCPGraph* divergedMarkers() const { return m_diverged; }
+    /// Test loss (log10) and accuracy at the steps that evaluated the test set.
+    QCPGraph* testLossGraph() const { return m_testLoss; }
+    QCPGraph* testAccuracyGraph() const { return m_testAccuracy; }
     /// The loss of always answering the mean target (regression with squared error), log10.
     QCPGraph* baselineGraph() const { return m_baseline; }
     QCPItemLine* divergenceLine() const { return m_divergenceLine; }
@@ -45,6 +50,8 @@ private:
     QCPGraph* m_chance = nullptr;
     QCPGraph* m_diverged = nullptr;
     QCPGraph* m_baseline = nullptr;
+    QCPGraph* m_testLoss = nullptr;
+    QCPGraph* m_testAccuracy = nullptr;
     QCPItemLine* m_divergenceLine = nullptr;
     QCPItemText* m_divergenceLabel = nullptr;
     Log10Extent m_range;  ///< of the loss, log10 units
