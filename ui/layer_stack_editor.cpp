@@ -198,14 +198,21 @@ QWidget* LayerStackEditor::createFeedForwardPage() {
     m_gain->setSingleStep(0.1);
     auto* mitigations = new QHBoxLayout;
     m_batchNorm = withTip(new QCheckBox(tr("Batch norm"), page),
-                          tr("Batch normalisation in every layer: re-centres and re-scales pre-activations"));
+                          tr("Batch normalisation in every layer (Ioffe & Szegedy 2015): each unit's pre-activations "
+                             "re-centred and re-scaled over the batch, y = gamma (x - mean) / sqrt(var + eps) + beta"));
     m_batchNorm->setTristate(false);
+    m_layerNorm = withTip(new QCheckBox(tr("Layer norm"), page),
+                          tr("Layer normalisation in every layer (Ba et al. 2016): each sample's pre-activations "
+                             "re-centred and re-scaled over the layer's units, y = gamma (x - mean) / sqrt(var + eps) + "
+                             "beta; no batch statistics, so training and evaluation agree. Replaces batch norm"));
+    m_layerNorm->setTristate(false);
     m_skipEvery = withTip(new QSpinBox(page), tr("Residual connections: an identity skip around every k hidden "
                                                  "layers (from layer 2); 0 = none"));
     m_skipEvery->setRange(0, 64);
     m_skipEvery->setSpecialValueText(tr("off"));
     m_skipEvery->setPrefix(tr("skip every "));
     mitigations->addWidget(m_batchNorm);
+    mitigations->addWidget(m_layerNorm);
     mitigations->addWidget(m_skipEvery, 1);
     defaults->addRow(tr("Activation"), m_activation);
     defaults->addRow(tr("Initializer"), m_init);
@@ -244,7 +251,7 @@ QWidget* LayerStackEditor::createFeedForwardPage() {
     // Its own line: beside the buttons it would make the dock too wide for 1366x768.
     m_summary = new QLabel(page);
     m_summary->setObjectName(QStringLiteral("layerStackSummary"));
-    m_summary->setToolTip(tr("Trainable parameters of the stack (weights and biases, or batch norm's scale and shift)"));
+    m_summary->setToolTip(tr("Trainable parameters of the stack (weights and biases, or batch or layer norm's scale and shift)"));
     m_summary->setEnabled(false);  // muted text from the style
     layout->addWidget(m_summary);
 
@@ -258,6 +265,7 @@ QWidget* LayerStackEditor::createFeedForwardPage() {
     connect(m_init, &QComboBox::activated, this, [this](int index) { setDefaultInit(m_init->itemData(index).toInt()); });
     connect(m_gain, &QDoubleSpinBox::valueChanged, this, &LayerStackEditor::setDefaultGain);
     connect(m_batchNorm, &QCheckBox::clicked, this, &LayerStackEditor::setAllBatchNorm);
+    connect(m_layerNorm, &QCheckBox::clicked, this, &LayerStackEditor::setAllLayerNorm);
     connect(m_skipEvery, &QSpinBox::valueChanged, this, &LayerStackEditor::setResidual);
     return page;
 }
@@ -272,7 +280,8 @@ void LayerStackEditor::setTheme(const Theme& theme) {
 
 void LayerStackEditor::refresh() {
     const core::ExperimentConfig& config = m_document->config();
-    const QList<QWidget*> widgets{m_modelKind, m_depth, m_width, m_activation, m_init, m_gain, m_batchNorm, m_skipEvery};
+    const QList<QWidget*> widgets{m_modelKind, m_depth,     m_width,     m_activation, m_init,
+                                  m_gain,      m_batchNorm, m_layerNorm, m_skipEvery};
     for (QWidget* w : widgets) w->blockSignals(true);
     const bool recurrent = config.model == core::ModelKind::Recurrent;
     m_modelKind->setCurrentIndex(recurrent ? 1 : 0);
@@ -293,6 +302,10 @@ void LayerStackEditor::refresh() {
     const auto withBn = std::count_if(layers.begin(), layers.end(), [](const auto& l) { return l.batchNorm; });
     m_batchNorm->setCheckState(withBn == 0                          ? Qt::Unchecked
                                : withBn == qsizetype(layers.size()) ? Qt::Checked
+                                                                    : Qt::PartiallyChecked);
+    const auto withLn = std::count_if(layers.begin(), layers.end(), [](const auto& l) { return l.layerNorm; });
+    m_layerNorm->setCheckState(withLn == 0                          ? Qt::Unchecked
+                               : withLn == qsizetype(layers.size()) ? Qt::Checked
                                                                     : Qt::PartiallyChecked);
     m_skipEvery->setValue(config.residual.every);
     m_summary->setText(tr("%1 layers, %L2 parameters").arg(layers.size()).arg(qint64(core::parameterCount(config))));
@@ -377,6 +390,7 @@ void LayerStackEditor::buildUniform(int depth, int width) {
     layer.activation = defaultActivation(config);
     layer.init = defaultInit(config);
     layer.batchNorm = m_batchNorm->checkState() == Qt::Checked;
+    layer.layerNorm = m_layerNorm->checkState() == Qt::Checked;
     config.layers.assign(depth, layer);
     m_document->setConfig(config, tr("Build %1 \u00d7 %2 stack").arg(depth).arg(width));
 }
@@ -424,8 +438,20 @@ void LayerStackEditor::setDefaultGain(double gain) {
 
 void LayerStackEditor::setAllBatchNorm(bool on) {
     core::ExperimentConfig config = m_document->config();
-    for (auto& layer : config.layers) layer.batchNorm = on;
+    for (auto& layer : config.layers) {
+        layer.batchNorm = on;
+        if (on) layer.layerNorm = false;  // one normalisation per layer
+    }
     m_document->setConfig(config, on ? tr("Batch norm on") : tr("Batch norm off"));
+}
+
+void LayerStackEditor::setAllLayerNorm(bool on) {
+    core::ExperimentConfig config = m_document->config();
+    for (auto& layer : config.layers) {
+        layer.layerNorm = on;
+        if (on) layer.batchNorm = false;
+    }
+    m_document->setConfig(config, on ? tr("Layer norm on") : tr("Layer norm off"));
 }
 
 void LayerStackEditor::setResidual(int every) {

@@ -54,6 +54,7 @@ private:
     void setDefaultInit(int kind);
     void setDefaultGain(double gain);
     void setAllBatchNorm(bool on);
+    void setAllLayerNorm(bool on);
     void setResidual(int every);
 
     ExperimentDocument* m_document;
@@ -67,6 +68,7 @@ private:
     QComboBox* m_init = nullptr;
     QDoubleSpinBox* m_gain = nullptr;
     QCheckBox* m_batchNorm = nullptr;
+    QCheckBox* m_layerNorm = nullptr;
     QSpinBox* m_skipEvery = nullptr;
     QLabel* m_summary = nullptr;
     QToolButton* m_undo = nullptr;

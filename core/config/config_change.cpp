@@ -147,6 +147,33 @@ const std::vector<ChangeRule>& rules() {
              return ConfigChange{
                  {}, "without batch norm", "with batch norm", "The same network with batch normalisation removed."};
          }},
+        {"layer-norm-on",
+         [](const ExperimentConfig& c) {
+             return feedForward(c) && !allLayers(c, [](const LayerSpec& l) { return l.layerNorm; });
+         },
+         [](ExperimentConfig& c) {
+             for (LayerSpec& l : c.layers) l.layerNorm = true;
+         },
+         [](const ExperimentConfig&) {
+             return ConfigChange{{},
+                                 "with layer norm",
+                                 "without layer norm",
+                                 "Layer normalisation after every dense layer re-centres and rescales each "
+                                 "sample's pre-activations over the layer's units (Ba et al. 2016): the signal "
+                                 "keeps its scale at any depth, whatever the batch size."};
+         }},
+        {"layer-norm-off",
+         [](const ExperimentConfig& c) {
+             return feedForward(c) &&
+                    std::any_of(c.layers.begin(), c.layers.end(), [](const LayerSpec& l) { return l.layerNorm; });
+         },
+         [](ExperimentConfig& c) {
+             for (LayerSpec& l : c.layers) l.layerNorm = false;
+         },
+         [](const ExperimentConfig&) {
+             return ConfigChange{
+                 {}, "without layer norm", "with layer norm", "The same network with layer normalisation removed."};
+         }},
         {"residual-on", [](const ExperimentConfig& c) { return feedForward(c) && c.residual.every == 0; },
          [](ExperimentConfig& c) { c.residual.every = 2; },
          [](const ExperimentConfig&) {

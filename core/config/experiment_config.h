@@ -26,12 +26,15 @@ enum class CellKind { Vanilla, Lstm, Gru };
 /// --metrics columns weight_grad_norm, activation_grad_norm, update_ratio, saturation).
 enum class UnitStatisticKind { WeightGradient, ActivationGradient, UpdateRatio, Saturation };
 
-/// One hidden layer: dense (width) -> optional batch norm -> activation.
+/// One hidden layer: dense (width) -> optional batch or layer norm -> activation.
 struct LayerSpec {
     int width = 64;
     ActivationSpec activation;
     InitSpec init;
     bool batchNorm = false;
+    /// Layer normalisation (Ba et al. 2016): each sample's pre-activations normalised over
+    /// the layer's units, then scaled and shifted per unit. Excludes batch norm.
+    bool layerNorm = false;
     bool operator==(const LayerSpec&) const = default;
 };
 

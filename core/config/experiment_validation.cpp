@@ -105,6 +105,7 @@ void checkLayers(Checker& c, const ExperimentConfig& config) {
             scratch.integer("", l.width, 1, ExperimentLimits::maxWidth);
             scratch.activation("", l.activation);
             scratch.init("", l.init);
+            if (l.batchNorm && l.layerNorm) scratch.add("", "both normalisations");
             if (!scratch.issues.empty()) ++badLayers;
             continue;
         }
@@ -113,6 +114,8 @@ void checkLayers(Checker& c, const ExperimentConfig& config) {
         c.integer(field + ".width", layer.width, 1, ExperimentLimits::maxWidth);
         c.activation(field, layer.activation);
         c.init(field, layer.init);
+        if (layer.batchNorm && layer.layerNorm)
+            c.add(field + ".layernorm", "cannot be combined with batchnorm on the same layer; choose one normalisation");
         if (c.issues.size() != issuesBefore) ++badLayers;
     }
     if (badLayers > 20) c.add("model.layers", std::to_string(badLayers - 20) + " more layers have errors");
@@ -232,7 +235,7 @@ std::int64_t estimateMemoryBytes(const ExperimentConfig& config) {
         for (const LayerSpec& layer : config.layers) {
             const double w = std::max(layer.width, 0);
             // pre-activation, output, derivative, gradient, batch-norm buffers; running mean and variance
-            activations += 6 * w * batch + (layer.batchNorm ? 2 * w : 0);
+            activations += 6 * w * batch + (layer.batchNorm ? 2 * w : 0) + (layer.layerNorm ? w * batch + batch : 0);
             jacobians += w * fanIn * 8 + w * kProbes * 8;
             fanIn = w;
         }

@@ -29,7 +29,7 @@ int gateCount(CellKind cell) {
 
 std::int64_t layerParameterCount(const LayerSpec& layer, int fanIn) {
     const std::int64_t width = nonNegative(layer.width);
-    const std::int64_t perUnit = layer.batchNorm ? 2 : 1;
+    const std::int64_t perUnit = layer.batchNorm || layer.layerNorm ? 2 : 1;
     return nonNegative(fanIn) * width + perUnit * width;
 }
 

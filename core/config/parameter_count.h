@@ -10,7 +10,7 @@
 namespace gradflow::core {
 
 /// One hidden layer fed by `fanIn` units: fanIn * width weights, then either a bias per
-/// unit or, with batch norm, a scale and a shift per unit (the shift replaces the bias).
+/// unit or, with batch or layer norm, a scale and a shift per unit (the shift replaces the bias).
 std::int64_t layerParameterCount(const LayerSpec& layer, int fanIn);
 
 /// One recurrent cell with G gates (vanilla 1, GRU 3, LSTM 4), hidden size H and input

@@ -146,7 +146,8 @@ void readLayers(ReadContext& c, const JsonValue& layers) {
     for (std::size_t i = 0; i < entries.size(); ++i) {
         const std::string path = "model.layers[" + std::to_string(i) + "]";
         if (!r.object(entries[i], path,
-                      {"repeat", "width", "activation", "slope", "alpha", "init", "gain", "std", "limit", "value", "batchnorm"}))
+                      {"repeat", "width", "activation", "slope", "alpha", "init", "gain", "std", "limit", "value", "batchnorm",
+                       "layernorm"}))
             continue;
         const JsonValue& e = entries[i];
         LayerSpec layer;
@@ -158,6 +159,7 @@ void readLayers(ReadContext& c, const JsonValue& layers) {
         r.number(e, path, "alpha", layer.activation.alpha);
         readInit(c, e, path, layer.init);
         r.boolean(e, path, "batchnorm", layer.batchNorm);
+        r.boolean(e, path, "layernorm", layer.layerNorm);
         // Bound the expansion before allocating: "repeat": 1e9 must not build a billion layers.
         if (static_cast<long long>(expanded.size()) + repeat > ExperimentLimits::maxDepth) {
             return r.add("model.layers", "more than " + std::to_string(ExperimentLimits::maxDepth) +

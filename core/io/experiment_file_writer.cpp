@@ -50,6 +50,8 @@ JsonValue layerEntry(const LayerSpec& layer, int repeat) {
     setActivation(entry, layer.activation);
     entry = initFields(std::move(entry), layer.init);
     entry.set("batchnorm", layer.batchNorm);
+    // Only when on, so files written before layer norm existed are written as they were.
+    if (layer.layerNorm) entry.set("layernorm", true);
     return entry;
 }
 

@@ -64,6 +64,7 @@ ExperimentConfig unusualConfig(Random& rng) {
         l.init = {rng.below(2) ? InitKind::Normal : InitKind::Uniform, 0.5 + rng.uniform(), rng.uniform(), rng.uniform(),
                   rng.uniform() - 0.5};
         l.batchNorm = rng.below(2) == 1;
+        l.layerNorm = !l.batchNorm && rng.below(2) == 1;
         c.layers.insert(c.layers.end(), static_cast<std::size_t>(1 + rng.below(3)), l);
     }
     c.residual.every = 0;
@@ -217,6 +218,10 @@ void TestExperimentFile::rejectsBrokenFiles_data() {
         "must be an integer");
     row("batchnorm as number", replaced(kExample, "\"batchnorm\": false", "\"batchnorm\": 0"), "model.layers[0].batchnorm",
         "true or false");
+    row("layernorm as string", replaced(kExample, "\"batchnorm\": false", "\"layernorm\": \"yes\""), "model.layers[0].layernorm",
+        "true or false");
+    row("both normalisations", replaced(kExample, "\"batchnorm\": false", "\"batchnorm\": true, \"layernorm\": true"),
+        "model.layers[0].layernorm", "cannot be combined with batchnorm");
     row("layers as string", replaced(kExample, "\"layers\": [", "\"layers\": \"none\", \"x\": ["), "model.layers",
         "must be an array");
     row("data as array", replaced(kExample, "\"data\": {\"kind\": \"spiral\", \"samples\": 512, \"noise\": 0.1}", "\"data\": []"),

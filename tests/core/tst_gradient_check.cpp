@@ -1,5 +1,6 @@
 // Every backward pass against central finite differences, in double: each activation,
-// with and without batch norm, with and without residual groups, for both losses.
+// without normalisation, with batch norm and with layer norm, with and without residual
+// groups, for both losses.
 
 #include <QtTest>
 
@@ -16,12 +17,14 @@ Q_DECLARE_METATYPE(ActivationKind)
 
 namespace {
 
+enum class Norm { None, Batch, Layer };
+
 struct Problem {
     ExperimentConfig config;
     Net::Matrix inputs, targets;
 };
 
-Problem makeProblem(ActivationKind activation, bool batchNorm, int residualEvery, LossKind loss) {
+Problem makeProblem(ActivationKind activation, Norm norm, int residualEvery, LossKind loss) {
     Problem p;
     ExperimentConfig& c = p.config;
     // 2-D inputs for both losses (the net does not care what the targets mean): with a 1-D
@@ -32,7 +35,8 @@ Problem makeProblem(ActivationKind activation, bool batchNorm, int residualEvery
     c.training.loss = loss;
     LayerSpec layer;
     layer.activation = {activation, 0.1, 0.8};
-    layer.batchNorm = batchNorm;
+    layer.batchNorm = norm == Norm::Batch;
+    layer.layerNorm = norm == Norm::Layer;
     layer.init.kind = InitKind::XavierNormal;
     layer.init.gain = 1.3;
     c.layers.clear();
@@ -71,27 +75,28 @@ class TestGradientCheck : public QObject {
 private slots:
     void network_data() {
         QTest::addColumn<ActivationKind>("activation");
-        QTest::addColumn<bool>("batchNorm");
+        QTest::addColumn<int>("norm");
         QTest::addColumn<int>("residualEvery");
         QTest::addColumn<bool>("crossEntropy");
         for (const auto& info : activationRegistry()) {
-            for (bool bn : {false, true})
+            for (Norm norm : {Norm::None, Norm::Batch, Norm::Layer})
                 for (int residual : {0, 2})
                     for (bool ce : {true, false}) {
-                        const QByteArray name = QByteArray(info.name.data(), qsizetype(info.name.size())) + (bn ? " bn" : "") +
+                        const char* normName = norm == Norm::Batch ? " bn" : norm == Norm::Layer ? " ln" : "";
+                        const QByteArray name = QByteArray(info.name.data(), qsizetype(info.name.size())) + normName +
                                                 (residual ? " residual" : "") + (ce ? " cross-entropy" : " mse");
-                        QTest::newRow(name.constData()) << info.kind << bn << residual << ce;
+                        QTest::newRow(name.constData()) << info.kind << int(norm) << residual << ce;
                     }
         }
     }
 
     void network() {
         QFETCH(ActivationKind, activation);
-        QFETCH(bool, batchNorm);
+        QFETCH(int, norm);
         QFETCH(int, residualEvery);
         QFETCH(bool, crossEntropy);
-        const Problem p =
-            makeProblem(activation, batchNorm, residualEvery, crossEntropy ? LossKind::CrossEntropy : LossKind::MeanSquaredError);
+        const Problem p = makeProblem(activation, Norm(norm), residualEvery,
+                                      crossEntropy ? LossKind::CrossEntropy : LossKind::MeanSquaredError);
         Random rng(3);
         Net net(p.config, rng);
         lossOf(net, p);
@@ -123,7 +128,7 @@ private slots:
     // perturbing h directly needs a hook, so check the identity sqrt(B)||G|| against the
     // output-layer weight gradient relation for a one-sample batch instead: dW_out = g h^T.
     void activationGradientOfOutputLayer() {
-        Problem p = makeProblem(ActivationKind::Tanh, false, 0, LossKind::MeanSquaredError);
+        Problem p = makeProblem(ActivationKind::Tanh, Norm::None, 0, LossKind::MeanSquaredError);
         p.inputs = p.inputs.leftCols(1).eval();
         p.targets = p.targets.leftCols(1).eval();
         Random rng(3);

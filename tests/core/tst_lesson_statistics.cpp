@@ -64,6 +64,7 @@ constexpr Row kRows[] = {
     {"orthogonal-tanh-isometry", 0.0, 1.5},
     {"residual-rescue", 0.0, 2.0},
     {"batchnorm-rescue", 0.0, 2.0},
+    {"layernorm-rescue", 0.0, 1.0},
     {"irnn-identity-relu", 0.0, 1.5},
     // Their point comes with training (gates open, units saturate), not at step 1.
     {"lstm-adding-remembers", 0.0, kAny},

@@ -73,6 +73,32 @@ Check ratioAtInit(double LayerStats::*field, bool recurrent, double low, double 
 
 constexpr double kHuge = std::numeric_limits<double>::infinity();
 
+double ratioAtInitOf(const ExperimentConfig& config, double LayerStats::*field) {
+    auto trainer = Trainer::create(config);
+    return lastOverFirst(trainer->step(), field, config.model == ModelKind::Recurrent);
+}
+
+// A remedy's lesson: with it, the last/first ratio of a statistic at initialisation lies in
+// (low, high]; the same config with `withoutIt` applied has a ratio above `problem` (the
+// gradient reaching the first layer is that many times smaller), and the lesson trains.
+Check remedyAtInit(double LayerStats::*field, double low, double high, double problem,
+                   std::function<void(ExperimentConfig&)> withoutIt) {
+    return [=](const std::string& n) {
+        const ExperimentConfig config = presetConfig(n);
+        const double with = ratioAtInitOf(config, field);
+        QVERIFY2(with > low && with <= high, qPrintable(describe("with the remedy: last/first", with)));
+        ExperimentConfig plain = config;
+        withoutIt(plain);
+        QVERIFY(plain != config);
+        const double without = ratioAtInitOf(plain, field);
+        qInfo("%s at initialisation, last/first: %.3g with the remedy, %.3g without", n.c_str(), with, without);
+        QVERIFY2(without > problem, qPrintable(describe("without it: last/first", without)));
+        const Run r = run(n, suggestedSteps(n));
+        QVERIFY2(!r.trainer->divergence().diverged, r.trainer->divergence().message.c_str());
+        QVERIFY2(r.last.loss < r.first.loss, qPrintable(describe("loss after the lesson", r.last.loss)));
+    };
+}
+
 // A gated cell's gradient decays back through time at least `factor` times less than the
 // vanilla RNN's on the same task (the rnn-adding-forgets preset), at initialisation.
 Check decaysLessThanVanilla(double factor, const char* what) {
@@ -104,6 +130,10 @@ const std::map<std::string, Check>& checks() {
              const double ratio = lastOverFirst(r.last, &LayerStats::weightGradNorm, false);
              QVERIFY2(ratio > 0.1 && ratio < 10, qPrintable(describe("last/first weight gradient", ratio)));
          }},
+        {"layernorm-rescue", remedyAtInit(&LayerStats::activationGradNorm, 0.1, 10, 1e4,
+                                          [](ExperimentConfig& c) {
+                                              for (LayerSpec& l : c.layers) l.layerNorm = false;
+                                          })},
         {"residual-rescue", ratioAtInit(&LayerStats::weightGradNorm, false, 0.1, 10, "last/first weight gradient")},
         {"orthogonal-tanh-isometry", ratioAtInit(&LayerStats::weightGradNorm, false, 0.5, 2, "last/first weight gradient")},
         {"exploding-large-weights",
