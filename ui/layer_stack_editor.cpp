@@ -213,11 +213,18 @@ QWidget* LayerStackEditor::createFeedForwardPage() {
     m_skipEvery->setPrefix(tr("skip every "));
     mitigations->addWidget(m_batchNorm);
     mitigations->addWidget(m_layerNorm);
-    mitigations->addWidget(m_skipEvery, 1);
+    auto* residual = new QHBoxLayout;
+    residual->addWidget(m_skipEvery, 1);
+    m_branchScale = withTip(new QComboBox(page), tr("What multiplies each residual block's branch F(h) before the skip adds "
+                                                    "h back (needs skips)"));
+    m_branchScale->setObjectName(QStringLiteral("branchScale"));
+    fillBranchScaleCombo(m_branchScale);
+    residual->addWidget(m_branchScale, 1);
     defaults->addRow(tr("Activation"), m_activation);
     defaults->addRow(tr("Initializer"), m_init);
     defaults->addRow(tr("Gain"), m_gain);
     defaults->addRow(tr("Mitigations"), mitigations);
+    defaults->addRow(tr("Residual"), residual);
     layout->addLayout(defaults);
 
     m_table = new QTableView(page);
@@ -267,6 +274,8 @@ QWidget* LayerStackEditor::createFeedForwardPage() {
     connect(m_batchNorm, &QCheckBox::clicked, this, &LayerStackEditor::setAllBatchNorm);
     connect(m_layerNorm, &QCheckBox::clicked, this, &LayerStackEditor::setAllLayerNorm);
     connect(m_skipEvery, &QSpinBox::valueChanged, this, &LayerStackEditor::setResidual);
+    connect(m_branchScale, &QComboBox::activated, this,
+            [this](int index) { setBranchScale(m_branchScale->itemData(index).toInt()); });
     return page;
 }
 
@@ -281,7 +290,7 @@ void LayerStackEditor::setTheme(const Theme& theme) {
 void LayerStackEditor::refresh() {
     const core::ExperimentConfig& config = m_document->config();
     const QList<QWidget*> widgets{m_modelKind, m_depth,     m_width,     m_activation, m_init,
-                                  m_gain,      m_batchNorm, m_layerNorm, m_skipEvery};
+                                  m_gain,      m_batchNorm, m_layerNorm, m_skipEvery,  m_branchScale};
     for (QWidget* w : widgets) w->blockSignals(true);
     const bool recurrent = config.model == core::ModelKind::Recurrent;
     m_modelKind->setCurrentIndex(recurrent ? 1 : 0);
@@ -308,6 +317,8 @@ void LayerStackEditor::refresh() {
                                : withLn == qsizetype(layers.size()) ? Qt::Checked
                                                                     : Qt::PartiallyChecked);
     m_skipEvery->setValue(config.residual.every);
+    selectByData(m_branchScale, int(config.residual.branchScale));
+    m_branchScale->setEnabled(config.residual.every > 0);
     m_summary->setText(tr("%1 layers, %L2 parameters").arg(layers.size()).arg(qint64(core::parameterCount(config))));
 
     for (QWidget* w : widgets) w->blockSignals(false);
@@ -457,7 +468,15 @@ void LayerStackEditor::setAllLayerNorm(bool on) {
 void LayerStackEditor::setResidual(int every) {
     core::ExperimentConfig config = m_document->config();
     config.residual.every = every;
+    // Without skips there is no branch to scale (the validator would refuse the config).
+    if (every == 0) config.residual.branchScale = core::BranchScaleKind::None;
     m_document->setConfig(config, tr("Change residual skips"), ExperimentDocument::MergeMisc);
+}
+
+void LayerStackEditor::setBranchScale(int kind) {
+    core::ExperimentConfig config = m_document->config();
+    config.residual.branchScale = core::BranchScaleKind(kind);
+    m_document->setConfig(config, tr("Change residual branch scaling"));
 }
 
 }  // namespace gradflow::ui

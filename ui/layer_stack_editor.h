@@ -56,6 +56,7 @@ private:
     void setAllBatchNorm(bool on);
     void setAllLayerNorm(bool on);
     void setResidual(int every);
+    void setBranchScale(int kind);
 
     ExperimentDocument* m_document;
     LayerStackModel* m_model = nullptr;
@@ -70,6 +71,7 @@ private:
     QCheckBox* m_batchNorm = nullptr;
     QCheckBox* m_layerNorm = nullptr;
     QSpinBox* m_skipEvery = nullptr;
+    QComboBox* m_branchScale = nullptr;
     QLabel* m_summary = nullptr;
     QToolButton* m_undo = nullptr;
     QToolButton* m_redo = nullptr;

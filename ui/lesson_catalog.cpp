@@ -23,7 +23,7 @@ constexpr std::array<Section, 4> kSections{{
     {QT_TRANSLATE_NOOP("LessonCatalog", "Exploding gradients"), {"exploding-large-weights"}},
     {QT_TRANSLATE_NOOP("LessonCatalog", "Remedies"),
      {"he-relu-healthy", "orthogonal-tanh-isometry", "batchnorm-rescue", "layernorm-rescue", "residual-rescue",
-      "clipping-tames-explosion", "warmup-large-learning-rate"}},
+      "rezero-deep-residual", "clipping-tames-explosion", "warmup-large-learning-rate"}},
     {QT_TRANSLATE_NOOP("LessonCatalog", "Recurrent nets"),
      {"rnn-adding-forgets", "rnn-exploding-clipped", "irnn-identity-relu", "lstm-adding-remembers", "gru-adding-remembers"}},
 }};

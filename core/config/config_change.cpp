@@ -119,6 +119,25 @@ ChangeRule setCell(std::string_view id, CellKind cell) {
             }};
 }
 
+std::string branchScaleWords(BranchScaleKind kind) {
+    switch (kind) {
+    case BranchScaleKind::None: return "unscaled residual branches";
+    case BranchScaleKind::ReZero: return "ReZero residual branches";
+    case BranchScaleKind::InverseSqrtBlocks: return "residual branches scaled by 1/sqrt(B)";
+    }
+    return "?";
+}
+
+ChangeRule setBranchScale(std::string_view id, BranchScaleKind kind, std::string explanation) {
+    return {
+        id,
+        [kind](const ExperimentConfig& c) { return feedForward(c) && c.residual.every > 0 && c.residual.branchScale != kind; },
+        [kind](ExperimentConfig& c) { c.residual.branchScale = kind; },
+        [kind, explanation](const ExperimentConfig& c) {
+            return ConfigChange{{}, branchScaleWords(kind), branchScaleWords(c.residual.branchScale), explanation};
+        }};
+}
+
 const std::vector<ChangeRule>& rules() {
     static const std::vector<ChangeRule> table = {
         {"batch-norm-on",
@@ -184,13 +203,20 @@ const std::vector<ChangeRule>& rules() {
                                  "bypasses the shrinking products."};
          }},
         {"residual-off", [](const ExperimentConfig& c) { return feedForward(c) && c.residual.every > 0; },
-         [](ExperimentConfig& c) { c.residual.every = 0; },
+         [](ExperimentConfig& c) { c.residual = ResidualSpec{}; },
          [](const ExperimentConfig& c) {
              return ConfigChange{{},
                                  "without residual connections",
                                  "residual every " + std::to_string(c.residual.every),
                                  "The same stack with its identity skips removed."};
          }},
+        setBranchScale("residual-rezero", BranchScaleKind::ReZero,
+                       "Each residual branch is multiplied by a learnable scalar that starts at 0 (ReZero, Bachlechner "
+                       "et al. 2020): every block starts as the identity and the gradient reaches every block unchanged."),
+        setBranchScale("residual-inverse-sqrt", BranchScaleKind::InverseSqrtBlocks,
+                       "Each residual branch is multiplied by 1/sqrt(number of blocks): the blocks' contributions add up "
+                       "to a bounded variance however deep the stack."),
+        setBranchScale("residual-unscaled", BranchScaleKind::None, "Each residual block adds its branch unscaled: h + F(h)."),
         {"relu-he",
          [](const ExperimentConfig& c) {
              return feedForward(c) && !allLayers(c, [](const LayerSpec& l) {

@@ -123,6 +123,10 @@ void checkLayers(Checker& c, const ExperimentConfig& config) {
 
     const int every = config.residual.every;
     c.integer("model.residual.every", every, 0, ExperimentLimits::maxDepth);
+    if (every == 0 && config.residual.branchScale != BranchScaleKind::None)
+        c.add("model.residual.branch_scale",
+              "scales residual branches, but model.residual.every is 0 (no skips); use \"none\" "
+              "or set every to 1 or more");
     if (every <= 0 || every > ExperimentLimits::maxDepth) return;
     int mismatches = 0;
     for (int first = 1; first < depth && mismatches < 5; first += every) {

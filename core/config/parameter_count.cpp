@@ -52,6 +52,8 @@ std::int64_t parameterCount(const ExperimentConfig& config) {
         total = saturatingAdd(total, layerParameterCount(layer, fanIn));
         fanIn = layer.width;
     }
+    // ReZero: one learnable scale per residual block.
+    if (config.residual.branchScale == BranchScaleKind::ReZero) total = saturatingAdd(total, config.residualBlocks());
     return saturatingAdd(total, denseParameterCount(fanIn, config.outputDimension()));
 }
 

@@ -18,7 +18,8 @@ std::int64_t layerParameterCount(const LayerSpec& layer, int fanIn);
 std::int64_t cellParameterCount(const RecurrentSpec& recurrent, int inputSize);
 
 /// Every trainable number of the model `config` describes: the hidden layers and the dense
-/// output layer (feed-forward), or the cell and its dense readout (recurrent). Running
+/// output layer (feed-forward) plus ReZero's one scale per residual block, or the cell and
+/// its dense readout (recurrent). Running
 /// batch-norm statistics are not trained and not counted. Saturates instead of
 /// overflowing for sizes no valid config has.
 std::int64_t parameterCount(const ExperimentConfig& config);

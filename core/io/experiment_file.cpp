@@ -197,8 +197,11 @@ void readModel(ReadContext& c, const JsonValue& model) {
     if (!r.object(model, "model", {"kind", "layers", "residual", "bias_init", "recurrent"})) return;
     r.name(model, "model", "kind", kModelKindNames, c.config.model);
     if (const JsonValue* layers = model.find("layers")) readLayers(c, *layers);
-    if (const JsonValue* residual = model.find("residual"); residual && r.object(*residual, "model.residual", {"every"}))
+    if (const JsonValue* residual = model.find("residual");
+        residual && r.object(*residual, "model.residual", {"every", "branch_scale"})) {
         r.integer(*residual, "model.residual", "every", 0, ExperimentLimits::maxDepth, c.config.residual.every);
+        r.name(*residual, "model.residual", "branch_scale", kBranchScaleRegistry, c.config.residual.branchScale);
+    }
     if (const JsonValue* bias = model.find("bias_init"); bias && r.object(*bias, "model.bias_init", {"value", "std"})) {
         r.number(*bias, "model.bias_init", "value", c.config.biasInit.value);
         r.number(*bias, "model.bias_init", "std", c.config.biasInit.std);

@@ -87,6 +87,9 @@ JsonValue modelObject(const ExperimentConfig& config) {
     if (!recurrent || config.residual != defaults.residual) {
         JsonValue residual = JsonValue::object();
         residual.set("every", config.residual.every);
+        // Only when set, so files written before branch scaling existed are written as they were.
+        if (config.residual.branchScale != BranchScaleKind::None)
+            residual.set("branch_scale", std::string(enumName(kBranchScaleRegistry, config.residual.branchScale)));
         model.set("residual", std::move(residual));
     }
     if (config.biasInit != defaults.biasInit) {

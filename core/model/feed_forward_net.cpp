@@ -101,12 +101,20 @@ std::vector<typename FeedForwardNet<Scalar>::Layer> FeedForwardNet<Scalar>::buil
     }
     // Residual groups: [start, start + every - 1] from layer 2 on; a short last group keeps its skip.
     if (config.residual.every > 0) {
+        const BranchScaleKind scaling = config.residual.branchScale;
+        const Scalar fixedScale = Scalar(1.0 / std::sqrt(static_cast<double>(std::max(config.residualBlocks(), 1))));
         for (int start = 2; start <= hidden; start += config.residual.every) {
             const int end = std::min(start + config.residual.every - 1, hidden);
             // validateExperiment reports this to users; reaching it here is a programming error.
             if (config.layers[start - 2].width != config.layers[end - 1].width)
                 throw std::invalid_argument("residual group widths differ; the config was not validated");
             layers[end - 1].residualStart = start;
+            if (scaling == BranchScaleKind::ReZero) {
+                layers[end - 1].branchScale = Scalar(0);
+                layers[end - 1].learnsBranchScale = true;
+            } else if (scaling == BranchScaleKind::InverseSqrtBlocks) {
+                layers[end - 1].branchScale = fixedScale;
+            }
         }
     }
     return layers;
@@ -204,7 +212,11 @@ void FeedForwardNet<Scalar>::forwardHidden(const Matrix& inputs, ForwardMode mod
             pass.derivative.resize(pass.y.rows(), pass.y.cols());
             derivativeArray<Scalar>(layer.activation, view(pass.y), view(pass.h), view(pass.derivative));
         }
-        if (layer.residualStart > 0) pass.h += passes[layer.residualStart - 2].h;
+        if (layer.residualStart > 0) {
+            if (layer.learnsBranchScale && mode == ForwardMode::Train) pass.branch = pass.h;
+            if (layer.branchScale != Scalar(1)) pass.h *= layer.branchScale;
+            pass.h += passes[layer.residualStart - 2].h;
+        }
     }
 }
 
@@ -278,6 +290,9 @@ void FeedForwardNet<Scalar>::backward() {
         // stay readable after the step (layerValues()).
         Matrix& delta = layer.normalised() ? pass.z : pass.delta;
         delta = pass.outputGrad.cwiseProduct(pass.derivative);
+        // h = skip + alpha * phi(y): d alpha = sum dL/dh * phi(y); the branch sees alpha dL/dh.
+        if (layer.learnsBranchScale) layer.branchScaleGrad = pass.outputGrad.cwiseProduct(pass.branch).sum();
+        if (layer.branchScale != Scalar(1)) delta *= layer.branchScale;
         if (layer.batchNorm) backwardBatchNorm(layer, pass);
         if (layer.layerNorm) backwardLayerNorm(layer, pass);
         // z = W x + b:  dW = dz x^T,  db = dz 1,  dx = W^T dz.
@@ -362,6 +377,7 @@ std::vector<ParameterBlock<Scalar>> FeedForwardNet<Scalar>::parameterBlocks() {
         } else {
             blocks.push_back({l.bias.data(), l.biasGrad.data(), l.bias.size(), false, i, false});
         }
+        if (l.learnsBranchScale) blocks.push_back({&l.branchScale, &l.branchScaleGrad, 1, false, i, false});
     }
     m_readout.appendParameterBlocks(blocks, hiddenLayers(), true);
     return blocks;
@@ -395,6 +411,8 @@ JacobianChain FeedForwardNet<Scalar>::jacobianChain(const Matrix& probeInputs, F
             chain.normalised.resize(chain.weights.size());  // earlier units without layer norm stay empty
             chain.normalised.push_back(passes[i].zHat.template cast<double>());
         }
+        // The group's Jacobian is I + (branch scale) x (product): the scale goes with its last unit.
+        if (layer.branchScale != Scalar(1)) d *= static_cast<double>(layer.branchScale);
         chain.weights.push_back(layer.weights.template cast<double>());
         chain.derivatives.push_back(std::move(d));
         if (layer.residualStart > 0) chain.residualGroups.emplace_back(layer.residualStart - 2, i - 1);

@@ -75,7 +75,7 @@ public:
     int firstNonFiniteGradient() const;
 
     /// Every trainable array, in a fixed order: per layer W, b (or gamma, beta with batch
-    /// or layer norm), then the readout's W, b.
+    /// or layer norm), ReZero's alpha on a group's last layer, then the readout's W, b.
     std::vector<ParameterBlock<Scalar>> parameterBlocks();
 
     /// h_L, the last hidden layer's output (the inputs themselves without hidden layers),
@@ -101,6 +101,10 @@ public:
     const ActivationSpec* layerActivation(int unit) const {
         return unit >= 1 && unit <= hiddenLayers() ? &m_layers[static_cast<std::size_t>(unit - 1)].activation : nullptr;
     }
+    /// The scale of hidden layer `unit`'s branch when it ends a residual group, else 1.
+    double branchScale(int unit) const {
+        return unit >= 1 && unit <= hiddenLayers() ? double(m_layers[static_cast<std::size_t>(unit - 1)].branchScale) : 1.0;
+    }
     /// Whether hidden layer `unit` ends a residual group (its output adds the skip).
     bool layerAddsSkip(int unit) const {
         return unit >= 1 && unit <= hiddenLayers() && m_layers[static_cast<std::size_t>(unit - 1)].residualStart > 0;
@@ -115,6 +119,10 @@ private:
         bool batchNorm = false;
         bool layerNorm = false;
         int residualStart = 0;  ///< 1-based first layer of the group this layer ends, or 0
+        /// A group's last layer: what multiplies phi(y) before the skip is added (1 unless
+        /// the branches are scaled); learnable with ReZero.
+        Scalar branchScale = Scalar(1), branchScaleGrad = Scalar(0);
+        bool learnsBranchScale = false;
         Matrix weights, weightGrad;
         Vector bias, biasGrad;  ///< unused (size 0) with batch or layer norm
         Vector gamma, beta, gammaGrad, betaGrad;
@@ -130,6 +138,7 @@ private:
         Matrix derivative;                             ///< phi'(y), when asked for
         Matrix outputGrad;                             ///< backward(): dL/dh
         Matrix delta;                                  ///< backward() without batch norm: dL/dy (y stays readable)
+        Matrix branch;                                 ///< ReZero in training: phi(y) before alpha scales it
         Vector batchMean, batchVariance, batchInvStd;  ///< batch norm in training
         Vector scale;                                  ///< batch norm outside training: gamma / sqrt(var + eps)
         RowVector sampleInvStd;                        ///< layer norm: 1 / sqrt(var + eps) per sample (column)

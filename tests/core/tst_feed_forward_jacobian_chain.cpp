@@ -2,7 +2,8 @@
 // finite differences of the net's own forward pass: plain layers, batch norm with the
 // statistics held at the last training batch (the spectrum's mode) and at the running
 // statistics (evaluation), layer norm (each probe's own statistics, in any mode), and
-// residual groups, whose Jacobian is I + the group's product.
+// residual groups, whose Jacobian is I + the group's product (times the branch scale:
+// ReZero's learnable alpha or the fixed 1/sqrt(blocks)).
 //
 // Layer 1 is made the identity (linear activation, identity weights, input width), so
 // h_1 = x + b_1 and d h_L / d h_1 = d h_L / d x: the differences are taken on the input.
@@ -25,7 +26,8 @@ namespace {
 
 constexpr int kProbes = 3;
 
-ExperimentConfig makeConfig(ActivationKind activation, bool batchNorm, int residualEvery, bool layerNorm = false) {
+ExperimentConfig makeConfig(ActivationKind activation, bool batchNorm, int residualEvery, bool layerNorm = false,
+                            BranchScaleKind branchScale = BranchScaleKind::None) {
     ExperimentConfig c;
     c.data.kind = DataKind::Spiral;  // 2-D inputs, 3 classes
     c.data.classes = 3;
@@ -48,6 +50,7 @@ ExperimentConfig makeConfig(ActivationKind activation, bool batchNorm, int resid
         c.layers.push_back(layer);
     }
     c.residual.every = residualEvery;
+    c.residual.branchScale = branchScale;
     c.biasInit.value = 0.1;
     return c;
 }
@@ -84,19 +87,26 @@ private slots:
         QTest::addColumn<Mode>("mode");
         QTest::addColumn<bool>("trainedFirst");
         QTest::addColumn<bool>("layerNorm");
-        QTest::newRow("tanh") << ActivationKind::Tanh << false << 0 << Mode::Probe << true << false;
-        QTest::newRow("sigmoid, residual") << ActivationKind::Sigmoid << false << 2 << Mode::Probe << true << false;
-        QTest::newRow("elu, batch norm at initialisation") << ActivationKind::Elu << true << 0 << Mode::Probe << false << false;
-        QTest::newRow("tanh, batch norm, last batch") << ActivationKind::Tanh << true << 0 << Mode::Probe << true << false;
-        QTest::newRow("tanh, batch norm, running") << ActivationKind::Tanh << true << 0 << Mode::Evaluate << true << false;
+        QTest::addColumn<int>("branchScale");
+        QTest::newRow("tanh") << ActivationKind::Tanh << false << 0 << Mode::Probe << true << false << 0;
+        QTest::newRow("sigmoid, residual") << ActivationKind::Sigmoid << false << 2 << Mode::Probe << true << false << 0;
+        QTest::newRow("elu, batch norm at initialisation")
+            << ActivationKind::Elu << true << 0 << Mode::Probe << false << false << 0;
+        QTest::newRow("tanh, batch norm, last batch") << ActivationKind::Tanh << true << 0 << Mode::Probe << true << false << 0;
+        QTest::newRow("tanh, batch norm, running") << ActivationKind::Tanh << true << 0 << Mode::Evaluate << true << false << 0;
         QTest::newRow("softsign, batch norm, residual, last batch")
-            << ActivationKind::Softsign << true << 2 << Mode::Probe << true << false;
+            << ActivationKind::Softsign << true << 2 << Mode::Probe << true << false << 0;
         QTest::newRow("gelu, batch norm, residual, running")
-            << ActivationKind::Gelu << true << 2 << Mode::Evaluate << true << false;
-        QTest::newRow("tanh, layer norm at initialisation") << ActivationKind::Tanh << false << 0 << Mode::Probe << false << true;
-        QTest::newRow("elu, layer norm, trained, probe") << ActivationKind::Elu << false << 0 << Mode::Probe << true << true;
+            << ActivationKind::Gelu << true << 2 << Mode::Evaluate << true << false << 0;
+        QTest::newRow("tanh, layer norm at initialisation")
+            << ActivationKind::Tanh << false << 0 << Mode::Probe << false << true << 0;
+        QTest::newRow("elu, layer norm, trained, probe") << ActivationKind::Elu << false << 0 << Mode::Probe << true << true << 0;
         QTest::newRow("gelu, layer norm, residual, evaluate")
-            << ActivationKind::Gelu << false << 2 << Mode::Evaluate << true << true;
+            << ActivationKind::Gelu << false << 2 << Mode::Evaluate << true << true << 0;
+        QTest::newRow("tanh, rezero, trained")
+            << ActivationKind::Tanh << false << 2 << Mode::Probe << true << false << int(BranchScaleKind::ReZero);
+        QTest::newRow("relu, residual / sqrt(blocks), layer norm")
+            << ActivationKind::Relu << false << 2 << Mode::Probe << true << true << int(BranchScaleKind::InverseSqrtBlocks);
     }
 
     void matchesFiniteDifferences() {
@@ -106,9 +116,14 @@ private slots:
         QFETCH(Mode, mode);
         QFETCH(bool, trainedFirst);
         QFETCH(bool, layerNorm);
-        const ExperimentConfig config = makeConfig(activation, batchNorm, residualEvery, layerNorm);
+        QFETCH(int, branchScale);
+        const ExperimentConfig config = makeConfig(activation, batchNorm, residualEvery, layerNorm, BranchScaleKind(branchScale));
         Random rng(7);
         Net net(config, rng);
+        // ReZero's alphas start at 0, where each group is the identity; away from 0 the
+        // scale has to be in the chain.
+        for (auto& block : net.parameterBlocks())
+            if (block.size == 1) *block.value = -0.8;
         const Eigen::Index inputs = config.inputDimension();
         if (trainedFirst) {
             // Training batches move the batch and running statistics away from their

@@ -1,6 +1,7 @@
 // Every backward pass against central finite differences, in double: each activation,
 // without normalisation, with batch norm and with layer norm, with and without residual
-// groups, for both losses.
+// groups (their branches unscaled, scaled by a learnable ReZero alpha or by 1/sqrt(blocks)),
+// for both losses.
 
 #include <QtTest>
 
@@ -24,7 +25,8 @@ struct Problem {
     Net::Matrix inputs, targets;
 };
 
-Problem makeProblem(ActivationKind activation, Norm norm, int residualEvery, LossKind loss) {
+Problem makeProblem(ActivationKind activation, Norm norm, int residualEvery, LossKind loss,
+                    BranchScaleKind branchScale = BranchScaleKind::None) {
     Problem p;
     ExperimentConfig& c = p.config;
     // 2-D inputs for both losses (the net does not care what the targets mean): with a 1-D
@@ -45,6 +47,7 @@ Problem makeProblem(ActivationKind activation, Norm norm, int residualEvery, Los
         c.layers.push_back(layer);
     }
     c.residual.every = residualEvery;
+    c.residual.branchScale = branchScale;
     // Residual groups need equal widths at both ends; without them keep a non-square layer 2.
     if (residualEvery > 0)
         for (auto& l : c.layers) l.width = 4;
@@ -78,14 +81,20 @@ private slots:
         QTest::addColumn<int>("norm");
         QTest::addColumn<int>("residualEvery");
         QTest::addColumn<bool>("crossEntropy");
+        QTest::addColumn<int>("branchScale");
+        const std::pair<int, const char*> residuals[] = {{-1, ""},
+                                                         {int(BranchScaleKind::None), " residual"},
+                                                         {int(BranchScaleKind::ReZero), " rezero"},
+                                                         {int(BranchScaleKind::InverseSqrtBlocks), " residual/sqrt(B)"}};
         for (const auto& info : activationRegistry()) {
             for (Norm norm : {Norm::None, Norm::Batch, Norm::Layer})
-                for (int residual : {0, 2})
+                for (const auto& [scale, residualName] : residuals)
                     for (bool ce : {true, false}) {
                         const char* normName = norm == Norm::Batch ? " bn" : norm == Norm::Layer ? " ln" : "";
                         const QByteArray name = QByteArray(info.name.data(), qsizetype(info.name.size())) + normName +
-                                                (residual ? " residual" : "") + (ce ? " cross-entropy" : " mse");
-                        QTest::newRow(name.constData()) << info.kind << int(norm) << residual << ce;
+                                                residualName + (ce ? " cross-entropy" : " mse");
+                        QTest::newRow(name.constData())
+                            << info.kind << int(norm) << (scale < 0 ? 0 : 2) << ce << std::max(scale, 0);
                     }
         }
     }
@@ -95,10 +104,17 @@ private slots:
         QFETCH(int, norm);
         QFETCH(int, residualEvery);
         QFETCH(bool, crossEntropy);
-        const Problem p = makeProblem(activation, Norm(norm), residualEvery,
-                                      crossEntropy ? LossKind::CrossEntropy : LossKind::MeanSquaredError);
+        QFETCH(int, branchScale);
+        const Problem p =
+            makeProblem(activation, Norm(norm), residualEvery, crossEntropy ? LossKind::CrossEntropy : LossKind::MeanSquaredError,
+                        BranchScaleKind(branchScale));
         Random rng(3);
         Net net(p.config, rng);
+        // ReZero's alphas (the only one-number blocks) start at 0, which zeroes every gradient
+        // inside the branches; moved off 0, those gradients are checked too.
+        double alpha = 0.6;
+        for (auto& block : net.parameterBlocks())
+            if (block.size == 1) *block.value = (alpha += 0.1);
         lossOf(net, p);
         net.backward();
         auto blocks = net.parameterBlocks();

@@ -65,6 +65,7 @@ constexpr Row kRows[] = {
     {"residual-rescue", 0.0, 2.0},
     {"batchnorm-rescue", 0.0, 2.0},
     {"layernorm-rescue", 0.0, 1.0},
+    {"rezero-deep-residual", 0.0, 0.5},
     {"irnn-identity-relu", 0.0, 1.5},
     // Their point comes with training (gates open, units saturate), not at step 1.
     {"lstm-adding-remembers", 0.0, kAny},

@@ -52,6 +52,7 @@ private slots:
     void absurdSizesSaturate();
     void batchNormStackMatchesTheEngine();
     void layerNormLayerHasScaleAndShiftInsteadOfBias();
+    void reZeroAddsOneScalePerResidualBlock();
     void matchesWhatTheEngineAllocates_data();
     void matchesWhatTheEngineAllocates();
 };
@@ -130,6 +131,23 @@ void TestParameterCount::layerNormLayerHasScaleAndShiftInsteadOfBias() {
     FeedForwardNet<double> net(config, rng);
     QCOMPARE(parameterCount(config), std::int64_t(72));  // as with batch norm on layer 2
     QCOMPARE(allocated(net), std::int64_t(72));
+}
+
+void TestParameterCount::reZeroAddsOneScalePerResidualBlock() {
+    ExperimentConfig config;
+    config.data.classes = 3;
+    config.layers.assign(6, layer(4, false));
+    config.residual.every = 2;  // blocks: layers 2-3, 4-5 and the short 6
+    // 2*4+4 = 12, five times 4*4+4 = 20, output 4*3+3 = 15: 127.
+    QCOMPARE(parameterCount(config), std::int64_t(127));
+    config.residual.branchScale = BranchScaleKind::InverseSqrtBlocks;  // fixed, not trained
+    QCOMPARE(parameterCount(config), std::int64_t(127));
+    config.residual.branchScale = BranchScaleKind::ReZero;
+    QCOMPARE(config.residualBlocks(), 3);
+    QCOMPARE(parameterCount(config), std::int64_t(130));
+    Random rng(config.seed);
+    FeedForwardNet<double> net(config, rng);
+    QCOMPARE(allocated(net), std::int64_t(130));
 }
 
 void TestParameterCount::matchesWhatTheEngineAllocates_data() {
