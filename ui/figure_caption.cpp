@@ -44,7 +44,13 @@ QString mitigationsText(const core::ExperimentConfig& c) {
         const auto bn = std::count_if(c.layers.begin(), c.layers.end(), [](const auto& l) { return l.batchNorm; });
         if (bn == qsizetype(c.layers.size()) && bn > 0) parts << QStringLiteral("batch norm");
         else if (bn > 0) parts << QStringLiteral("batch norm on %1 layers").arg(bn);
+        const auto ln = std::count_if(c.layers.begin(), c.layers.end(), [](const auto& l) { return l.layerNorm; });
+        if (ln == qsizetype(c.layers.size()) && ln > 0) parts << QStringLiteral("layer norm");
+        else if (ln > 0) parts << QStringLiteral("layer norm on %1 layers").arg(ln);
         if (c.residual.every > 0) parts << QStringLiteral("residual every %1").arg(c.residual.every);
+        if (c.residual.every > 0 && c.residual.branchScale == core::BranchScaleKind::ReZero) parts << QStringLiteral("ReZero");
+        else if (c.residual.every > 0 && c.residual.branchScale == core::BranchScaleKind::InverseSqrtBlocks)
+            parts << QStringLiteral("branches / \u221a%1").arg(c.residualBlocks());
     }
     if (c.training.clip.mode == core::ClipMode::Norm)
         parts << QStringLiteral("clip norm %1").arg(number(c.training.clip.threshold));

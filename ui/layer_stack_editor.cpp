@@ -198,19 +198,33 @@ QWidget* LayerStackEditor::createFeedForwardPage() {
     m_gain->setSingleStep(0.1);
     auto* mitigations = new QHBoxLayout;
     m_batchNorm = withTip(new QCheckBox(tr("Batch norm"), page),
-                          tr("Batch normalisation in every layer: re-centres and re-scales pre-activations"));
+                          tr("Batch normalisation in every layer (Ioffe & Szegedy 2015): each unit's pre-activations "
+                             "re-centred and re-scaled over the batch, y = gamma (x - mean) / sqrt(var + eps) + beta"));
     m_batchNorm->setTristate(false);
+    m_layerNorm = withTip(new QCheckBox(tr("Layer norm"), page),
+                          tr("Layer normalisation in every layer (Ba et al. 2016): each sample's pre-activations "
+                             "re-centred and re-scaled over the layer's units, y = gamma (x - mean) / sqrt(var + eps) + "
+                             "beta; no batch statistics, so training and evaluation agree. Replaces batch norm"));
+    m_layerNorm->setTristate(false);
     m_skipEvery = withTip(new QSpinBox(page), tr("Residual connections: an identity skip around every k hidden "
                                                  "layers (from layer 2); 0 = none"));
     m_skipEvery->setRange(0, 64);
     m_skipEvery->setSpecialValueText(tr("off"));
     m_skipEvery->setPrefix(tr("skip every "));
     mitigations->addWidget(m_batchNorm);
-    mitigations->addWidget(m_skipEvery, 1);
+    mitigations->addWidget(m_layerNorm);
+    auto* residual = new QHBoxLayout;
+    residual->addWidget(m_skipEvery, 1);
+    m_branchScale = withTip(new QComboBox(page), tr("What multiplies each residual block's branch F(h) before the skip adds "
+                                                    "h back (needs skips)"));
+    m_branchScale->setObjectName(QStringLiteral("branchScale"));
+    fillBranchScaleCombo(m_branchScale);
+    residual->addWidget(m_branchScale, 1);
     defaults->addRow(tr("Activation"), m_activation);
     defaults->addRow(tr("Initializer"), m_init);
     defaults->addRow(tr("Gain"), m_gain);
     defaults->addRow(tr("Mitigations"), mitigations);
+    defaults->addRow(tr("Residual"), residual);
     layout->addLayout(defaults);
 
     m_table = new QTableView(page);
@@ -244,7 +258,7 @@ QWidget* LayerStackEditor::createFeedForwardPage() {
     // Its own line: beside the buttons it would make the dock too wide for 1366x768.
     m_summary = new QLabel(page);
     m_summary->setObjectName(QStringLiteral("layerStackSummary"));
-    m_summary->setToolTip(tr("Trainable parameters of the stack (weights and biases, or batch norm's scale and shift)"));
+    m_summary->setToolTip(tr("Trainable parameters of the stack (weights and biases, or batch or layer norm's scale and shift)"));
     m_summary->setEnabled(false);  // muted text from the style
     layout->addWidget(m_summary);
 
@@ -258,7 +272,10 @@ QWidget* LayerStackEditor::createFeedForwardPage() {
     connect(m_init, &QComboBox::activated, this, [this](int index) { setDefaultInit(m_init->itemData(index).toInt()); });
     connect(m_gain, &QDoubleSpinBox::valueChanged, this, &LayerStackEditor::setDefaultGain);
     connect(m_batchNorm, &QCheckBox::clicked, this, &LayerStackEditor::setAllBatchNorm);
+    connect(m_layerNorm, &QCheckBox::clicked, this, &LayerStackEditor::setAllLayerNorm);
     connect(m_skipEvery, &QSpinBox::valueChanged, this, &LayerStackEditor::setResidual);
+    connect(m_branchScale, &QComboBox::activated, this,
+            [this](int index) { setBranchScale(m_branchScale->itemData(index).toInt()); });
     return page;
 }
 
@@ -272,7 +289,8 @@ void LayerStackEditor::setTheme(const Theme& theme) {
 
 void LayerStackEditor::refresh() {
     const core::ExperimentConfig& config = m_document->config();
-    const QList<QWidget*> widgets{m_modelKind, m_depth, m_width, m_activation, m_init, m_gain, m_batchNorm, m_skipEvery};
+    const QList<QWidget*> widgets{m_modelKind, m_depth,     m_width,     m_activation, m_init,
+                                  m_gain,      m_batchNorm, m_layerNorm, m_skipEvery,  m_branchScale};
     for (QWidget* w : widgets) w->blockSignals(true);
     const bool recurrent = config.model == core::ModelKind::Recurrent;
     m_modelKind->setCurrentIndex(recurrent ? 1 : 0);
@@ -294,7 +312,13 @@ void LayerStackEditor::refresh() {
     m_batchNorm->setCheckState(withBn == 0                          ? Qt::Unchecked
                                : withBn == qsizetype(layers.size()) ? Qt::Checked
                                                                     : Qt::PartiallyChecked);
+    const auto withLn = std::count_if(layers.begin(), layers.end(), [](const auto& l) { return l.layerNorm; });
+    m_layerNorm->setCheckState(withLn == 0                          ? Qt::Unchecked
+                               : withLn == qsizetype(layers.size()) ? Qt::Checked
+                                                                    : Qt::PartiallyChecked);
     m_skipEvery->setValue(config.residual.every);
+    selectByData(m_branchScale, int(config.residual.branchScale));
+    m_branchScale->setEnabled(config.residual.every > 0);
     m_summary->setText(tr("%1 layers, %L2 parameters").arg(layers.size()).arg(qint64(core::parameterCount(config))));
 
     for (QWidget* w : widgets) w->blockSignals(false);
@@ -377,6 +401,7 @@ void LayerStackEditor::buildUniform(int depth, int width) {
     layer.activation = defaultActivation(config);
     layer.init = defaultInit(config);
     layer.batchNorm = m_batchNorm->checkState() == Qt::Checked;
+    layer.layerNorm = m_layerNorm->checkState() == Qt::Checked;
     config.layers.assign(depth, layer);
     m_document->setConfig(config, tr("Build %1 \u00d7 %2 stack").arg(depth).arg(width));
 }
@@ -424,14 +449,34 @@ void LayerStackEditor::setDefaultGain(double gain) {
 
 void LayerStackEditor::setAllBatchNorm(bool on) {
     core::ExperimentConfig config = m_document->config();
-    for (auto& layer : config.layers) layer.batchNorm = on;
+    for (auto& layer : config.layers) {
+        layer.batchNorm = on;
+        if (on) layer.layerNorm = false;  // one normalisation per layer
+    }
     m_document->setConfig(config, on ? tr("Batch norm on") : tr("Batch norm off"));
+}
+
+void LayerStackEditor::setAllLayerNorm(bool on) {
+    core::ExperimentConfig config = m_document->config();
+    for (auto& layer : config.layers) {
+        layer.layerNorm = on;
+        if (on) layer.batchNorm = false;
+    }
+    m_document->setConfig(config, on ? tr("Layer norm on") : tr("Layer norm off"));
 }
 
 void LayerStackEditor::setResidual(int every) {
     core::ExperimentConfig config = m_document->config();
     config.residual.every = every;
+    // Without skips there is no branch to scale (the validator would refuse the config).
+    if (every == 0) config.residual.branchScale = core::BranchScaleKind::None;
     m_document->setConfig(config, tr("Change residual skips"), ExperimentDocument::MergeMisc);
+}
+
+void LayerStackEditor::setBranchScale(int kind) {
+    core::ExperimentConfig config = m_document->config();
+    config.residual.branchScale = core::BranchScaleKind(kind);
+    m_document->setConfig(config, tr("Change residual branch scaling"));
 }
 
 }  // namespace gradflow::ui

@@ -54,7 +54,9 @@ private:
     void setDefaultInit(int kind);
     void setDefaultGain(double gain);
     void setAllBatchNorm(bool on);
+    void setAllLayerNorm(bool on);
     void setResidual(int every);
+    void setBranchScale(int kind);
 
     ExperimentDocument* m_document;
     LayerStackModel* m_model = nullptr;
@@ -67,7 +69,9 @@ private:
     QComboBox* m_init = nullptr;
     QDoubleSpinBox* m_gain = nullptr;
     QCheckBox* m_batchNorm = nullptr;
+    QCheckBox* m_layerNorm = nullptr;
     QSpinBox* m_skipEvery = nullptr;
+    QComboBox* m_branchScale = nullptr;
     QLabel* m_summary = nullptr;
     QToolButton* m_undo = nullptr;
     QToolButton* m_redo = nullptr;

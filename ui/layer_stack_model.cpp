@@ -185,20 +185,29 @@ QVariant LayerStackModel::data(const QModelIndex& index, int role) const {
                 "Batch normalisation before the activation (Ioffe & Szegedy 2015): "
                 "y = gamma (x - mean) / sqrt(var + eps) + beta");
         return {};
+    case LayerNormColumn:
+        if (role == Qt::CheckStateRole) return layer.layerNorm ? Qt::Checked : Qt::Unchecked;
+        if (role == Qt::ToolTipRole)
+            return tr(
+                "Layer normalisation before the activation (Ba et al. 2016): each sample's pre-activations "
+                "normalised over this layer's n units, y_i = gamma_i (x_i - mean) / sqrt(var + eps) + beta_i, "
+                "the same in training and evaluation. Replaces batch norm on this layer");
+        return {};
     default: return {};
     }
 }
 
 QVariant LayerStackModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal) return {};
-    static const char* const titles[] = {QT_TR_NOOP("Layer"), QT_TR_NOOP("Width"), QT_TR_NOOP("Activation"),
-                                         QT_TR_NOOP("Init"),  QT_TR_NOOP("Gain"),  QT_TR_NOOP("BN")};
+    static const char* const titles[] = {QT_TR_NOOP("Layer"), QT_TR_NOOP("Width"), QT_TR_NOOP("Activation"), QT_TR_NOOP("Init"),
+                                         QT_TR_NOOP("Gain"),  QT_TR_NOOP("BN"),    QT_TR_NOOP("LN")};
     static const char* const tips[] = {QT_TR_NOOP("Hidden layer number, input side first; brackets mark residual blocks"),
                                        QT_TR_NOOP("Number of units"),
                                        QT_TR_NOOP("Nonlinearity applied after the dense layer"),
                                        QT_TR_NOOP("How the weights are drawn at Reset"),
                                        QT_TR_NOOP("Multiplier on the initial weights"),
-                                       QT_TR_NOOP("Batch normalisation")};
+                                       QT_TR_NOOP("Batch normalisation (Ioffe & Szegedy 2015)"),
+                                       QT_TR_NOOP("Layer normalisation (Ba et al. 2016)")};
     if (section < 0 || section >= ColumnCount) return {};
     if (role == Qt::DisplayRole) return tr(titles[section]);
     if (role == Qt::ToolTipRole) return tr(tips[section]);
@@ -235,7 +244,14 @@ bool LayerStackModel::setData(const QModelIndex& index, const QVariant& value, i
     case BatchNormColumn:
         if (role != Qt::CheckStateRole) return false;
         layer.batchNorm = value.toInt() == Qt::Checked;
+        if (layer.batchNorm) layer.layerNorm = false;  // one normalisation per layer
         what = tr("batch norm");
+        break;
+    case LayerNormColumn:
+        if (role != Qt::CheckStateRole) return false;
+        layer.layerNorm = value.toInt() == Qt::Checked;
+        if (layer.layerNorm) layer.batchNorm = false;
+        what = tr("layer norm");
         break;
     default: return false;
     }
@@ -246,7 +262,7 @@ bool LayerStackModel::setData(const QModelIndex& index, const QVariant& value, i
 Qt::ItemFlags LayerStackModel::flags(const QModelIndex& index) const {
     if (!index.isValid()) return Qt::ItemIsDropEnabled;  // drops between rows
     Qt::ItemFlags flags = Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsDragEnabled;
-    if (index.column() == BatchNormColumn) flags |= Qt::ItemIsUserCheckable;
+    if (index.column() == BatchNormColumn || index.column() == LayerNormColumn) flags |= Qt::ItemIsUserCheckable;
     else if (index.column() != BlockColumn) flags |= Qt::ItemIsEditable;
     return flags;
 }

@@ -23,7 +23,16 @@ int residualBlockOf(const core::ExperimentConfig& config, int row);
 class LayerStackModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { BlockColumn, WidthColumn, ActivationColumn, InitColumn, GainColumn, BatchNormColumn, ColumnCount };
+    enum Column {
+        BlockColumn,
+        WidthColumn,
+        ActivationColumn,
+        InitColumn,
+        GainColumn,
+        BatchNormColumn,
+        LayerNormColumn,
+        ColumnCount
+    };
     /// Role for the kind enums (as int) in the activation / init columns.
     static constexpr int KindRole = Qt::UserRole + 1;
 

@@ -12,7 +12,7 @@ namespace {
 
 struct Section {
     const char* title;
-    std::array<const char*, 8> presets;  ///< unused slots are null
+    std::array<const char*, 12> presets;  ///< unused slots are null
 };
 
 // Each section builds on the one before: see the problem, see it the other way round,
@@ -22,8 +22,8 @@ constexpr std::array<Section, 5> kSections{{
      {"deep-sigmoid-vanishing", "tanh-small-weights", "relu-xavier-vs-he", "saturating-large-lr", "dead-relu-negative-bias"}},
     {QT_TRANSLATE_NOOP("LessonCatalog", "Exploding gradients"), {"exploding-large-weights"}},
     {QT_TRANSLATE_NOOP("LessonCatalog", "Remedies"),
-     {"he-relu-healthy", "orthogonal-tanh-isometry", "batchnorm-rescue", "residual-rescue", "clipping-tames-explosion",
-      "warmup-large-learning-rate"}},
+     {"he-relu-healthy", "orthogonal-tanh-isometry", "batchnorm-rescue", "layernorm-rescue", "residual-rescue",
+      "rezero-deep-residual", "clipping-tames-explosion", "warmup-large-learning-rate"}},
     {QT_TRANSLATE_NOOP("LessonCatalog", "Real images: Fashion-MNIST"),
      {"fashion-deep-sigmoid", "fashion-he-relu", "fashion-batchnorm-rescue"}},
     {QT_TRANSLATE_NOOP("LessonCatalog", "Recurrent nets"),

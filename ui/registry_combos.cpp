@@ -35,6 +35,8 @@ void fillOptimizerCombo(QComboBox* combo) { fillFromRegistry(combo, core::kOptim
 
 void fillScheduleCombo(QComboBox* combo) { fillFromRegistry(combo, core::kScheduleRegistry); }
 
+void fillBranchScaleCombo(QComboBox* combo) { fillFromRegistry(combo, core::kBranchScaleRegistry); }
+
 void fillCellCombo(QComboBox* combo) {
     combo->clear();
     for (const core::CellInfo& info : core::kCellNames) {

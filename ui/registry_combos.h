@@ -19,6 +19,7 @@ void fillActivationCombo(QComboBox* combo);
 void fillInitCombo(QComboBox* combo);
 void fillOptimizerCombo(QComboBox* combo);
 void fillScheduleCombo(QComboBox* combo);
+void fillBranchScaleCombo(QComboBox* combo);
 /// Recurrent cells, labelled as core describes them (capitalised: "Vanilla RNN", "LSTM").
 void fillCellCombo(QComboBox* combo);
 /// Data sets for feed-forward (`sequence` false) or recurrent models.

@@ -12,12 +12,18 @@ namespace gradflow::core {
 /// Unit l (l = 0 .. units-1, input side first) maps h_{l} to h_{l+1}. For probe p its
 /// Jacobian is either diag(derivatives[l].col(p)) * weights[l] (feed-forward layers and
 /// vanilla recurrent steps, where derivatives fold in batch-norm scale), or, when
-/// `explicitJacobians` is non-empty, explicitJacobians[p][l] (gated cells).
+/// `explicitJacobians` is non-empty, explicitJacobians[p][l] (gated cells). A unit with
+/// layer norm has normalised[l] = z-hat (out x probes), the probe's pre-activations
+/// normalised over the layer; its Jacobian is then diag(d) (I - 11^T/n - zhat zhat^T/n) W,
+/// the centring and rescaling of n units being a projection, not a diagonal.
 struct JacobianChain {
     int probes = 0;
     std::vector<Eigen::MatrixXd> weights;                         ///< out x in, per unit
     std::vector<Eigen::MatrixXd> derivatives;                     ///< out x probes, per unit
     std::vector<std::vector<Eigen::MatrixXd>> explicitJacobians;  ///< [probe][unit]
+    /// Per unit: z-hat (out x probes) for layer-normalised units, an empty matrix for the
+    /// others; the whole vector may be empty when no unit has layer norm.
+    std::vector<Eigen::MatrixXd> normalised;
     /// Residual groups as [first, last] unit indices: the group's Jacobian is
     /// I + (product of its units' Jacobians).
     std::vector<std::pair<int, int>> residualGroups;
@@ -29,7 +35,19 @@ struct JacobianChain {
     /// The Jacobian of one unit for one probe, as an explicit matrix.
     Eigen::MatrixXd unitJacobian(int unit, int probe) const {
         if (!explicitJacobians.empty()) return explicitJacobians[probe][unit];
+        if (isNormalised(unit)) {
+            // The projection (I - 11^T/n - zhat zhat^T/n) applied to W without forming it.
+            const Eigen::MatrixXd& w = weights[unit];
+            const auto zHat = normalised[unit].col(probe);
+            const double n = static_cast<double>(w.rows());
+            Eigen::MatrixXd projected = w.rowwise() - w.colwise().sum() / n;
+            projected.noalias() -= zHat * ((zHat.transpose() * w) / n);
+            return derivatives[unit].col(probe).asDiagonal() * projected;
+        }
         return derivatives[unit].col(probe).asDiagonal() * weights[unit];
+    }
+    bool isNormalised(int unit) const {
+        return unit < static_cast<int>(normalised.size()) && normalised[static_cast<std::size_t>(unit)].size() > 0;
     }
 };
 

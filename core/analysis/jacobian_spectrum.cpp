@@ -39,6 +39,12 @@ std::string checkChain(const JacobianChain& chain) {
                 return "internal error: derivative shape does not match unit " + std::to_string(u);
             if (!w.allFinite() || !d.leftCols(chain.probes).allFinite())
                 return "non-finite weights or activation derivatives (training diverged?)";
+            if (chain.isNormalised(u)) {
+                const auto& zHat = chain.normalised[static_cast<std::size_t>(u)];
+                if (zHat.rows() != w.rows() || zHat.cols() < chain.probes)
+                    return "internal error: layer-norm shape does not match unit " + std::to_string(u);
+                if (!zHat.leftCols(chain.probes).allFinite()) return "non-finite layer-norm values (training diverged?)";
+            }
         }
     } else {
         if (static_cast<int>(chain.explicitJacobians.size()) < chain.probes)

@@ -275,6 +275,8 @@ GradientProfiles predictGradientProfiles(const ExperimentConfig& config, double 
     if (config.model == ModelKind::FeedForward) {
         if (std::any_of(config.layers.begin(), config.layers.end(), [](const LayerSpec& l) { return l.batchNorm; }))
             out.unavailableReason = "batch norm";
+        else if (std::any_of(config.layers.begin(), config.layers.end(), [](const LayerSpec& l) { return l.layerNorm; }))
+            out.unavailableReason = "layer norm";
         else if (config.residual.every > 0) out.unavailableReason = "residual connections";
         else if (config.layers.empty()) out.unavailableReason = "a net without hidden layers";
     } else if (config.recurrent.cell != CellKind::Vanilla) {

@@ -9,12 +9,21 @@
 
 namespace gradflow::core {
 
-inline constexpr std::string_view kChangeIds[] = {
-    "batch-norm-on",   "batch-norm-off",     "residual-on",        "residual-off", "relu-he",
-    "activation-relu", "activation-tanh",    "activation-sigmoid", "init-he",      "init-xavier",
-    "init-orthogonal", "cell-lstm",          "cell-gru",           "cell-vanilla", "clip-on",
-    "clip-off",        "learning-rate-down", "learning-rate-up",   "warmup-on",    "schedule-cosine",
-    "schedule-off",    "optimizer-adam",     "depth-half",         "depth-double"};
+inline constexpr std::string_view kChangeIds[] = {"batch-norm-on",      "batch-norm-off",
+                                                  "layer-norm-on",      "layer-norm-off",
+                                                  "residual-on",        "residual-off",
+                                                  "residual-rezero",    "residual-inverse-sqrt",
+                                                  "residual-unscaled",  "relu-he",
+                                                  "activation-relu",    "activation-tanh",
+                                                  "activation-sigmoid", "init-he",
+                                                  "init-xavier",        "init-orthogonal",
+                                                  "cell-lstm",          "cell-gru",
+                                                  "cell-vanilla",       "clip-on",
+                                                  "clip-off",           "learning-rate-down",
+                                                  "learning-rate-up",   "warmup-on",
+                                                  "schedule-cosine",    "schedule-off",
+                                                  "optimizer-adam",     "depth-half",
+                                                  "depth-double"};
 
 inline bool isChangeId(std::string_view id) {
     return std::find(std::begin(kChangeIds), std::end(kChangeIds), id) != std::end(kChangeIds);

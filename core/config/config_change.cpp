@@ -119,6 +119,25 @@ ChangeRule setCell(std::string_view id, CellKind cell) {
             }};
 }
 
+std::string branchScaleWords(BranchScaleKind kind) {
+    switch (kind) {
+    case BranchScaleKind::None: return "unscaled residual branches";
+    case BranchScaleKind::ReZero: return "ReZero residual branches";
+    case BranchScaleKind::InverseSqrtBlocks: return "residual branches scaled by 1/sqrt(B)";
+    }
+    return "?";
+}
+
+ChangeRule setBranchScale(std::string_view id, BranchScaleKind kind, std::string explanation) {
+    return {
+        id,
+        [kind](const ExperimentConfig& c) { return feedForward(c) && c.residual.every > 0 && c.residual.branchScale != kind; },
+        [kind](ExperimentConfig& c) { c.residual.branchScale = kind; },
+        [kind, explanation](const ExperimentConfig& c) {
+            return ConfigChange{{}, branchScaleWords(kind), branchScaleWords(c.residual.branchScale), explanation};
+        }};
+}
+
 const std::vector<ChangeRule>& rules() {
     static const std::vector<ChangeRule> table = {
         {"batch-norm-on",
@@ -147,6 +166,33 @@ const std::vector<ChangeRule>& rules() {
              return ConfigChange{
                  {}, "without batch norm", "with batch norm", "The same network with batch normalisation removed."};
          }},
+        {"layer-norm-on",
+         [](const ExperimentConfig& c) {
+             return feedForward(c) && !allLayers(c, [](const LayerSpec& l) { return l.layerNorm; });
+         },
+         [](ExperimentConfig& c) {
+             for (LayerSpec& l : c.layers) l.layerNorm = true;
+         },
+         [](const ExperimentConfig&) {
+             return ConfigChange{{},
+                                 "with layer norm",
+                                 "without layer norm",
+                                 "Layer normalisation after every dense layer re-centres and rescales each "
+                                 "sample's pre-activations over the layer's units (Ba et al. 2016): the signal "
+                                 "keeps its scale at any depth, whatever the batch size."};
+         }},
+        {"layer-norm-off",
+         [](const ExperimentConfig& c) {
+             return feedForward(c) &&
+                    std::any_of(c.layers.begin(), c.layers.end(), [](const LayerSpec& l) { return l.layerNorm; });
+         },
+         [](ExperimentConfig& c) {
+             for (LayerSpec& l : c.layers) l.layerNorm = false;
+         },
+         [](const ExperimentConfig&) {
+             return ConfigChange{
+                 {}, "without layer norm", "with layer norm", "The same network with layer normalisation removed."};
+         }},
         {"residual-on", [](const ExperimentConfig& c) { return feedForward(c) && c.residual.every == 0; },
          [](ExperimentConfig& c) { c.residual.every = 2; },
          [](const ExperimentConfig&) {
@@ -157,13 +203,20 @@ const std::vector<ChangeRule>& rules() {
                                  "bypasses the shrinking products."};
          }},
         {"residual-off", [](const ExperimentConfig& c) { return feedForward(c) && c.residual.every > 0; },
-         [](ExperimentConfig& c) { c.residual.every = 0; },
+         [](ExperimentConfig& c) { c.residual = ResidualSpec{}; },
          [](const ExperimentConfig& c) {
              return ConfigChange{{},
                                  "without residual connections",
                                  "residual every " + std::to_string(c.residual.every),
                                  "The same stack with its identity skips removed."};
          }},
+        setBranchScale("residual-rezero", BranchScaleKind::ReZero,
+                       "Each residual branch is multiplied by a learnable scalar that starts at 0 (ReZero, Bachlechner "
+                       "et al. 2020): every block starts as the identity and the gradient reaches every block unchanged."),
+        setBranchScale("residual-inverse-sqrt", BranchScaleKind::InverseSqrtBlocks,
+                       "Each residual branch is multiplied by 1/sqrt(number of blocks): the blocks' contributions add up "
+                       "to a bounded variance however deep the stack."),
+        setBranchScale("residual-unscaled", BranchScaleKind::None, "Each residual block adds its branch unscaled: h + F(h)."),
         {"relu-he",
          [](const ExperimentConfig& c) {
              return feedForward(c) && !allLayers(c, [](const LayerSpec& l) {

@@ -4,6 +4,13 @@
 
 namespace gradflow::core {
 
+int ExperimentConfig::residualBlocks() const {
+    const int hidden = static_cast<int>(layers.size());
+    // Groups start at layer 2; a trailing shorter group counts too.
+    if (model != ModelKind::FeedForward || residual.every <= 0 || hidden < 2) return 0;
+    return (hidden - 1 + residual.every - 1) / residual.every;
+}
+
 // The dimensions follow the task definitions in dataset.cpp: 2-D points for the
 // classification sets, x for sine, (value, marker) pairs for the adding problem, one-hot
 // symbols for copy-first, one-hot bits for parity and one value per pixel for images.

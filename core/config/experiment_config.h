@@ -22,16 +22,20 @@ enum class ClipMode { Off, Norm, Value };
 enum class ScheduleKind { Constant, StepDecay, Cosine };
 enum class DataKind { Spiral, Circles, Xor, Moons, Blobs, Sine, Adding, CopyFirst, Parity, FashionMnist };
 enum class CellKind { Vanilla, Lstm, Gru };
+enum class BranchScaleKind { None, ReZero, InverseSqrtBlocks };
 /// The per-depth-unit statistics the gradient views can show (LayerStats fields; the
 /// --metrics columns weight_grad_norm, activation_grad_norm, update_ratio, saturation).
 enum class UnitStatisticKind { WeightGradient, ActivationGradient, UpdateRatio, Saturation };
 
-/// One hidden layer: dense (width) -> optional batch norm -> activation.
+/// One hidden layer: dense (width) -> optional batch or layer norm -> activation.
 struct LayerSpec {
     int width = 64;
     ActivationSpec activation;
     InitSpec init;
     bool batchNorm = false;
+    /// Layer normalisation (Ba et al. 2016): each sample's pre-activations normalised over
+    /// the layer's units, then scaled and shifted per unit. Excludes batch norm.
+    bool layerNorm = false;
     bool operator==(const LayerSpec&) const = default;
 };
 
@@ -46,6 +50,11 @@ struct BiasInitSpec {
 /// a skip too. Widths at both ends of a group must match.
 struct ResidualSpec {
     int every = 0;
+    /// What multiplies each block's branch F(h) before the skip adds h back: 1; a learnable
+    /// scalar alpha per block starting at 0 (ReZero, Bachlechner et al. 2020; SkipInit, De &
+    /// Smith 2020), so every block starts as the identity; or the fixed 1/sqrt(blocks),
+    /// which keeps the sum of the blocks' variances bounded at any depth.
+    BranchScaleKind branchScale = BranchScaleKind::None;
     bool operator==(const ResidualSpec&) const = default;
 };
 
@@ -156,6 +165,7 @@ struct ExperimentConfig {
 
     int inputDimension() const;   ///< 2 for the 2-D sets, 1 for sine, per-task for sequences
     int outputDimension() const;  ///< classes, or 1 for regression
+    int residualBlocks() const;   ///< groups with a skip (feed-forward); 0 without skips
     bool isClassification() const;
 };
 

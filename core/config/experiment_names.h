@@ -24,6 +24,16 @@ inline constexpr EnumName<UnitStatisticKind> kUnitStatisticNames[] = {
     {UnitStatisticKind::UpdateRatio, "update_ratio"},
     {UnitStatisticKind::Saturation, "saturation"}};
 
+/// Residual branch scaling (model.residual.branch_scale); the formula is the block's output.
+inline constexpr RuleName<BranchScaleKind> kBranchScaleRegistry[] = {
+    {BranchScaleKind::None, "none", "unscaled", "h + F(h)"},
+    {BranchScaleKind::ReZero, "rezero", "ReZero",
+     "h + \u03b1\u00b7F(h), one learnable \u03b1 per block starting at 0: every block starts as the identity "
+     "(Bachlechner et al. 2020, ReZero; De & Smith 2020, SkipInit)"},
+    {BranchScaleKind::InverseSqrtBlocks, "inverse_sqrt_blocks", "1/\u221aB",
+     "h + F(h)/\u221aB, B the number of residual blocks: the blocks' variances add up to a bounded total at any depth "
+     "(as in Fixup's and SkipInit's analyses)"}};
+
 /// Recurrent cells: file name and the words descriptions use.
 struct CellInfo {
     CellKind kind;

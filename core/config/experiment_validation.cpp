@@ -114,6 +114,7 @@ void checkLayers(Checker& c, const ExperimentConfig& config) {
             scratch.integer("", l.width, 1, ExperimentLimits::maxWidth);
             scratch.activation("", l.activation);
             scratch.init("", l.init);
+            if (l.batchNorm && l.layerNorm) scratch.add("", "both normalisations");
             if (!scratch.issues.empty()) ++badLayers;
             continue;
         }
@@ -122,6 +123,8 @@ void checkLayers(Checker& c, const ExperimentConfig& config) {
         c.integer(field + ".width", layer.width, 1, ExperimentLimits::maxWidth);
         c.activation(field, layer.activation);
         c.init(field, layer.init);
+        if (layer.batchNorm && layer.layerNorm)
+            c.add(field + ".layernorm", "cannot be combined with batchnorm on the same layer; choose one normalisation");
         if (c.issues.size() != issuesBefore) ++badLayers;
     }
     if (badLayers > 20) c.add("model.layers", std::to_string(badLayers - 20) + " more layers have errors");
@@ -129,6 +132,10 @@ void checkLayers(Checker& c, const ExperimentConfig& config) {
 
     const int every = config.residual.every;
     c.integer("model.residual.every", every, 0, ExperimentLimits::maxDepth);
+    if (every == 0 && config.residual.branchScale != BranchScaleKind::None)
+        c.add("model.residual.branch_scale",
+              "scales residual branches, but model.residual.every is 0 (no skips); use \"none\" "
+              "or set every to 1 or more");
     if (every <= 0 || every > ExperimentLimits::maxDepth) return;
     int mismatches = 0;
     for (int first = 1; first < depth && mismatches < 5; first += every) {
@@ -241,7 +248,7 @@ std::int64_t estimateMemoryBytes(const ExperimentConfig& config) {
         for (const LayerSpec& layer : config.layers) {
             const double w = std::max(layer.width, 0);
             // pre-activation, output, derivative, gradient, batch-norm buffers; running mean and variance
-            activations += 6 * w * batch + (layer.batchNorm ? 2 * w : 0);
+            activations += 6 * w * batch + (layer.batchNorm ? 2 * w : 0) + (layer.layerNorm ? w * batch + batch : 0);
             jacobians += w * fanIn * 8 + w * kProbes * 8;
             fanIn = w;
         }

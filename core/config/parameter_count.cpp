@@ -29,7 +29,7 @@ int gateCount(CellKind cell) {
 
 std::int64_t layerParameterCount(const LayerSpec& layer, int fanIn) {
     const std::int64_t width = nonNegative(layer.width);
-    const std::int64_t perUnit = layer.batchNorm ? 2 : 1;
+    const std::int64_t perUnit = layer.batchNorm || layer.layerNorm ? 2 : 1;
     return nonNegative(fanIn) * width + perUnit * width;
 }
 
@@ -52,6 +52,8 @@ std::int64_t parameterCount(const ExperimentConfig& config) {
         total = saturatingAdd(total, layerParameterCount(layer, fanIn));
         fanIn = layer.width;
     }
+    // ReZero: one learnable scale per residual block.
+    if (config.residual.branchScale == BranchScaleKind::ReZero) total = saturatingAdd(total, config.residualBlocks());
     return saturatingAdd(total, denseParameterCount(fanIn, config.outputDimension()));
 }
 

@@ -146,7 +146,8 @@ void readLayers(ReadContext& c, const JsonValue& layers) {
     for (std::size_t i = 0; i < entries.size(); ++i) {
         const std::string path = "model.layers[" + std::to_string(i) + "]";
         if (!r.object(entries[i], path,
-                      {"repeat", "width", "activation", "slope", "alpha", "init", "gain", "std", "limit", "value", "batchnorm"}))
+                      {"repeat", "width", "activation", "slope", "alpha", "init", "gain", "std", "limit", "value", "batchnorm",
+                       "layernorm"}))
             continue;
         const JsonValue& e = entries[i];
         LayerSpec layer;
@@ -158,6 +159,7 @@ void readLayers(ReadContext& c, const JsonValue& layers) {
         r.number(e, path, "alpha", layer.activation.alpha);
         readInit(c, e, path, layer.init);
         r.boolean(e, path, "batchnorm", layer.batchNorm);
+        r.boolean(e, path, "layernorm", layer.layerNorm);
         // Bound the expansion before allocating: "repeat": 1e9 must not build a billion layers.
         if (static_cast<long long>(expanded.size()) + repeat > ExperimentLimits::maxDepth) {
             return r.add("model.layers", "more than " + std::to_string(ExperimentLimits::maxDepth) +
@@ -195,8 +197,11 @@ void readModel(ReadContext& c, const JsonValue& model) {
     if (!r.object(model, "model", {"kind", "layers", "residual", "bias_init", "recurrent"})) return;
     r.name(model, "model", "kind", kModelKindNames, c.config.model);
     if (const JsonValue* layers = model.find("layers")) readLayers(c, *layers);
-    if (const JsonValue* residual = model.find("residual"); residual && r.object(*residual, "model.residual", {"every"}))
+    if (const JsonValue* residual = model.find("residual");
+        residual && r.object(*residual, "model.residual", {"every", "branch_scale"})) {
         r.integer(*residual, "model.residual", "every", 0, ExperimentLimits::maxDepth, c.config.residual.every);
+        r.name(*residual, "model.residual", "branch_scale", kBranchScaleRegistry, c.config.residual.branchScale);
+    }
     if (const JsonValue* bias = model.find("bias_init"); bias && r.object(*bias, "model.bias_init", {"value", "std"})) {
         r.number(*bias, "model.bias_init", "value", c.config.biasInit.value);
         r.number(*bias, "model.bias_init", "std", c.config.biasInit.std);

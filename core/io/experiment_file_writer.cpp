@@ -50,6 +50,8 @@ JsonValue layerEntry(const LayerSpec& layer, int repeat) {
     setActivation(entry, layer.activation);
     entry = initFields(std::move(entry), layer.init);
     entry.set("batchnorm", layer.batchNorm);
+    // Only when on, so files written before layer norm existed are written as they were.
+    if (layer.layerNorm) entry.set("layernorm", true);
     return entry;
 }
 
@@ -85,6 +87,9 @@ JsonValue modelObject(const ExperimentConfig& config) {
     if (!recurrent || config.residual != defaults.residual) {
         JsonValue residual = JsonValue::object();
         residual.set("every", config.residual.every);
+        // Only when set, so files written before branch scaling existed are written as they were.
+        if (config.residual.branchScale != BranchScaleKind::None)
+            residual.set("branch_scale", std::string(enumName(kBranchScaleRegistry, config.residual.branchScale)));
         model.set("residual", std::move(residual));
     }
     if (config.biasInit != defaults.biasInit) {

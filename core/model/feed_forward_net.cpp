@@ -77,16 +77,20 @@ std::vector<typename FeedForwardNet<Scalar>::Layer> FeedForwardNet<Scalar>::buil
         Layer& layer = layers[i];
         layer.activation = spec.activation;
         layer.batchNorm = spec.batchNorm;
+        layer.layerNorm = spec.layerNorm;
         layer.weights = drawWeights<Matrix>(spec.init, fanIn, spec.width, rng);
         layer.weightGrad = Matrix::Zero(spec.width, fanIn);
-        if (spec.batchNorm) {
-            // The bias is redundant before batch norm (the mean is subtracted); beta takes its role.
+        if (layer.normalised()) {
+            // The bias is redundant before batch norm (the mean is subtracted) and, up to
+            // beta, before layer norm; beta takes its role.
             layer.gamma = Vector::Ones(spec.width);
             layer.beta = Vector::Zero(spec.width);
             layer.gammaGrad = layer.betaGrad = Vector::Zero(spec.width);
+        }
+        if (spec.batchNorm) {
             layer.runningMean = Vector::Zero(spec.width);
             layer.runningVar = Vector::Ones(spec.width);
-        } else {
+        } else if (!spec.layerNorm) {
             layer.bias.resize(spec.width);
             for (int u = 0; u < spec.width; ++u)
                 layer.bias[u] = static_cast<Scalar>(config.biasInit.value + config.biasInit.std * rng.normal());
@@ -97,12 +101,20 @@ std::vector<typename FeedForwardNet<Scalar>::Layer> FeedForwardNet<Scalar>::buil
     }
     // Residual groups: [start, start + every - 1] from layer 2 on; a short last group keeps its skip.
     if (config.residual.every > 0) {
+        const BranchScaleKind scaling = config.residual.branchScale;
+        const Scalar fixedScale = Scalar(1.0 / std::sqrt(static_cast<double>(std::max(config.residualBlocks(), 1))));
         for (int start = 2; start <= hidden; start += config.residual.every) {
             const int end = std::min(start + config.residual.every - 1, hidden);
             // validateExperiment reports this to users; reaching it here is a programming error.
             if (config.layers[start - 2].width != config.layers[end - 1].width)
                 throw std::invalid_argument("residual group widths differ; the config was not validated");
             layers[end - 1].residualStart = start;
+            if (scaling == BranchScaleKind::ReZero) {
+                layers[end - 1].branchScale = Scalar(0);
+                layers[end - 1].learnsBranchScale = true;
+            } else if (scaling == BranchScaleKind::InverseSqrtBlocks) {
+                layers[end - 1].branchScale = fixedScale;
+            }
         }
     }
     return layers;
@@ -155,6 +167,17 @@ void FeedForwardNet<Scalar>::normaliseWithHeldStatistics(const Layer& layer, con
 }
 
 template <typename Scalar>
+void FeedForwardNet<Scalar>::normaliseEachSample(const Layer& layer, LayerPass& pass) const {
+    // Over the units of one sample, so training, evaluation and probes all compute the same.
+    const Scalar width = static_cast<Scalar>(pass.z.rows());
+    pass.zHat = pass.z.rowwise() - pass.z.colwise().mean();
+    pass.sampleInvStd = (pass.zHat.array().square().colwise().sum() / width + Scalar(kBatchNormEpsilon)).rsqrt().matrix();
+    pass.zHat = pass.zHat * pass.sampleInvStd.asDiagonal();
+    pass.y = layer.gamma.asDiagonal() * pass.zHat;
+    pass.y.colwise() += layer.beta;
+}
+
+template <typename Scalar>
 void FeedForwardNet<Scalar>::updateRunningStatistics(Layer& layer, const LayerPass& pass) {
     // Running statistics use the unbiased variance, as evaluation sees single samples.
     const Scalar batch = static_cast<Scalar>(pass.z.cols());
@@ -172,7 +195,10 @@ void FeedForwardNet<Scalar>::forwardHidden(const Matrix& inputs, ForwardMode mod
         const Layer& layer = m_layers[i];
         LayerPass& pass = passes[i];
         const Matrix& input = i == 0 ? inputs : passes[i - 1].h;
-        if (layer.batchNorm && mode == ForwardMode::Train) {
+        if (layer.layerNorm) {
+            pass.z.noalias() = layer.weights * input;
+            normaliseEachSample(layer, pass);
+        } else if (layer.batchNorm && mode == ForwardMode::Train) {
             pass.z.noalias() = layer.weights * input;
             normaliseWithBatchStatistics(layer, pass);
         } else {
@@ -186,7 +212,11 @@ void FeedForwardNet<Scalar>::forwardHidden(const Matrix& inputs, ForwardMode mod
             pass.derivative.resize(pass.y.rows(), pass.y.cols());
             derivativeArray<Scalar>(layer.activation, view(pass.y), view(pass.h), view(pass.derivative));
         }
-        if (layer.residualStart > 0) pass.h += passes[layer.residualStart - 2].h;
+        if (layer.residualStart > 0) {
+            if (layer.learnsBranchScale && mode == ForwardMode::Train) pass.branch = pass.h;
+            if (layer.branchScale != Scalar(1)) pass.h *= layer.branchScale;
+            pass.h += passes[layer.residualStart - 2].h;
+        }
     }
 }
 
@@ -225,6 +255,24 @@ void FeedForwardNet<Scalar>::backwardBatchNorm(Layer& layer, LayerPass& pass) {
 }
 
 template <typename Scalar>
+void FeedForwardNet<Scalar>::backwardLayerNorm(Layer& layer, LayerPass& pass) {
+    // The batch-norm formula with units and samples swapped: per sample b over its n units,
+    // dL/dz = (s_b / n) * (n dzHat - sum_u dzHat - zHat * sum_u (dzHat * zHat)).
+    // On entry pass.z holds dL/dy; on exit dL/dz.
+    Matrix& grad = pass.z;
+    const Scalar width = static_cast<Scalar>(grad.rows());
+    layer.betaGrad = grad.rowwise().sum();
+    layer.gammaGrad = grad.cwiseProduct(pass.zHat).rowwise().sum();
+    grad = layer.gamma.asDiagonal() * grad;  // dzHat
+    const RowVector sumGrad = grad.colwise().sum();
+    const RowVector sumGradZHat = grad.cwiseProduct(pass.zHat).colwise().sum();
+    grad = width * grad;
+    grad.rowwise() -= sumGrad;
+    grad -= pass.zHat * sumGradZHat.asDiagonal();
+    grad = grad * (pass.sampleInvStd / width).asDiagonal();
+}
+
+template <typename Scalar>
 void FeedForwardNet<Scalar>::backward() {
     const int hidden = hiddenLayers();
     m_readout.backward(m_outputGrad, layerInput(hidden), hidden > 0 ? &m_passes[hidden - 1].outputGrad : nullptr);
@@ -237,15 +285,19 @@ void FeedForwardNet<Scalar>::backward() {
             pendingSkipFrom = i;
             pendingSkipTo = layer.residualStart - 2;
         }
-        // With batch norm, z's forward value is not needed again, so it becomes the dL/dy,
-        // then dL/dz buffer; without, dL/dy gets its own buffer so the pre-activations y
+        // With batch or layer norm, z's forward value is not needed again, so it becomes the
+        // dL/dy, then dL/dz buffer; without, dL/dy gets its own buffer so the pre-activations y
         // stay readable after the step (layerValues()).
-        Matrix& delta = layer.batchNorm ? pass.z : pass.delta;
+        Matrix& delta = layer.normalised() ? pass.z : pass.delta;
         delta = pass.outputGrad.cwiseProduct(pass.derivative);
+        // h = skip + alpha * phi(y): d alpha = sum dL/dh * phi(y); the branch sees alpha dL/dh.
+        if (layer.learnsBranchScale) layer.branchScaleGrad = pass.outputGrad.cwiseProduct(pass.branch).sum();
+        if (layer.branchScale != Scalar(1)) delta *= layer.branchScale;
         if (layer.batchNorm) backwardBatchNorm(layer, pass);
+        if (layer.layerNorm) backwardLayerNorm(layer, pass);
         // z = W x + b:  dW = dz x^T,  db = dz 1,  dx = W^T dz.
         layer.weightGrad.noalias() = delta * layerInput(i).transpose();
-        if (!layer.batchNorm) layer.biasGrad = delta.rowwise().sum();
+        if (!layer.normalised()) layer.biasGrad = delta.rowwise().sum();
         if (i > 0) {
             Matrix& below = m_passes[i - 1].outputGrad;
             below.noalias() = layer.weights.transpose() * delta;
@@ -278,8 +330,8 @@ void FeedForwardNet<Scalar>::gradientStatistics(std::vector<LayerStats>& out) co
         const LayerPass& pass = m_passes[i];
         LayerStats& s = out[i];
         s.weightGradNorm = l2Norm(layer.weightGrad.data(), layer.weightGrad.size());
-        s.biasGradNorm = layer.batchNorm ? l2Norm(layer.betaGrad.data(), layer.betaGrad.size())
-                                         : l2Norm(layer.biasGrad.data(), layer.biasGrad.size());
+        s.biasGradNorm = layer.normalised() ? l2Norm(layer.betaGrad.data(), layer.betaGrad.size())
+                                            : l2Norm(layer.biasGrad.data(), layer.biasGrad.size());
         // The loss is a batch mean, so sample b's own gradient is B times column b: the RMS
         // over samples of ||B g_b|| equals sqrt(B) ||G||_F.
         s.activationGradNorm = rootBatch * l2Norm(pass.outputGrad.data(), pass.outputGrad.size());
@@ -322,12 +374,13 @@ std::vector<ParameterBlock<Scalar>> FeedForwardNet<Scalar>::parameterBlocks() {
     for (int i = 0; i < hiddenLayers(); ++i) {
         Layer& l = m_layers[i];
         blocks.push_back({l.weights.data(), l.weightGrad.data(), l.weights.size(), true, i, true});
-        if (l.batchNorm) {
+        if (l.normalised()) {
             blocks.push_back({l.gamma.data(), l.gammaGrad.data(), l.gamma.size(), false, i, false});
             blocks.push_back({l.beta.data(), l.betaGrad.data(), l.beta.size(), false, i, false});
         } else {
             blocks.push_back({l.bias.data(), l.biasGrad.data(), l.bias.size(), false, i, false});
         }
+        if (l.learnsBranchScale) blocks.push_back({&l.branchScale, &l.branchScaleGrad, 1, false, i, false});
     }
     m_readout.appendParameterBlocks(blocks, hiddenLayers(), true);
     return blocks;
@@ -354,6 +407,15 @@ JacobianChain FeedForwardNet<Scalar>::jacobianChain(const Matrix& probeInputs, F
         const Layer& layer = m_layers[i];
         Eigen::MatrixXd d = passes[i].derivative.template cast<double>();
         if (layer.batchNorm) d = passes[i].scale.template cast<double>().asDiagonal() * d;
+        if (layer.layerNorm) {
+            // d folds in gamma and each probe's 1/sigma; the centring is the chain's projection.
+            d = layer.gamma.template cast<double>().asDiagonal() * d *
+                passes[i].sampleInvStd.template cast<double>().asDiagonal();
+            chain.normalised.resize(chain.weights.size());  // earlier units without layer norm stay empty
+            chain.normalised.push_back(passes[i].zHat.template cast<double>());
+        }
+        // The group's Jacobian is I + (branch scale) x (product): the scale goes with its last unit.
+        if (layer.branchScale != Scalar(1)) d *= static_cast<double>(layer.branchScale);
         chain.weights.push_back(layer.weights.template cast<double>());
         chain.derivatives.push_back(std::move(d));
         if (layer.residualStart > 0) chain.residualGroups.emplace_back(layer.residualStart - 2, i - 1);

@@ -1,6 +1,6 @@
 #pragma once
-// A deep fully connected network: input -> L hidden layers (dense -> optional batch norm
-// -> activation, identity skips around residual groups) -> dense readout -> loss.
+// A deep fully connected network: input -> L hidden layers (dense -> optional batch or
+// layer norm -> activation, identity skips around residual groups) -> dense readout -> loss.
 // Column per sample throughout: a batch of B inputs is an (input_dim x B) matrix.
 // Scalar is float or double; every statistic is computed in double.
 //
@@ -29,12 +29,14 @@ class FeedForwardNet {
 public:
     using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
     using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+    using RowVector = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
 
     static constexpr std::string_view kDepthUnitName = "layer";
     static constexpr std::string_view kActivationsName = "activations";
     static constexpr bool kUnrolledOverTime = false;
 
-    /// How batch norm normalises in a forward pass; layers without it do not care.
+    /// How batch norm normalises in a forward pass; other layers (layer norm included,
+    /// which uses each sample's own statistics) do the same in every mode.
     enum class ForwardMode {
         Train,     ///< this batch's statistics; running statistics updated; caches kept for backward()
         Evaluate,  ///< running statistics, as a deployed net sees single samples (predict())
@@ -73,7 +75,7 @@ public:
     int firstNonFiniteGradient() const;
 
     /// Every trainable array, in a fixed order: per layer W, b (or gamma, beta with batch
-    /// norm), then the readout's W, b.
+    /// or layer norm), ReZero's alpha on a group's last layer, then the readout's W, b.
     std::vector<ParameterBlock<Scalar>> parameterBlocks();
 
     /// h_L, the last hidden layer's output (the inputs themselves without hidden layers),
@@ -99,6 +101,10 @@ public:
     const ActivationSpec* layerActivation(int unit) const {
         return unit >= 1 && unit <= hiddenLayers() ? &m_layers[static_cast<std::size_t>(unit - 1)].activation : nullptr;
     }
+    /// The scale of hidden layer `unit`'s branch when it ends a residual group, else 1.
+    double branchScale(int unit) const {
+        return unit >= 1 && unit <= hiddenLayers() ? double(m_layers[static_cast<std::size_t>(unit - 1)].branchScale) : 1.0;
+    }
     /// Whether hidden layer `unit` ends a residual group (its output adds the skip).
     bool layerAddsSkip(int unit) const {
         return unit >= 1 && unit <= hiddenLayers() && m_layers[static_cast<std::size_t>(unit - 1)].residualStart > 0;
@@ -111,22 +117,31 @@ private:
     struct Layer {
         ActivationSpec activation;
         bool batchNorm = false;
+        bool layerNorm = false;
         int residualStart = 0;  ///< 1-based first layer of the group this layer ends, or 0
+        /// A group's last layer: what multiplies phi(y) before the skip is added (1 unless
+        /// the branches are scaled); learnable with ReZero.
+        Scalar branchScale = Scalar(1), branchScaleGrad = Scalar(0);
+        bool learnsBranchScale = false;
         Matrix weights, weightGrad;
-        Vector bias, biasGrad;  ///< unused (size 0) with batch norm
+        Vector bias, biasGrad;  ///< unused (size 0) with batch or layer norm
         Vector gamma, beta, gammaGrad, betaGrad;
         Vector runningMean, runningVar;
         double maxDerivative = 1.0;  ///< max phi', the saturation threshold's scale
+        /// gamma and beta replace the bias.
+        bool normalised() const { return batchNorm || layerNorm; }
     };
     /// What one forward pass leaves per layer. Training keeps its passes for backward().
     struct LayerPass {
-        Matrix z, zHat;                                ///< batch norm in training: W x and the normalised z
+        Matrix z, zHat;                                ///< batch norm in training, layer norm: W x and the normalised z
         Matrix y, h;                                   ///< pre-activation and output (after the skip is added)
         Matrix derivative;                             ///< phi'(y), when asked for
         Matrix outputGrad;                             ///< backward(): dL/dh
         Matrix delta;                                  ///< backward() without batch norm: dL/dy (y stays readable)
+        Matrix branch;                                 ///< ReZero in training: phi(y) before alpha scales it
         Vector batchMean, batchVariance, batchInvStd;  ///< batch norm in training
         Vector scale;                                  ///< batch norm outside training: gamma / sqrt(var + eps)
+        RowVector sampleInvStd;                        ///< layer norm: 1 / sqrt(var + eps) per sample (column)
     };
 
     /// The one hidden-stack forward pass that training, predict() and jacobianChain() share;
@@ -134,9 +149,11 @@ private:
     void forwardHidden(const Matrix& inputs, ForwardMode mode, bool withDerivatives, std::vector<LayerPass>& passes) const;
     void normaliseWithBatchStatistics(const Layer& layer, LayerPass& pass) const;
     void normaliseWithHeldStatistics(const Layer& layer, const LayerPass& lastTraining, ForwardMode mode, LayerPass& pass) const;
+    void normaliseEachSample(const Layer& layer, LayerPass& pass) const;
     static std::vector<Layer> buildLayers(const ExperimentConfig& config, Random& rng);
     void updateRunningStatistics(Layer& layer, const LayerPass& pass);
     void backwardBatchNorm(Layer& layer, LayerPass& pass);
+    void backwardLayerNorm(Layer& layer, LayerPass& pass);
     const Matrix& layerInput(int index) const;
 
     std::vector<Layer> m_layers;

@@ -64,6 +64,7 @@ ExperimentConfig unusualConfig(Random& rng) {
         l.init = {rng.below(2) ? InitKind::Normal : InitKind::Uniform, 0.5 + rng.uniform(), rng.uniform(), rng.uniform(),
                   rng.uniform() - 0.5};
         l.batchNorm = rng.below(2) == 1;
+        l.layerNorm = !l.batchNorm && rng.below(2) == 1;
         c.layers.insert(c.layers.end(), static_cast<std::size_t>(1 + rng.below(3)), l);
     }
     c.residual.every = 0;
@@ -87,6 +88,7 @@ private slots:
     void roundTripsExactly();
     void roundTripsDefaultsAndRecurrent();
     void roundTripsRunState();
+    void roundTripsRemedies();
     void groupsRepeatedLayers();
     void eluAlphaIsItsOwnField();
     void rejectsBrokenFiles_data();
@@ -168,6 +170,27 @@ void TestExperimentFile::roundTripsRunState() {
     QVERIFY(r.config == c);
 }
 
+// Each remedy's keys are written only when it is in use, so a file without remedies is
+// written exactly as before they existed; with them it parses back to an equal config.
+void TestExperimentFile::roundTripsRemedies() {
+    ExperimentConfig c;
+    const std::string plain = serializeExperiment(c);
+    for (const char* key : {"layernorm", "branch_scale"}) QVERIFY2(plain.find(key) == std::string::npos, key);
+    c.layers[2].layerNorm = true;
+    c.layers[5].layerNorm = true;
+    c.residual.every = 2;
+    for (BranchScaleKind kind : {BranchScaleKind::ReZero, BranchScaleKind::InverseSqrtBlocks}) {
+        c.residual.branchScale = kind;
+        const std::string text = serializeExperiment(c);
+        const ExperimentLoadResult r = parseExperiment(text);
+        QVERIFY2(r.ok(), (r.errorText() + "\n" + text).c_str());
+        QVERIFY2(r.config == c, text.c_str());
+    }
+    QCOMPARE(parseExperiment(replaced(kExample, "\"every\": 0", "\"every\": 4, \"branch_scale\": \"rezero\""))
+                 .config.residual.branchScale,
+             BranchScaleKind::ReZero);
+}
+
 void TestExperimentFile::groupsRepeatedLayers() {
     ExperimentConfig c;
     LayerSpec a, b;
@@ -217,6 +240,14 @@ void TestExperimentFile::rejectsBrokenFiles_data() {
         "must be an integer");
     row("batchnorm as number", replaced(kExample, "\"batchnorm\": false", "\"batchnorm\": 0"), "model.layers[0].batchnorm",
         "true or false");
+    row("layernorm as string", replaced(kExample, "\"batchnorm\": false", "\"layernorm\": \"yes\""), "model.layers[0].layernorm",
+        "true or false");
+    row("both normalisations", replaced(kExample, "\"batchnorm\": false", "\"batchnorm\": true, \"layernorm\": true"),
+        "model.layers[0].layernorm", "cannot be combined with batchnorm");
+    row("unknown branch scale", replaced(kExample, "\"every\": 0", "\"every\": 2, \"branch_scale\": \"fixup\""),
+        "model.residual.branch_scale", "none, rezero or inverse_sqrt_blocks");
+    row("branch scale without skips", replaced(kExample, "\"every\": 0", "\"every\": 0, \"branch_scale\": \"rezero\""),
+        "model.residual.branch_scale", "every is 0");
     row("layers as string", replaced(kExample, "\"layers\": [", "\"layers\": \"none\", \"x\": ["), "model.layers",
         "must be an array");
     row("data as array", replaced(kExample, "\"data\": {\"kind\": \"spiral\", \"samples\": 512, \"noise\": 0.1}", "\"data\": []"),

@@ -1,7 +1,9 @@
 // The feed-forward Jacobian chain that the spectrum is computed from, against central
 // finite differences of the net's own forward pass: plain layers, batch norm with the
 // statistics held at the last training batch (the spectrum's mode) and at the running
-// statistics (evaluation), and residual groups, whose Jacobian is I + the group's product.
+// statistics (evaluation), layer norm (each probe's own statistics, in any mode), and
+// residual groups, whose Jacobian is I + the group's product (times the branch scale:
+// ReZero's learnable alpha or the fixed 1/sqrt(blocks)).
 //
 // Layer 1 is made the identity (linear activation, identity weights, input width), so
 // h_1 = x + b_1 and d h_L / d h_1 = d h_L / d x: the differences are taken on the input.
@@ -24,7 +26,8 @@ namespace {
 
 constexpr int kProbes = 3;
 
-ExperimentConfig makeConfig(ActivationKind activation, bool batchNorm, int residualEvery) {
+ExperimentConfig makeConfig(ActivationKind activation, bool batchNorm, int residualEvery, bool layerNorm = false,
+                            BranchScaleKind branchScale = BranchScaleKind::None) {
     ExperimentConfig c;
     c.data.kind = DataKind::Spiral;  // 2-D inputs, 3 classes
     c.data.classes = 3;
@@ -41,9 +44,13 @@ ExperimentConfig makeConfig(ActivationKind activation, bool batchNorm, int resid
     // group ends return to the input width, as the skips require.
     for (int width : {5, c.inputDimension(), 4, c.inputDimension()}) {
         layer.width = residualEvery > 0 ? width : width + 1;
+        // Layer norm over two units leaves only a sign (z-hat = +-1), whose Jacobian is 0;
+        // the width-2 ends of residual groups go without it so the check has something to check.
+        layer.layerNorm = layerNorm && layer.width > 2;
         c.layers.push_back(layer);
     }
     c.residual.every = residualEvery;
+    c.residual.branchScale = branchScale;
     c.biasInit.value = 0.1;
     return c;
 }
@@ -79,14 +86,27 @@ private slots:
         QTest::addColumn<int>("residualEvery");
         QTest::addColumn<Mode>("mode");
         QTest::addColumn<bool>("trainedFirst");
-        QTest::newRow("tanh") << ActivationKind::Tanh << false << 0 << Mode::Probe << true;
-        QTest::newRow("sigmoid, residual") << ActivationKind::Sigmoid << false << 2 << Mode::Probe << true;
-        QTest::newRow("elu, batch norm at initialisation") << ActivationKind::Elu << true << 0 << Mode::Probe << false;
-        QTest::newRow("tanh, batch norm, last batch") << ActivationKind::Tanh << true << 0 << Mode::Probe << true;
-        QTest::newRow("tanh, batch norm, running") << ActivationKind::Tanh << true << 0 << Mode::Evaluate << true;
+        QTest::addColumn<bool>("layerNorm");
+        QTest::addColumn<int>("branchScale");
+        QTest::newRow("tanh") << ActivationKind::Tanh << false << 0 << Mode::Probe << true << false << 0;
+        QTest::newRow("sigmoid, residual") << ActivationKind::Sigmoid << false << 2 << Mode::Probe << true << false << 0;
+        QTest::newRow("elu, batch norm at initialisation")
+            << ActivationKind::Elu << true << 0 << Mode::Probe << false << false << 0;
+        QTest::newRow("tanh, batch norm, last batch") << ActivationKind::Tanh << true << 0 << Mode::Probe << true << false << 0;
+        QTest::newRow("tanh, batch norm, running") << ActivationKind::Tanh << true << 0 << Mode::Evaluate << true << false << 0;
         QTest::newRow("softsign, batch norm, residual, last batch")
-            << ActivationKind::Softsign << true << 2 << Mode::Probe << true;
-        QTest::newRow("gelu, batch norm, residual, running") << ActivationKind::Gelu << true << 2 << Mode::Evaluate << true;
+            << ActivationKind::Softsign << true << 2 << Mode::Probe << true << false << 0;
+        QTest::newRow("gelu, batch norm, residual, running")
+            << ActivationKind::Gelu << true << 2 << Mode::Evaluate << true << false << 0;
+        QTest::newRow("tanh, layer norm at initialisation")
+            << ActivationKind::Tanh << false << 0 << Mode::Probe << false << true << 0;
+        QTest::newRow("elu, layer norm, trained, probe") << ActivationKind::Elu << false << 0 << Mode::Probe << true << true << 0;
+        QTest::newRow("gelu, layer norm, residual, evaluate")
+            << ActivationKind::Gelu << false << 2 << Mode::Evaluate << true << true << 0;
+        QTest::newRow("tanh, rezero, trained")
+            << ActivationKind::Tanh << false << 2 << Mode::Probe << true << false << int(BranchScaleKind::ReZero);
+        QTest::newRow("relu, residual / sqrt(blocks), layer norm")
+            << ActivationKind::Relu << false << 2 << Mode::Probe << true << true << int(BranchScaleKind::InverseSqrtBlocks);
     }
 
     void matchesFiniteDifferences() {
@@ -95,9 +115,15 @@ private slots:
         QFETCH(int, residualEvery);
         QFETCH(Mode, mode);
         QFETCH(bool, trainedFirst);
-        const ExperimentConfig config = makeConfig(activation, batchNorm, residualEvery);
+        QFETCH(bool, layerNorm);
+        QFETCH(int, branchScale);
+        const ExperimentConfig config = makeConfig(activation, batchNorm, residualEvery, layerNorm, BranchScaleKind(branchScale));
         Random rng(7);
         Net net(config, rng);
+        // ReZero's alphas start at 0, where each group is the identity; away from 0 the
+        // scale has to be in the chain.
+        for (auto& block : net.parameterBlocks())
+            if (block.size == 1) *block.value = -0.8;
         const Eigen::Index inputs = config.inputDimension();
         if (trainedFirst) {
             // Training batches move the batch and running statistics away from their
@@ -141,6 +167,20 @@ private slots:
         const Net::Matrix probes = gaussian(config.inputDimension(), kProbes, rng);
         const double gap = (net.lastHidden(probes, Mode::Probe) - net.lastHidden(probes, Mode::Evaluate)).norm();
         QVERIFY2(gap > 1e-2, qPrintable(QStringLiteral("modes differ by only %1").arg(gap)));
+    }
+
+    /// Layer norm uses each sample's own statistics: training, evaluation and probes compute
+    /// the same outputs, whatever batch the sample came in.
+    void layerNormIsTheSameInEveryMode() {
+        const ExperimentConfig config = makeConfig(ActivationKind::Tanh, false, 2, true);
+        Random rng(5);
+        Net net(config, rng);
+        const Net::Matrix x = 1.5 * gaussian(config.inputDimension(), 16, rng).array() + 0.8;
+        const Net::Matrix trained = net.forward(x, 16);
+        QCOMPARE(net.predict(x), trained);
+        QCOMPARE(net.lastHidden(x, Mode::Probe), net.lastHidden(x, Mode::Evaluate));
+        // Alone or in a batch (a one-column product may round differently, nothing more).
+        QVERIFY((net.lastHidden(x.col(3), Mode::Evaluate) - net.lastHidden(x, Mode::Evaluate).col(3)).norm() < 1e-12);
     }
 
     /// Evaluation mode is what predict() uses: the readout of lastHidden() is predict().

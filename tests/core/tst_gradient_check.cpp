@@ -1,5 +1,7 @@
 // Every backward pass against central finite differences, in double: each activation,
-// with and without batch norm, with and without residual groups, for both losses.
+// without normalisation, with batch norm and with layer norm, with and without residual
+// groups (their branches unscaled, scaled by a learnable ReZero alpha or by 1/sqrt(blocks)),
+// for both losses.
 
 #include <QtTest>
 
@@ -16,12 +18,15 @@ Q_DECLARE_METATYPE(ActivationKind)
 
 namespace {
 
+enum class Norm { None, Batch, Layer };
+
 struct Problem {
     ExperimentConfig config;
     Net::Matrix inputs, targets;
 };
 
-Problem makeProblem(ActivationKind activation, bool batchNorm, int residualEvery, LossKind loss) {
+Problem makeProblem(ActivationKind activation, Norm norm, int residualEvery, LossKind loss,
+                    BranchScaleKind branchScale = BranchScaleKind::None) {
     Problem p;
     ExperimentConfig& c = p.config;
     // 2-D inputs for both losses (the net does not care what the targets mean): with a 1-D
@@ -32,7 +37,8 @@ Problem makeProblem(ActivationKind activation, bool batchNorm, int residualEvery
     c.training.loss = loss;
     LayerSpec layer;
     layer.activation = {activation, 0.1, 0.8};
-    layer.batchNorm = batchNorm;
+    layer.batchNorm = norm == Norm::Batch;
+    layer.layerNorm = norm == Norm::Layer;
     layer.init.kind = InitKind::XavierNormal;
     layer.init.gain = 1.3;
     c.layers.clear();
@@ -41,6 +47,7 @@ Problem makeProblem(ActivationKind activation, bool batchNorm, int residualEvery
         c.layers.push_back(layer);
     }
     c.residual.every = residualEvery;
+    c.residual.branchScale = branchScale;
     // Residual groups need equal widths at both ends; without them keep a non-square layer 2.
     if (residualEvery > 0)
         for (auto& l : c.layers) l.width = 4;
@@ -71,29 +78,43 @@ class TestGradientCheck : public QObject {
 private slots:
     void network_data() {
         QTest::addColumn<ActivationKind>("activation");
-        QTest::addColumn<bool>("batchNorm");
+        QTest::addColumn<int>("norm");
         QTest::addColumn<int>("residualEvery");
         QTest::addColumn<bool>("crossEntropy");
+        QTest::addColumn<int>("branchScale");
+        const std::pair<int, const char*> residuals[] = {{-1, ""},
+                                                         {int(BranchScaleKind::None), " residual"},
+                                                         {int(BranchScaleKind::ReZero), " rezero"},
+                                                         {int(BranchScaleKind::InverseSqrtBlocks), " residual/sqrt(B)"}};
         for (const auto& info : activationRegistry()) {
-            for (bool bn : {false, true})
-                for (int residual : {0, 2})
+            for (Norm norm : {Norm::None, Norm::Batch, Norm::Layer})
+                for (const auto& [scale, residualName] : residuals)
                     for (bool ce : {true, false}) {
-                        const QByteArray name = QByteArray(info.name.data(), qsizetype(info.name.size())) + (bn ? " bn" : "") +
-                                                (residual ? " residual" : "") + (ce ? " cross-entropy" : " mse");
-                        QTest::newRow(name.constData()) << info.kind << bn << residual << ce;
+                        const char* normName = norm == Norm::Batch ? " bn" : norm == Norm::Layer ? " ln" : "";
+                        const QByteArray name = QByteArray(info.name.data(), qsizetype(info.name.size())) + normName +
+                                                residualName + (ce ? " cross-entropy" : " mse");
+                        QTest::newRow(name.constData())
+                            << info.kind << int(norm) << (scale < 0 ? 0 : 2) << ce << std::max(scale, 0);
                     }
         }
     }
 
     void network() {
         QFETCH(ActivationKind, activation);
-        QFETCH(bool, batchNorm);
+        QFETCH(int, norm);
         QFETCH(int, residualEvery);
         QFETCH(bool, crossEntropy);
+        QFETCH(int, branchScale);
         const Problem p =
-            makeProblem(activation, batchNorm, residualEvery, crossEntropy ? LossKind::CrossEntropy : LossKind::MeanSquaredError);
+            makeProblem(activation, Norm(norm), residualEvery, crossEntropy ? LossKind::CrossEntropy : LossKind::MeanSquaredError,
+                        BranchScaleKind(branchScale));
         Random rng(3);
         Net net(p.config, rng);
+        // ReZero's alphas (the only one-number blocks) start at 0, which zeroes every gradient
+        // inside the branches; moved off 0, those gradients are checked too.
+        double alpha = 0.6;
+        for (auto& block : net.parameterBlocks())
+            if (block.size == 1) *block.value = (alpha += 0.1);
         lossOf(net, p);
         net.backward();
         auto blocks = net.parameterBlocks();
@@ -123,7 +144,7 @@ private slots:
     // perturbing h directly needs a hook, so check the identity sqrt(B)||G|| against the
     // output-layer weight gradient relation for a one-sample batch instead: dW_out = g h^T.
     void activationGradientOfOutputLayer() {
-        Problem p = makeProblem(ActivationKind::Tanh, false, 0, LossKind::MeanSquaredError);
+        Problem p = makeProblem(ActivationKind::Tanh, Norm::None, 0, LossKind::MeanSquaredError);
         p.inputs = p.inputs.leftCols(1).eval();
         p.targets = p.targets.leftCols(1).eval();
         Random rng(3);

@@ -65,6 +65,8 @@ constexpr Row kRows[] = {
     {"orthogonal-tanh-isometry", 0.0, 1.5},
     {"residual-rescue", 0.0, 2.0},
     {"batchnorm-rescue", 0.0, 2.0},
+    {"layernorm-rescue", 0.0, 1.0},
+    {"rezero-deep-residual", 0.0, 0.5},
     {"irnn-identity-relu", 0.0, 1.5},
     {"fashion-he-relu", 0.0, 1.5},
     {"fashion-batchnorm-rescue", 0.0, 2.0},

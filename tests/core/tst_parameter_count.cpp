@@ -1,6 +1,6 @@
 // The parameter count shown to users: hand-counted literals for each layer kind (a batch
-// norm layer has a scale and a shift per unit and no bias), and agreement with the arrays
-// the engine actually allocates for every preset.
+// or layer norm layer has a scale and a shift per unit and no bias), and agreement with the
+// arrays the engine actually allocates for every preset.
 
 #include <QtTest>
 
@@ -51,6 +51,8 @@ private slots:
     void recurrentCellsCountEveryGate();
     void absurdSizesSaturate();
     void batchNormStackMatchesTheEngine();
+    void layerNormLayerHasScaleAndShiftInsteadOfBias();
+    void reZeroAddsOneScalePerResidualBlock();
     void matchesWhatTheEngineAllocates_data();
     void matchesWhatTheEngineAllocates();
 };
@@ -116,6 +118,36 @@ void TestParameterCount::batchNormStackMatchesTheEngine() {
     FeedForwardNet<double> net(config, rng);
     QCOMPARE(allocated(net), std::int64_t(72));
     QCOMPARE(parameterCount(config), allocated(net));
+}
+
+void TestParameterCount::layerNormLayerHasScaleAndShiftInsteadOfBias() {
+    LayerSpec normalised = layer(5, false);
+    normalised.layerNorm = true;
+    QCOMPARE(layerParameterCount(normalised, 4), std::int64_t(30));  // 4*5 weights + 5 gamma + 5 beta
+    ExperimentConfig config;
+    config.data.classes = 3;
+    config.layers = {layer(4, false), normalised, layer(3, false)};
+    Random rng(config.seed);
+    FeedForwardNet<double> net(config, rng);
+    QCOMPARE(parameterCount(config), std::int64_t(72));  // as with batch norm on layer 2
+    QCOMPARE(allocated(net), std::int64_t(72));
+}
+
+void TestParameterCount::reZeroAddsOneScalePerResidualBlock() {
+    ExperimentConfig config;
+    config.data.classes = 3;
+    config.layers.assign(6, layer(4, false));
+    config.residual.every = 2;  // blocks: layers 2-3, 4-5 and the short 6
+    // 2*4+4 = 12, five times 4*4+4 = 20, output 4*3+3 = 15: 127.
+    QCOMPARE(parameterCount(config), std::int64_t(127));
+    config.residual.branchScale = BranchScaleKind::InverseSqrtBlocks;  // fixed, not trained
+    QCOMPARE(parameterCount(config), std::int64_t(127));
+    config.residual.branchScale = BranchScaleKind::ReZero;
+    QCOMPARE(config.residualBlocks(), 3);
+    QCOMPARE(parameterCount(config), std::int64_t(130));
+    Random rng(config.seed);
+    FeedForwardNet<double> net(config, rng);
+    QCOMPARE(allocated(net), std::int64_t(130));
 }
 
 void TestParameterCount::matchesWhatTheEngineAllocates_data() {

@@ -112,6 +112,32 @@ Check ratioAtInit(double LayerStats::*field, bool recurrent, double low, double 
 
 constexpr double kHuge = std::numeric_limits<double>::infinity();
 
+double ratioAtInitOf(const ExperimentConfig& config, double LayerStats::*field) {
+    auto trainer = Trainer::create(config);
+    return lastOverFirst(trainer->step(), field, config.model == ModelKind::Recurrent);
+}
+
+// A remedy's lesson: with it, the last/first ratio of a statistic at initialisation lies in
+// (low, high]; the same config with `withoutIt` applied has a ratio outside
+// [1/problem, problem] (vanishing or exploding toward the input), and the lesson trains.
+Check remedyAtInit(double LayerStats::*field, double low, double high, double problem,
+                   std::function<void(ExperimentConfig&)> withoutIt) {
+    return [=](const std::string& n) {
+        const ExperimentConfig config = presetConfig(n);
+        const double with = ratioAtInitOf(config, field);
+        QVERIFY2(with > low && with <= high, qPrintable(describe("with the remedy: last/first", with)));
+        ExperimentConfig plain = config;
+        withoutIt(plain);
+        QVERIFY(plain != config);
+        const double without = ratioAtInitOf(plain, field);
+        qInfo("%s at initialisation, last/first: %.3g with the remedy, %.3g without", n.c_str(), with, without);
+        QVERIFY2(without > problem || without < 1 / problem, qPrintable(describe("without it: last/first", without)));
+        const Run r = run(n, suggestedSteps(n));
+        QVERIFY2(!r.trainer->divergence().diverged, r.trainer->divergence().message.c_str());
+        QVERIFY2(r.last.loss < r.first.loss, qPrintable(describe("loss after the lesson", r.last.loss)));
+    };
+}
+
 // A gated cell's gradient decays back through time at least `factor` times less than the
 // vanilla RNN's on the same task (the rnn-adding-forgets preset), at initialisation.
 Check decaysLessThanVanilla(double factor, const char* what) {
@@ -142,6 +168,21 @@ const std::map<std::string, Check>& checks() {
              const Run r = run(n, suggestedSteps(n));
              const double ratio = lastOverFirst(r.last, &LayerStats::weightGradNorm, false);
              QVERIFY2(ratio > 0.1 && ratio < 10, qPrintable(describe("last/first weight gradient", ratio)));
+         }},
+        {"layernorm-rescue", remedyAtInit(&LayerStats::activationGradNorm, 0.1, 10, 1e4,
+                                          [](ExperimentConfig& c) {
+                                              for (LayerSpec& l : c.layers) l.layerNorm = false;
+                                          })},
+        {"rezero-deep-residual",
+         [](const std::string& n) {
+             remedyAtInit(&LayerStats::activationGradNorm, 0.5, 2, 1e2,
+                          [](ExperimentConfig& c) { c.residual.branchScale = BranchScaleKind::None; })(n);
+             // The fixed 1/sqrt(blocks) scaling flattens the profile too.
+             ExperimentConfig fixed = presetConfig(n);
+             fixed.residual.branchScale = BranchScaleKind::InverseSqrtBlocks;
+             const double ratio = ratioAtInitOf(fixed, &LayerStats::activationGradNorm);
+             qInfo("with 1/sqrt(B) instead: %.3g", ratio);
+             QVERIFY2(ratio > 0.1 && ratio <= 10, qPrintable(describe("1/sqrt(B): last/first", ratio)));
          }},
         {"residual-rescue", ratioAtInit(&LayerStats::weightGradNorm, false, 0.1, 10, "last/first weight gradient")},
         {"orthogonal-tanh-isometry", ratioAtInit(&LayerStats::weightGradNorm, false, 0.5, 2, "last/first weight gradient")},

@@ -1,13 +1,17 @@
 // The layer editor's summary line shows the core's parameter count, so a batch-norm layer
-// counts its scale and shift, not a bias it does not have.
+// counts its scale and shift, not a bias it does not have. The remedies' controls: a layer
+// takes one normalisation, and the residual branch scaling needs skips.
 
+#include <QComboBox>
 #include <QLabel>
 #include <QLocale>
+#include <QTableView>
 #include <QTest>
 
 #include "core/config/parameter_count.h"
 #include "ui/experiment_document.h"
 #include "ui/layer_stack_editor.h"
+#include "ui/layer_stack_model.h"
 
 using namespace gradflow;
 
@@ -16,6 +20,8 @@ class TestLayerStackSummary : public QObject {
 
 private slots:
     void showsTheCoreCount();
+    void oneNormalisationPerLayer();
+    void branchScalingNeedsSkips();
 };
 
 void TestLayerStackSummary::showsTheCoreCount() {
@@ -46,6 +52,50 @@ void TestLayerStackSummary::showsTheCoreCount() {
     document.replace(config, {});
     QCOMPARE(summary->text(),
              QStringLiteral("3 layers, %1 parameters").arg(QLocale().toString(qint64(core::parameterCount(config)))));
+}
+
+void TestLayerStackSummary::oneNormalisationPerLayer() {
+    ui::ExperimentDocument document;
+    ui::LayerStackEditor editor(&document);
+    document.replace(core::ExperimentConfig{}, {});
+    auto* table = editor.findChild<QTableView*>();
+    QVERIFY(table);
+    QAbstractItemModel* model = table->model();
+    const QModelIndex layerNorm = model->index(2, ui::LayerStackModel::LayerNormColumn);
+    const QModelIndex batchNorm = model->index(2, ui::LayerStackModel::BatchNormColumn);
+    QVERIFY(model->flags(layerNorm) & Qt::ItemIsUserCheckable);
+    QVERIFY(!model->data(layerNorm, Qt::ToolTipRole).toString().isEmpty());
+    QVERIFY(model->data(layerNorm, Qt::ToolTipRole).toString().contains(QStringLiteral("Ba et al. 2016")));
+    QVERIFY(model->setData(layerNorm, Qt::Checked, Qt::CheckStateRole));
+    QVERIFY(document.config().layers[2].layerNorm);
+    // Checking batch norm on the same layer replaces layer norm: the config stays valid.
+    QVERIFY(model->setData(batchNorm, Qt::Checked, Qt::CheckStateRole));
+    QVERIFY(document.config().layers[2].batchNorm);
+    QVERIFY(!document.config().layers[2].layerNorm);
+    QVERIFY(document.issues().empty());
+}
+
+void TestLayerStackSummary::branchScalingNeedsSkips() {
+    ui::ExperimentDocument document;
+    ui::LayerStackEditor editor(&document);
+    core::ExperimentConfig config;
+    document.replace(config, {});
+    auto* scale = editor.findChild<QComboBox*>(QStringLiteral("branchScale"));
+    QVERIFY(scale);
+    QVERIFY(!scale->isEnabled());  // no skips, nothing to scale
+    config.residual.every = 2;
+    document.replace(config, {});
+    QVERIFY(scale->isEnabled());
+    const int rezero = scale->findData(int(core::BranchScaleKind::ReZero));
+    QVERIFY(rezero >= 0);
+    QVERIFY(scale->itemData(rezero, Qt::ToolTipRole).toString().contains(QStringLiteral("Bachlechner")));
+    emit scale->activated(rezero);
+    QCOMPARE(document.config().residual.branchScale, core::BranchScaleKind::ReZero);
+    // Eight layers, skips every 2 from layer 2: blocks 2-3, 4-5, 6-7, 8, one alpha each.
+    auto* summary = editor.findChild<QLabel*>(QStringLiteral("layerStackSummary"));
+    QCOMPARE(core::parameterCount(document.config()), core::parameterCount(config) + 4);
+    QCOMPARE(summary->text(),
+             QStringLiteral("8 layers, %1 parameters").arg(QLocale().toString(qint64(core::parameterCount(document.config())))));
 }
 
 QTEST_MAIN(TestLayerStackSummary)

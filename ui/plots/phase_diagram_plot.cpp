@@ -249,23 +249,25 @@ void PhaseDiagramPlot::showFrame(const SnapshotPtr& snapshot, const core::Traini
     m_currentRing->position->setCoords(th.sigmaW2, th.sigmaB2);
     m_currentRing->setVisible(true);
 
-    // Batch norm and skips are outside the theory: the map stays (the plain stack with the
-    // same weights), but it must not pass for a verdict on this network.
+    // Normalisation and skips are outside the theory: the map stays (the plain stack with
+    // the same weights), but it must not pass for a verdict on this network.
     const bool batchNorm = std::any_of(cfg.layers.begin(), cfg.layers.end(), [](const auto& l) { return l.batchNorm; });
+    const bool layerNorm = std::any_of(cfg.layers.begin(), cfg.layers.end(), [](const auto& l) { return l.layerNorm; });
+    const bool normalised = batchNorm || layerNorm;
     const bool residual = cfg.residual.every > 0;
-    const bool plainStack = batchNorm || residual;
+    const bool plainStack = normalised || residual;
     if (plainStack != m_plainStack) {
         m_plainStack = plainStack;
         applyMarkerStyle(theme());
     }
     const QString chi = tr("χ₁ = %1").arg(th.chi1, 0, 'g', 3);
     if (plainStack) {
-        const QString remedies = batchNorm && residual ? tr("Batch norm and residual connections change")
-                                 : batchNorm           ? tr("Batch norm changes")
-                                                       : tr("Residual connections change");
-        const QString without = batchNorm && residual ? tr("no batch norm, no skips")
-                                : batchNorm           ? tr("no batch norm")
-                                                      : tr("no skips");
+        const QString norm = batchNorm ? tr("Batch norm") : tr("Layer norm");
+        const QString noNorm = batchNorm ? tr("no batch norm") : tr("no layer norm");
+        const QString remedies = normalised && residual ? tr("%1 and residual connections change").arg(norm)
+                                 : normalised           ? tr("%1 changes").arg(norm)
+                                                        : tr("Residual connections change");
+        const QString without = normalised && residual ? tr("%1, no skips").arg(noNorm) : normalised ? noNorm : tr("no skips");
         m_noteTexts = {tr("%1 the dynamics:\nthis map shows the plain stack\n(same weights, %2).\n"
                           "The gradient bars show this network.")
                            .arg(remedies, without),
