@@ -326,15 +326,15 @@ std::string usageText() {
     // Appended piece by piece: g++ 12 warns wrongly (-Wrestrict) about "literal" + string.
     constexpr std::size_t kPurposeColumn = 59;
     constexpr std::size_t kTextColumn = 24;
-    const auto padTo = [](std::string& line, std::size_t column) {
-        line.append(line.size() + 2 <= column ? column - line.size() : 2, ' ');
+    const auto padTo = [](std::string& line, std::size_t column, std::size_t minimumGap) {
+        line.append(line.size() + minimumGap <= column ? column - line.size() : minimumGap, ' ');
     };
     std::string text = "Usage:\n";
     for (const SynopsisLine& synopsis : kSynopsis) {
         std::string line = "  gradflow ";
         line.append(synopsis.arguments);
         if (!synopsis.purpose.empty()) {
-            padTo(line, kPurposeColumn);
+            padTo(line, kPurposeColumn, 2);
             line.append(synopsis.purpose);
         }
         text.append(line).append("\n");
@@ -346,7 +346,7 @@ std::string usageText() {
             std::string line = "  --";
             line.append(option.name);
             if (!option.valueName.empty()) line.append(" ").append(option.valueName);
-            padTo(line, kTextColumn);
+            padTo(line, kTextColumn, 1);
             std::string_view rest = option.text;
             for (;;) {
                 const std::size_t newline = rest.find('\n');

@@ -275,7 +275,11 @@ void MainWindow::clearRecentFiles() {
 }
 
 void MainWindow::updateRecentMenu() {
-    m_recentMenu->clear();
+    // Later, not now: this runs inside the triggered signal of one of these actions.
+    for (QAction* action : m_recentMenu->actions()) {
+        m_recentMenu->removeAction(action);
+        action->deleteLater();
+    }
     const QStringList files = QSettings().value(kRecentKey).toStringList();
     for (int i = 0; i < files.size(); ++i) {
         const QString& path = files[i];
