@@ -21,7 +21,9 @@ using Setter = std::function<std::string(CommandLineOptions&, const std::string&
 struct OptionSpec {
     std::string_view name;       ///< without the leading "--"
     std::string_view valueName;  ///< empty for flags
-    Setter set;                  ///< returns an error message or ""
+    OptionSection section;
+    std::string_view help;  ///< what --help and the man page say; '\n' starts a new line
+    Setter set;             ///< returns an error message or ""
 };
 
 template <typename Int>
@@ -79,42 +81,65 @@ std::string flag(CommandLineOptions& o, const std::string&) {
 const std::vector<OptionSpec>& optionTable() {
     using O = CommandLineOptions;
     using S = const std::string&;
+    using enum OptionSection;
     static const std::vector<OptionSpec> table = {
-        {"help", "", flag<&O::help>},
-        {"version", "", flag<&O::version>},
-        {"list-presets", "", flag<&O::listPresets>},
-        {"headless", "", flag<&O::headless>},
-        {"theory", "", flag<&O::theory>},
-        {"config", "FILE", [](O& o, S v) { return nonEmpty(v, o.configPath); }},
-        {"preset", "NAME", [](O& o, S v) { return nonEmpty(v, o.presetName); }},
-        {"steps", "N",
+        {"config", "FILE", Experiment, "the experiment file to open or run (a FILE.json argument means the same)",
+         [](O& o, S v) { return nonEmpty(v, o.configPath); }},
+        {"preset", "NAME", Experiment, "a built-in lesson (see --list-presets)",
+         [](O& o, S v) { return nonEmpty(v, o.presetName); }},
+        {"headless", "", Headless, "train without a window and write the files asked for", flag<&O::headless>},
+        {"steps", "N", Headless, "updates to perform (default: the lesson's suggested steps, else 200)",
          [](O& o, S v) {
              std::int64_t n = 0;
              std::string e = parseInteger<std::int64_t>(v, 0, kMaxSteps, n);
              if (e.empty()) o.steps = n;
              return e;
          }},
-        {"seed", "S",
+        {"seed", "S", Headless, "override the experiment's seed",
          [](O& o, S v) {
              std::uint64_t s = 0;
              std::string e = parseInteger<std::uint64_t>(v, 0, UINT64_MAX, s);
              if (e.empty()) o.seed = s;
              return e;
          }},
-        {"metrics", "FILE.csv", [](O& o, S v) { return nonEmpty(v, o.metricsPath); }},
-        {"log", "FILE.csv", [](O& o, S v) { return nonEmpty(v, o.logPath); }},
-        {"spectrum", "FILE.csv", [](O& o, S v) { return nonEmpty(v, o.spectrumPath); }},
-        {"spectrum-every", "K", [](O& o, S v) { return parseInteger(v, 1, 1'000'000'000, o.spectrumEvery); }},
-        {"histograms", "FILE.csv", [](O& o, S v) { return nonEmpty(v, o.histogramsPath); }},
-        {"histograms-every", "K", [](O& o, S v) { return parseInteger(v, 1, 1'000'000'000, o.histogramsEvery); }},
-        {"export", "FILE", [](O& o, S v) { return nonEmpty(v, o.exportPath); }},
-        {"size", "WxH", [](O& o, S v) { return parseSize(v, o); }},
-        {"scale", "S", [](O& o, S v) { return parseReal(v, 1.0, 4.0, o.exportScale); }},
-        {"diagnosis", "", flag<&O::diagnosis>},
-        {"view", "NAME", [](O& o, S v) { return nonEmpty(v, o.viewName); }},
-        {"frames", "DIR", [](O& o, S v) { return nonEmpty(v, o.framesDir); }},
-        {"every", "K", [](O& o, S v) { return parseInteger(v, 1, 1'000'000'000, o.framesEvery); }},
-        {"compare", "CHANGE",
+        {"metrics", "FILE.csv", Headless,
+         "per step and layer: step,layer,weight_grad_norm,bias_grad_norm,\n"
+         "activation_grad_norm,weight_norm,update_ratio,saturation\n"
+         "(layer 1..L hidden, L+1 output)",
+         [](O& o, S v) { return nonEmpty(v, o.metricsPath); }},
+        {"log", "FILE.csv", Headless,
+         "per step: step,loss,accuracy,grad_norm,grad_norm_clipped,clipped,diverged,\n"
+         "learning_rate,test_loss,test_accuracy (test columns every data.test_every steps)",
+         [](O& o, S v) { return nonEmpty(v, o.logPath); }},
+        {"spectrum", "FILE.csv", Headless,
+         "end-to-end Jacobian singular values: step,input,index,singular_value\n(input = probe 0..7, index 0 = largest)",
+         [](O& o, S v) { return nonEmpty(v, o.spectrumPath); }},
+        {"spectrum-every", "K", Headless, "take the spectrum every K steps (default 10)",
+         [](O& o, S v) { return parseInteger(v, 1, 1'000'000'000, o.spectrumEvery); }},
+        {"histograms", "FILE.csv", Headless,
+         "per layer, histograms of preactivation, activation, weight,\n"
+         "weight_grad, activation_grad: step,layer,quantity,bin_lo,bin_hi,count\n"
+         "(bins fixed for the run; gradients by magnitude on log10 bins)",
+         [](O& o, S v) { return nonEmpty(v, o.histogramsPath); }},
+        {"histograms-every", "K", Headless, "histograms every K steps and at the last (default 10)",
+         [](O& o, S v) { return parseInteger(v, 1, 1'000'000'000, o.histogramsEvery); }},
+        {"theory", "", Headless, "print the mean-field prediction (q*, chi_1, depth scale)", flag<&O::theory>},
+        {"export", "FILE", Figures, "the dashboard (or --view NAME) as .png, .svg or .pdf",
+         [](O& o, S v) { return nonEmpty(v, o.exportPath); }},
+        {"size", "WxH", Figures, "figure size in pixels", [](O& o, S v) { return parseSize(v, o); }},
+        {"scale", "S", Figures, "pixel ratio 1..4", [](O& o, S v) { return parseReal(v, 1.0, 4.0, o.exportScale); }},
+        {"diagnosis", "", Figures, "the verdict line over the gradient view (\"Vanishing: ...\")", flag<&O::diagnosis>},
+        {"view", "NAME", Figures,
+         "one view instead of the dashboard: gradients, heatmap, spectrum, loss,\ndecision, health, phase, distributions",
+         [](O& o, S v) { return nonEmpty(v, o.viewName); }},
+        {"frames", "DIR", Figures, "numbered PNG frames every --every K steps",
+         [](O& o, S v) { return nonEmpty(v, o.framesDir); }},
+        {"every", "K", Figures, "the step interval of --frames (default 10)",
+         [](O& o, S v) { return parseInteger(v, 1, 1'000'000'000, o.framesEvery); }},
+        {"compare", "CHANGE", Figures,
+         "side by side with one change, trained in lockstep (also opens\n"
+         "the GUI comparing): batch-norm-on, relu-he, residual-on, clip-on,\n"
+         "init-he, cell-lstm, ... (every id: see the error for an unknown one)",
          [](O& o, S v) {
              const auto ids = core::allChangeIds();
              if (std::find(ids.begin(), ids.end(), v) == ids.end()) {
@@ -125,6 +150,9 @@ const std::vector<OptionSpec>& optionTable() {
              o.compareChange = v;
              return std::string();
          }},
+        {"list-presets", "", Information, "list the built-in lessons, one per line", flag<&O::listPresets>},
+        {"help", "", Information, "print this help", flag<&O::help>},
+        {"version", "", Information, "print the version", flag<&O::version>},
     };
     return table;
 }
@@ -281,42 +309,60 @@ CommandLineParse parseCommandLine(const std::vector<std::string>& arguments) {
     return result;
 }
 
+std::vector<OptionHelp> optionHelp() {
+    std::vector<OptionHelp> help;
+    for (const OptionSpec& spec : optionTable()) help.push_back({spec.name, spec.valueName, spec.section, spec.help});
+    return help;
+}
+
+std::string_view sectionTitle(OptionSection section) {
+    switch (section) {
+    case OptionSection::Experiment: return "The experiment";
+    case OptionSection::Headless: return "Headless runs";
+    case OptionSection::Figures: return "Figures (GUI build)";
+    case OptionSection::Information: return "Information";
+    }
+    return {};
+}
+
 std::string usageText() {
-    return "Usage:\n"
-           "  gradflow [FILE.json | --config FILE | --preset NAME]     open the desktop app\n"
-           "  gradflow --headless (--config FILE | --preset NAME) [options]\n"
-           "  gradflow --list-presets | --help | --version\n"
-           "\n"
-           "Headless runs:\n"
-           "  --steps N             updates to perform (default: the lesson's suggested steps, else 200)\n"
-           "  --seed S              override the experiment's seed\n"
-           "  --metrics FILE.csv    per step and layer: step,layer,weight_grad_norm,bias_grad_norm,\n"
-           "                        activation_grad_norm,weight_norm,update_ratio,saturation\n"
-           "                        (layer 1..L hidden, L+1 output)\n"
-           "  --log FILE.csv        per step: step,loss,accuracy,grad_norm,grad_norm_clipped,clipped,diverged,\n"
-           "                        learning_rate\n"
-           "  --spectrum FILE.csv   end-to-end Jacobian singular values: step,input,index,singular_value\n"
-           "                        (input = probe 0..7, index 0 = largest)\n"
-           "  --spectrum-every K    take the spectrum every K steps (default 10)\n"
-           "  --histograms FILE.csv per layer, histograms of preactivation, activation, weight,\n"
-           "                        weight_grad, activation_grad: step,layer,quantity,bin_lo,bin_hi,count\n"
-           "                        (bins fixed for the run; gradients by magnitude on log10 bins)\n"
-           "  --histograms-every K  histograms every K steps and at the last (default 10)\n"
-           "  --theory              print the mean-field prediction (q*, chi_1, depth scale)\n"
-           "\n"
-           "Figures (GUI build):\n"
-           "  --export FILE         the dashboard (or --view NAME) as .png, .svg or .pdf; views:\n"
-           "                        gradients, heatmap, spectrum, loss, decision, health, phase,\n"
-           "                        distributions\n"
-           "  --size WxH            figure size in pixels;  --scale S  pixel ratio 1..4\n"
-           "  --diagnosis           the verdict line over the gradient view (\"Vanishing: ...\")\n"
-           "  --frames DIR          numbered PNG frames every --every K steps (default 10)\n"
-           "  --compare CHANGE      side by side with one change, trained in lockstep (also opens\n"
-           "                        the GUI comparing): batch-norm-on, relu-he, residual-on, clip-on,\n"
-           "                        init-he, cell-lstm, ... (every id: see the error for an unknown one)\n"
-           "\n"
-           "Exit status: 0 when the run completed or diverged (a diverging demo is a result),\n"
-           "2 for bad arguments, a bad experiment file or an unwritable output.\n";
+    // Appended piece by piece: g++ 12 warns wrongly (-Wrestrict) about "literal" + string.
+    constexpr std::size_t kPurposeColumn = 59;
+    constexpr std::size_t kTextColumn = 24;
+    const auto padTo = [](std::string& line, std::size_t column, std::size_t minimumGap) {
+        line.append(line.size() + minimumGap <= column ? column - line.size() : minimumGap, ' ');
+    };
+    std::string text = "Usage:\n";
+    for (const SynopsisLine& synopsis : kSynopsis) {
+        std::string line = "  gradflow ";
+        line.append(synopsis.arguments);
+        if (!synopsis.purpose.empty()) {
+            padTo(line, kPurposeColumn, 2);
+            line.append(synopsis.purpose);
+        }
+        text.append(line).append("\n");
+    }
+    for (OptionSection section : kOptionSections) {
+        text.append("\n").append(sectionTitle(section)).append(":\n");
+        for (const OptionHelp& option : optionHelp()) {
+            if (option.section != section) continue;
+            std::string line = "  --";
+            line.append(option.name);
+            if (!option.valueName.empty()) line.append(" ").append(option.valueName);
+            padTo(line, kTextColumn, 1);
+            std::string_view rest = option.text;
+            for (;;) {
+                const std::size_t newline = rest.find('\n');
+                line.append(rest.substr(0, newline));
+                text.append(line).append("\n");
+                if (newline == std::string_view::npos) break;
+                rest.remove_prefix(newline + 1);
+                line.assign(kTextColumn, ' ');
+            }
+        }
+    }
+    text.append("\n").append(kExitStatusText).append("\n");
+    return text;
 }
 
 }  // namespace gradflow::app

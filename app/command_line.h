@@ -1,11 +1,14 @@
 #pragma once
 // The gradflow command line as a plain options struct. Parsing never exits or throws:
 // it returns the options or a one-line error, and main() turns that into exit code 2.
-// To add an option: a field here, a row in command_line.cpp's option table, a usage line.
+// To add an option: a field here and a row in command_line.cpp's option table, whose help
+// text --help and the man page (app/man_page.cpp) both print.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gradflow::app {
@@ -54,6 +57,35 @@ struct CommandLineParse {
     std::string error;  ///< one line, empty when parsing succeeded
     bool ok() const { return error.empty(); }
 };
+
+/// Where an option is listed in --help and the man page, in this order.
+enum class OptionSection { Experiment, Headless, Figures, Information };
+inline constexpr std::array kOptionSections{OptionSection::Experiment, OptionSection::Headless, OptionSection::Figures,
+                                            OptionSection::Information};
+std::string_view sectionTitle(OptionSection section);
+
+/// One row of the parser's option table as documentation sees it.
+struct OptionHelp {
+    std::string_view name;       ///< without the leading "--"
+    std::string_view valueName;  ///< empty for flags
+    OptionSection section;
+    std::string_view text;  ///< '\n' separates lines
+};
+std::vector<OptionHelp> optionHelp();
+
+/// The ways to call gradflow, for the usage lines and the man page's synopsis.
+struct SynopsisLine {
+    std::string_view arguments;
+    std::string_view purpose;  ///< may be empty
+};
+inline constexpr std::array kSynopsis{
+    SynopsisLine{"[FILE.json | --config FILE | --preset NAME]", "open the desktop app"},
+    SynopsisLine{"--headless (--config FILE | --preset NAME) [options]", "train without a window"},
+    SynopsisLine{"--list-presets | --help | --version", ""},
+};
+inline constexpr std::string_view kExitStatusText =
+    "Exit status: 0 when the run completed or diverged (a diverging demo is a result),\n"
+    "2 for bad arguments, a bad experiment file or an unwritable output.";
 
 /// `arguments` excludes the program name.
 CommandLineParse parseCommandLine(const std::vector<std::string>& arguments);

@@ -34,7 +34,7 @@ void setApplicationInfo() {
     QCoreApplication::setOrganizationName(QStringLiteral("GradFlow"));
     QCoreApplication::setApplicationName(QStringLiteral("GradFlow"));
     QCoreApplication::setApplicationVersion(QStringLiteral(GRADFLOW_VERSION));
-    QGuiApplication::setDesktopFileName(QStringLiteral("gradflow"));
+    QGuiApplication::setDesktopFileName(QStringLiteral(GRADFLOW_APP_ID));
 }
 
 /// Figure output for a headless run, plugged into runHeadless() through its hooks: keeps a

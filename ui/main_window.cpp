@@ -360,6 +360,26 @@ bool MainWindow::openFile(const QString& path) {
         return false;
     }
     addRecentFile(m_document->filePath());
+    startLoadedExperiment();
+    return true;
+}
+
+bool MainWindow::openFromText(const QString& text) {
+    const core::ExperimentLoadResult result = parseExperimentText(text);
+    if (!result.ok()) {
+        QMessageBox::warning(this, tr("Cannot open experiment"),
+                             tr("The text on the clipboard is not an experiment GradFlow can open:\n\n%1")
+                                 .arg(QString::fromStdString(result.errorText())));
+        return false;
+    }
+    if (!confirmDiscard()) return false;
+    m_document->replace(result.config, QString());  // not a file yet: Save asks where
+    statusBar()->showMessage(tr("Opened the experiment from the clipboard"), 5000);
+    startLoadedExperiment();
+    return true;
+}
+
+void MainWindow::startLoadedExperiment() {
     m_lesson->setCurrentPreset(QString());
     m_applied = m_document->config();
     endComparison();
@@ -372,7 +392,6 @@ bool MainWindow::openFile(const QString& path) {
         statusBar()->showMessage(tr("Replaying %L1 steps to where the saved run stood").arg(run.stepsDone), 8000);
     }
     onDocumentChanged();
-    return true;
 }
 
 bool MainWindow::confirmDiscard() {

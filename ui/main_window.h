@@ -13,6 +13,7 @@
 
 #include "core/config/experiment_config.h"
 #include "core/training/training_history.h"
+#include "ui/experiment_text.h"
 #include "ui/snapshot.h"
 #include "ui/training_worker.h"
 
@@ -47,6 +48,20 @@ public:
     /// callers that replace user work ask first via confirmDiscard()).
     bool openPreset(const QString& name);
     bool openFile(const QString& path);
+    /// Opens the experiment in `text` (a chat message, a forum post): checked first, so a
+    /// broken one is reported without asking about unsaved changes; then the usual
+    /// prompt. False when nothing was opened.
+    bool openFromText(const QString& text);
+    /// File > Open from Clipboard, and Ctrl+V where no text field takes it.
+    void openFromClipboard();
+    /// Edit > Copy Experiment: what Save would write, as text on the clipboard.
+    void copyExperiment(TextLayout layout);
+    /// An entry of File > Open Recent: opens the file, or drops it from the list with a
+    /// message when it is gone.
+    void openRecentFile(const QString& path);
+    void clearRecentFiles();
+    QMenu* recentMenu() const { return m_recentMenu; }
+    QAction* openFromClipboardAction() const { return m_openFromClipboardAction; }
 
     // For the command line, tests and the menus.
     ExperimentDocument* document() const { return m_document; }
@@ -118,6 +133,10 @@ private:
     void updateTitle();
     void updateRecentMenu();
     void addRecentFile(const QString& path);
+    void removeRecentFile(const QString& path);
+    /// After the document was replaced by a file or pasted text: run it from its saved
+    /// state (replaying the steps it had done).
+    void startLoadedExperiment();
     void openWithDialog();
     bool save();
     bool saveAs();
@@ -149,6 +168,7 @@ private:
     QTimer* m_frameTimer = nullptr;
     QList<QDockWidget*> m_docks;
     QMenu* m_recentMenu = nullptr;
+    QAction* m_openFromClipboardAction = nullptr;
     QAction* m_trainAction = nullptr;
     QAction* m_stepAction = nullptr;
     QAction* m_resetAction = nullptr;

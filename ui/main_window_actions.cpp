@@ -3,6 +3,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
 #include <QCursor>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -34,7 +35,7 @@
 namespace gradflow::ui {
 
 namespace {
-constexpr int kMaxRecentFiles = 8;
+constexpr int kMaxRecentFiles = 10;
 const QString kRecentKey = QStringLiteral("recentFiles");
 const QString kFileFilter = QObject::tr("GradFlow experiments (*.json);;All files (*)");
 }  // namespace
@@ -122,6 +123,13 @@ void MainWindow::createMenus() {
     file->addAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open\u2026"), QKeySequence::Open, this,
                     &MainWindow::openWithDialog);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
+    // Ctrl+V where no text field takes it (a text field keeps its own paste): a
+    // colleague's experiment from a chat opens like a file.
+    m_openFromClipboardAction = file->addAction(QIcon::fromTheme(QStringLiteral("edit-paste")), tr("Open from Clip&board"),
+                                                QKeySequence::Paste, this, &MainWindow::openFromClipboard);
+    m_openFromClipboardAction->setToolTip(
+        tr("Open the experiment whose JSON is on the clipboard, e.g. copied from a chat message (Ctrl+V)"));
+    addAction(m_openFromClipboardAction);  // the shortcut with menus hidden (presenter mode)
     file->addAction(QIcon::fromTheme(QStringLiteral("document-save")), tr("&Save"), QKeySequence::Save, this, [this] { save(); });
     file->addAction(tr("Save &As\u2026"), QKeySequence::SaveAs, this, [this] { saveAs(); });
     file->addSeparator();
@@ -142,6 +150,15 @@ void MainWindow::createMenus() {
     m_redoAction->setShortcut(QKeySequence::Redo);
     edit->addAction(m_undoAction);
     edit->addAction(m_redoAction);
+    edit->addSeparator();
+    // Two forms, because where the text goes differs: a post or an e-mail keeps the
+    // indented file's lines, a chat whose Enter key sends needs one line.
+    QAction* copyExperimentAction = edit->addAction(tr("&Copy Experiment"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_J), this,
+                                                    [this] { copyExperiment(TextLayout::Formatted); });
+    copyExperimentAction->setToolTip(tr("The experiment as Save writes it, as JSON text on the clipboard (Ctrl+Shift+J)"));
+    edit->addAction(tr("Copy Experiment as &One Line"), this, [this] { copyExperiment(TextLayout::OneLine); })
+        ->setToolTip(tr("The same JSON on one line, for a chat message"));
+    addAction(copyExperimentAction);
     addActions({m_undoAction, m_redoAction});  // shortcuts with menus hidden (presenter mode)
 
     QMenu* run = menuBar()->addMenu(tr("&Run"));
@@ -190,7 +207,8 @@ bool MainWindow::save() {
 
 bool MainWindow::saveAs() {
     QString suggestion = m_document->filePath();
-    if (suggestion.isEmpty()) suggestion = QStringLiteral("experiment.json");
+    // The double extension is what the desktop associates with GradFlow (packaging/).
+    if (suggestion.isEmpty()) suggestion = QStringLiteral("experiment.gradflow.json");
     QString path = QFileDialog::getSaveFileName(this, tr("Save Experiment"), suggestion, kFileFilter);
     if (path.isEmpty()) return false;
     if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".json");
@@ -203,6 +221,26 @@ bool MainWindow::saveAs() {
     return true;
 }
 
+void MainWindow::copyExperiment(TextLayout layout) {
+    core::ExperimentConfig config = m_document->config();
+    config.run = runState();
+    QGuiApplication::clipboard()->setText(experimentText(config, layout));
+    statusBar()->showMessage(
+        layout == TextLayout::OneLine ? tr("Copied the experiment as one line of JSON") : tr("Copied the experiment as JSON"),
+        5000);
+}
+
+void MainWindow::openFromClipboard() {
+    const QString text = QGuiApplication::clipboard()->text();
+    if (text.trimmed().isEmpty()) {
+        QMessageBox::information(this, tr("Open from Clipboard"),
+                                 tr("The clipboard holds no text. Copy an experiment's JSON (Edit > Copy Experiment "
+                                    "in GradFlow, or the text of an experiment file) and try again."));
+        return;
+    }
+    openFromText(text);
+}
+
 void MainWindow::addRecentFile(const QString& path) {
     QSettings settings;
     QStringList files = settings.value(kRecentKey).toStringList();
@@ -212,16 +250,51 @@ void MainWindow::addRecentFile(const QString& path) {
     updateRecentMenu();
 }
 
-void MainWindow::updateRecentMenu() {
-    m_recentMenu->clear();
-    const QStringList files = QSettings().value(kRecentKey).toStringList();
-    for (const QString& path : files) {
-        QAction* action = m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] {
-            if (confirmDiscard()) openFile(path);
-        });
-        action->setToolTip(path);
-        action->setEnabled(QFileInfo::exists(path));
+void MainWindow::removeRecentFile(const QString& path) {
+    QSettings settings;
+    QStringList files = settings.value(kRecentKey).toStringList();
+    files.removeAll(path);
+    settings.setValue(kRecentKey, files);
+    updateRecentMenu();
+}
+
+void MainWindow::openRecentFile(const QString& path) {
+    if (!QFileInfo::exists(path)) {
+        removeRecentFile(path);
+        QMessageBox::information(this, tr("Experiment not found"),
+                                 tr("%1 is no longer at\n%2\nso it has been removed from Open Recent.")
+                                     .arg(QFileInfo(path).fileName(), QFileInfo(path).absolutePath()));
+        return;
     }
+    if (confirmDiscard()) openFile(path);
+}
+
+void MainWindow::clearRecentFiles() {
+    QSettings().remove(kRecentKey);
+    updateRecentMenu();
+}
+
+void MainWindow::updateRecentMenu() {
+    // Later, not now: this runs inside the triggered signal of one of these actions.
+    for (QAction* action : m_recentMenu->actions()) {
+        m_recentMenu->removeAction(action);
+        action->deleteLater();
+    }
+    const QStringList files = QSettings().value(kRecentKey).toStringList();
+    for (int i = 0; i < files.size(); ++i) {
+        const QString& path = files[i];
+        // Numbered for the keyboard (Alt+F, R, 1); the tooltip says where the file is.
+        QAction* action = m_recentMenu->addAction(QStringLiteral("&%1 %2").arg((i + 1) % 10).arg(QFileInfo(path).fileName()),
+                                                  this, [this, path] { openRecentFile(path); });
+        action->setData(path);
+        action->setToolTip(path);
+    }
+    if (!files.isEmpty()) {
+        m_recentMenu->addSeparator();
+        m_recentMenu->addAction(tr("&Clear Menu"), this, &MainWindow::clearRecentFiles)
+            ->setObjectName(QStringLiteral("clearRecent"));
+    }
+    m_recentMenu->setToolTipsVisible(true);
     m_recentMenu->setEnabled(!files.isEmpty());
 }
 

@@ -30,6 +30,8 @@ ExperimentLoadResult loadExperimentFile(const std::string& path);
 /// Serialises with "repeat" groups for runs of identical layers; parseExperiment of the
 /// result gives back an equal config.
 std::string serializeExperiment(const ExperimentConfig& config);
+/// The same fields on one line (no newline at all), for a chat message or a forum post.
+std::string serializeExperimentOneLine(const ExperimentConfig& config);
 
 /// Writes to a temporary file beside `path`, then renames, so a crash mid-save never
 /// destroys the previous file. Returns an empty string or the error message.

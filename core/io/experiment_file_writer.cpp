@@ -190,9 +190,7 @@ std::FILE* openTemporary(const std::string& path, std::string& temp) {
 #endif
 }
 
-}  // namespace
-
-std::string serializeExperiment(const ExperimentConfig& config) {
+JsonValue experimentJson(const ExperimentConfig& config) {
     JsonValue root = JsonValue::object();
     root.set("format", "gradflow-experiment");
     root.set("version", ExperimentConfig::kFormatVersion);
@@ -216,8 +214,14 @@ std::string serializeExperiment(const ExperimentConfig& config) {
         if (!config.run.comparison.empty()) run.set("compare", config.run.comparison);
         root.set("run", std::move(run));
     }
-    return writeJson(root);
+    return root;
 }
+
+}  // namespace
+
+std::string serializeExperiment(const ExperimentConfig& config) { return writeJson(experimentJson(config)); }
+
+std::string serializeExperimentOneLine(const ExperimentConfig& config) { return writeJsonOneLine(experimentJson(config)); }
 
 std::string saveExperimentFile(const std::string& path, const ExperimentConfig& config) {
     const std::string text = serializeExperiment(config);

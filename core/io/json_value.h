@@ -132,6 +132,8 @@ std::string formatJsonNumber(double value);
 /// line when short, which keeps layer lists readable. Invalid UTF-8 in strings is
 /// replaced by U+FFFD so the output is always valid JSON.
 std::string writeJson(const JsonValue& value);  // in json_writer.cpp
+/// The same document on one line and without a final newline, for a chat message.
+std::string writeJsonOneLine(const JsonValue& value);  // in json_writer.cpp
 
 namespace detail {
 /// Length of the valid UTF-8 sequence at text[pos], or 0 (overlong forms, encoded

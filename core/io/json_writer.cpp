@@ -150,6 +150,12 @@ std::string formatJsonNumber(double value) {
     return text;
 }
 
+std::string writeJsonOneLine(const JsonValue& value) {
+    std::string out;
+    writeCompact(out, value, 0);
+    return out;
+}
+
 std::string writeJson(const JsonValue& value) {
     std::string out;
     writePretty(out, value, 0);
