@@ -18,6 +18,15 @@ const QString kRowsMime = QStringLiteral("application/x-gradflow-layer-rows");
 
 QString text(std::string_view view) { return QString::fromUtf8(view.data(), qsizetype(view.size())); }
 
+/// "He / Kaiming normal" as "He normal": the table's column is narrow beside a comparison
+/// at 1366x768; the tooltip and the combo keep the full name.
+QString shortInitLabel(std::string_view label) {
+    const QString full = text(label);
+    const qsizetype slash = full.indexOf(QStringLiteral(" / "));
+    if (slash < 0) return full;
+    return full.left(slash) + full.mid(full.lastIndexOf(QLatin1Char(' ')));
+}
+
 /// The most frequent value of `key(layer)`, first occurrence winning ties.
 template <typename T, typename Key>
 T mostCommon(const std::vector<core::LayerSpec>& layers, Key key, T fallback) {
@@ -162,7 +171,7 @@ QVariant LayerStackModel::data(const QModelIndex& index, int role) const {
     }
     case InitColumn: {
         const auto& info = core::initializerInfo(layer.init.kind);
-        if (role == Qt::DisplayRole) return text(info.label);
+        if (role == Qt::DisplayRole) return shortInitLabel(info.label);
         if (role == Qt::EditRole || role == KindRole) return int(layer.init.kind);
         if (role == Qt::ToolTipRole) {
             const QString issue = issueFor(row, column);

@@ -104,7 +104,8 @@ void TestManPage::helpAndManPageListTheSameOptions() {
         QCOMPARE(inPage[name].text, inHelp[name].text);
     }
     QCOMPARE(inHelp[QStringLiteral("log")].text.simplified(),
-             QStringLiteral("per step: step,loss,accuracy,grad_norm,grad_norm_clipped,clipped,diverged, learning_rate"));
+             QStringLiteral("per step: step,loss,accuracy,grad_norm,grad_norm_clipped,clipped,diverged, "
+                            "learning_rate,test_loss,test_accuracy (test columns every data.test_every steps)"));
 }
 
 void TestManPage::versionIsTheProjectVersion() {

@@ -22,6 +22,7 @@ private slots:
     void showsTheCoreCount();
     void oneNormalisationPerLayer();
     void branchScalingNeedsSkips();
+    void initColumnNamesTheSchemeBriefly();
 };
 
 void TestLayerStackSummary::showsTheCoreCount() {
@@ -96,6 +97,22 @@ void TestLayerStackSummary::branchScalingNeedsSkips() {
     QCOMPARE(core::parameterCount(document.config()), core::parameterCount(config) + 4);
     QCOMPARE(summary->text(),
              QStringLiteral("8 layers, %1 parameters").arg(QLocale().toString(qint64(core::parameterCount(document.config())))));
+}
+
+void TestLayerStackSummary::initColumnNamesTheSchemeBriefly() {
+    ui::ExperimentDocument document;
+    ui::LayerStackEditor editor(&document);
+    core::ExperimentConfig config;
+    config.layers[0].init.kind = core::InitKind::HeNormal;
+    config.layers[1].init.kind = core::InitKind::XavierUniform;
+    config.layers[2].init.kind = core::InitKind::Orthogonal;
+    document.replace(config, {});
+    QAbstractItemModel* model = editor.findChild<QTableView*>()->model();
+    const auto cell = [&](int row, int role) { return model->data(model->index(row, ui::LayerStackModel::InitColumn), role).toString(); };
+    QCOMPARE(cell(0, Qt::DisplayRole), QStringLiteral("He normal"));
+    QCOMPARE(cell(1, Qt::DisplayRole), QStringLiteral("Xavier uniform"));
+    QCOMPARE(cell(2, Qt::DisplayRole), QStringLiteral("Orthogonal"));
+    QVERIFY(cell(0, Qt::ToolTipRole).startsWith(QStringLiteral("He / Kaiming normal: ")));
 }
 
 QTEST_MAIN(TestLayerStackSummary)
