@@ -109,7 +109,7 @@ std::string diagnosisTitle(DiagnosisKind kind) {
     return "";
 }
 
-std::string describeDiagnosis(const GradientDiagnosis& d, bool brief) {
+std::string describeDiagnosis(const GradientDiagnosis& d, DiagnosisDetail detail) {
     const std::string title = diagnosisTitle(d.kind) + ": ";
     const std::string last = d.unitName + " " + std::to_string(d.units);
     const std::string inward = d.unitName == "layer" ? " towards the input" : " back in time";
@@ -127,22 +127,23 @@ std::string describeDiagnosis(const GradientDiagnosis& d, bool brief) {
             // usually kills them.
             return title + fixed(100 * d.deadFraction, "%.0f") + "% of the ReLUs never fire on this batch";
         case DiagnosisKind::Vanishing:
-            text = std::isfinite(d.spread)
-                       ? title + d.unitName + " 1 receives " + magnitude(d.spread) + " of " + last + "'s gradient (x" +
-                             fixed(d.perUnitFactor, "%.2g") + " per " + d.unitName + inward + ")"
-                       : title + d.unitName + " 1 receives no gradient at all";
+            if (!std::isfinite(d.spread)) return title + d.unitName + " 1 receives no gradient at all";
+            text = title + d.unitName + " 1 receives " + magnitude(d.spread) + " of " + last + "'s dL/dh";
+            if (detail == DiagnosisDetail::Headline) return text;
+            text += " (x" + fixed(d.perUnitFactor, "%.2g") + " per " + d.unitName + inward + ")";
             break;
         case DiagnosisKind::Exploding:
-            text = title + "grows " + fixed(d.perUnitFactor, "%.2g") + "x per " + d.unitName + inward + " (" +
-                   d.unitName + " 1 receives " + magnitude(d.spread) + " times " + last + "'s gradient)";
+            text = title + "dL/dh grows " + fixed(d.perUnitFactor, "%.2g") + "x per " + d.unitName + inward;
+            if (detail == DiagnosisDetail::Headline) return text;
+            text += " (" + d.unitName + " 1 receives " + magnitude(d.spread) + " times " + last + "'s)";
             break;
         case DiagnosisKind::Healthy: {
             const double within = d.spread >= 1 ? d.spread : 1.0 / d.spread;
-            text = title + "within " + fixed(within, "%.2g") + "x across " + std::to_string(d.units) + " " + d.unitName + "s";
+            text = title + "dL/dh within " + fixed(within, "%.2g") + "x across " + std::to_string(d.units) + " " + d.unitName + "s";
             break;
         }
     }
-    if (brief) return text;
+    if (detail != DiagnosisDetail::Full) return text;
     if (d.chi1) text += "; chi_1 = " + fixed(*d.chi1, "%.3g");
     if (d.saturatedUnits > 0) {
         text += "; " + std::to_string(d.saturatedUnits) + " of " + std::to_string(d.units) + " " + d.unitName + "s saturated";

@@ -43,11 +43,18 @@ struct GradientDiagnosis {
 GradientDiagnosis diagnoseGradients(const ExperimentConfig& config, const std::optional<StepStats>& latest,
                                     const DivergenceInfo& divergence, const MeanFieldPrediction& theory);
 
-/// One line, e.g. "Vanishing: layer 1 receives 10^-7 of layer 20's gradient (0.45x per
-/// layer); chi_1 = 0.06; 14 of 20 layers saturated". Powers of ten are written 10^k, so a
-/// view can set them as superscripts. `brief` leaves out the clauses after the verdict's
-/// own numbers (chi_1, saturated layers), for a narrow view.
-std::string describeDiagnosis(const GradientDiagnosis& diagnosis, bool brief = false);
+/// How much of the line a view has room for.
+enum class DiagnosisDetail {
+    Full,      ///< the verdict with its numbers, then chi_1 and the saturated layers
+    Verdict,   ///< the verdict with its numbers
+    Headline,  ///< the verdict and its one deciding number (half a comparison at 1366 px)
+};
+
+/// One line, e.g. "Vanishing: layer 1 receives 10^-7 of layer 20's dL/dh (x0.45 per
+/// layer towards the input); chi_1 = 0.06; 14 of 20 layers saturated". It names dL/dh,
+/// the backpropagated gradient, because bars of dL/dW can look flat while it grows (a
+/// batch-norm net). Powers of ten are written 10^k, so a view can set them as superscripts.
+std::string describeDiagnosis(const GradientDiagnosis& diagnosis, DiagnosisDetail detail = DiagnosisDetail::Full);
 
 /// The verdict's first word, "Vanishing", "Healthy", ...
 std::string diagnosisTitle(DiagnosisKind kind);

@@ -98,14 +98,20 @@ private slots:
         QCOMPARE(d.saturatedUnits, 14);
         // 0.45^19 = 2.5e-7: the nearest power of ten is 10^-7.
         QCOMPARE(QString::fromStdString(describeDiagnosis(d)),
-                 QString("Vanishing: layer 1 receives 10^-7 of layer 20's gradient (x0.45 per layer towards the input); "
+                 QString("Vanishing: layer 1 receives 10^-7 of layer 20's dL/dh (x0.45 per layer towards the input); "
                          "chi_1 = 0.0625; 14 of 20 layers saturated"));
+        QCOMPARE(QString::fromStdString(describeDiagnosis(d, DiagnosisDetail::Verdict)),
+                 QString("Vanishing: layer 1 receives 10^-7 of layer 20's dL/dh (x0.45 per layer towards the input)"));
+        QCOMPARE(QString::fromStdString(describeDiagnosis(d, DiagnosisDetail::Headline)),
+                 QString("Vanishing: layer 1 receives 10^-7 of layer 20's dL/dh"));
 
         const GradientDiagnosis up = diagnoseGradients(plainStack(5), geometricStats(5, 2.5), {}, noTheory());
         QCOMPARE(QString::fromStdString(describeDiagnosis(up)),
-                 QString("Exploding: grows 2.5x per layer towards the input (layer 1 receives 39 times layer 5's gradient)"));
+                 QString("Exploding: dL/dh grows 2.5x per layer towards the input (layer 1 receives 39 times layer 5's)"));
+        QCOMPARE(QString::fromStdString(describeDiagnosis(up, DiagnosisDetail::Headline)),
+                 QString("Exploding: dL/dh grows 2.5x per layer towards the input"));
         const GradientDiagnosis flat = diagnoseGradients(plainStack(20), geometricStats(20, 1.0), {}, noTheory());
-        QCOMPARE(QString::fromStdString(describeDiagnosis(flat)), QString("Healthy: within 1x across 20 layers"));
+        QCOMPARE(QString::fromStdString(describeDiagnosis(flat)), QString("Healthy: dL/dh within 1x across 20 layers"));
         QCOMPARE(QString::fromStdString(describeDiagnosis(GradientDiagnosis{})), QString("No gradients yet: train a step to see a verdict"));
     }
 

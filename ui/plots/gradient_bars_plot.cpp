@@ -48,6 +48,7 @@ QString typeset(const std::string& plain) {
     static const QRegularExpression power(QStringLiteral("10\\^(-?)(\\d+)"));
     QString text = QString::fromStdString(plain);
     text.replace(QStringLiteral("chi_1"), QStringLiteral("χ₁"));
+    text.replace(QStringLiteral("dL/dh"), QStringLiteral("‖∂L/∂h‖"));
     QRegularExpressionMatch match;
     while ((match = power.match(text)).hasMatch()) {
         QString exponent = match.captured(1).isEmpty() ? QString() : QStringLiteral("⁻");
@@ -192,13 +193,15 @@ QString GradientBarsPlot::diagnosisText() const { return m_diagnosis->text(); }
 void GradientBarsPlot::updateDiagnosis() {
     const Snapshot* s = m_snapshot.get();
     m_diagnosisFull.clear();
-    m_diagnosisBrief.clear();
+    m_diagnosisVerdict.clear();
+    m_diagnosisHeadline.clear();
     m_diagnosis->setFont(theme().font(1.0, true));
     // Before the first step the empty-state message says what to do; no verdict yet.
     if (s && s->latest) {
         const core::GradientDiagnosis d = core::diagnoseGradients(s->config, s->latest, s->divergence, s->theory);
         m_diagnosisFull = typeset(core::describeDiagnosis(d));
-        m_diagnosisBrief = typeset(core::describeDiagnosis(d, true));
+        m_diagnosisVerdict = typeset(core::describeDiagnosis(d, core::DiagnosisDetail::Verdict));
+        m_diagnosisHeadline = typeset(core::describeDiagnosis(d, core::DiagnosisDetail::Headline));
         m_diagnosis->setTextColor(verdictColor(d.kind, theme()));
     }
     fitText(m_fittedWidth > 0 ? m_fittedWidth : plot()->width());
@@ -210,8 +213,14 @@ void GradientBarsPlot::fitText(int width) {
     if (m_diagnosisShown && !m_diagnosisFull.isEmpty()) {
         const QFontMetrics metrics(m_diagnosis->font());
         const int room = width - 16;
-        text = metrics.horizontalAdvance(m_diagnosisFull) <= room ? m_diagnosisFull
-                                                                  : metrics.elidedText(m_diagnosisBrief, Qt::ElideRight, room);
+        // The longest form that fits; only a very narrow view cuts the headline.
+        text = metrics.elidedText(m_diagnosisHeadline, Qt::ElideRight, room);
+        for (const QString* form : {&m_diagnosisFull, &m_diagnosisVerdict}) {
+            if (metrics.horizontalAdvance(*form) <= room) {
+                text = *form;
+                break;
+            }
+        }
     }
     m_diagnosis->setText(text);
     // Hidden, the row takes no height: an empty text with no margins measures 0.

@@ -72,7 +72,7 @@ private:
     QCPItemStraightLine* m_reference = nullptr;
     QCPItemText* m_status = nullptr;
     QCPTextElement* m_diagnosis = nullptr;
-    QString m_diagnosisFull, m_diagnosisBrief;  ///< both forms; fitText() picks the one that fits
+    QString m_diagnosisFull, m_diagnosisVerdict, m_diagnosisHeadline;  ///< fitText() picks the longest that fits
     bool m_diagnosisShown = true;
     int m_fittedWidth = 0;  ///< the plot width text was last fitted to (screen or figure)
     QFont m_statusFont;  ///< the theme's; fitToRects() may set a smaller one
