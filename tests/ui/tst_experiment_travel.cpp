@@ -23,24 +23,18 @@
 #include "ui/experiment_text.h"
 #include "ui/layer_stack_editor.h"
 #include "ui/main_window.h"
+#include "window_fixture.h"
 
 using namespace gradflow;
 using State = ui::TrainingWorker::State;
 
+using ui::testdata::waitFor;
+
 namespace {
 
-bool waitFor(const std::function<bool()>& predicate, int ms = 20000) { return QTest::qWaitFor(predicate, ms); }
-
-/// A shown, active window on a lesson, paused at step 0 (shortcuts need an active window).
+/// Shown and active: these tests use keyboard shortcuts.
 std::unique_ptr<ui::MainWindow> makeWindow(const QString& preset = QStringLiteral("deep-sigmoid-vanishing")) {
-    auto window = std::make_unique<ui::MainWindow>();
-    window->resize(1366, 768);
-    if (!window->openPreset(preset)) return nullptr;
-    window->show();
-    QApplication::setActiveWindow(window.get());
-    if (!QTest::qWaitForWindowActive(window.get())) return nullptr;
-    if (!waitFor([&] { return window->worker()->state() == State::Paused; })) return nullptr;
-    return window;
+    return ui::testdata::makeActiveWindow(preset);
 }
 
 /// What a message box said, and whether one opened at all.

@@ -21,27 +21,20 @@
 #include "ui/layer_stack_editor.h"
 #include "ui/layer_stack_model.h"
 #include "ui/main_window.h"
+#include "window_fixture.h"
 #include "ui/plots/plot_view.h"
 
 using namespace gradflow;
 using State = ui::TrainingWorker::State;
 
-namespace {
+using ui::testdata::makeWindow;
+using ui::testdata::waitFor;
 
-bool waitFor(const std::function<bool()>& predicate, int ms = 20000) { return QTest::qWaitFor(predicate, ms); }
+namespace {
 
 /// A comparison settles two 20-layer runs, each with a fresh Jacobian spectrum: seconds
 /// under AddressSanitizer at -O1. The wait ends as soon as the condition holds.
 constexpr int kSlowWaitMs = 180000;
-
-/// A fresh window on the demo lesson, ready (paused at step 0).
-std::unique_ptr<ui::MainWindow> makeWindow(const QString& preset = QStringLiteral("deep-sigmoid-vanishing")) {
-    auto window = std::make_unique<ui::MainWindow>();
-    window->resize(1366, 768);
-    if (!window->openPreset(preset)) return nullptr;
-    if (!waitFor([&] { return window->worker()->state() == State::Paused; })) return nullptr;
-    return window;
-}
 
 }  // namespace
 
