@@ -29,13 +29,10 @@ using namespace gradflow;
 using State = ui::TrainingWorker::State;
 
 using ui::testdata::waitFor;
+// Shown and active: these tests use keyboard shortcuts.
+using ui::testdata::makeActiveWindow;
 
 namespace {
-
-/// Shown and active: these tests use keyboard shortcuts.
-std::unique_ptr<ui::MainWindow> makeWindow(const QString& preset = QStringLiteral("deep-sigmoid-vanishing")) {
-    return ui::testdata::makeActiveWindow(preset);
-}
 
 /// What a message box said, and whether one opened at all.
 struct MessageSeen {
@@ -97,7 +94,7 @@ void TestExperimentTravel::initTestCase() {
 }
 
 void TestExperimentTravel::copyThenPasteRoundTrips() {
-    auto window = makeWindow();
+    auto window = makeActiveWindow();
     QVERIFY(window);
     window->layerEditor()->buildUniform(5, 16);
     const core::ExperimentConfig copied = window->document()->config();
@@ -120,7 +117,7 @@ void TestExperimentTravel::copyThenPasteRoundTrips() {
 }
 
 void TestExperimentTravel::oneLineFormHasNoLineBreak() {
-    auto window = makeWindow(QStringLiteral("residual-rescue"));
+    auto window = makeActiveWindow(QStringLiteral("residual-rescue"));
     QVERIFY(window);
     const core::ExperimentConfig copied = window->document()->config();
     window->copyExperiment(ui::TextLayout::OneLine);
@@ -145,7 +142,7 @@ void TestExperimentTravel::chatMessageAroundTheJsonOpens() {
 }
 
 void TestExperimentTravel::malformedPasteNamesTheField() {
-    auto window = makeWindow();
+    auto window = makeActiveWindow();
     QVERIFY(window);
     window->layerEditor()->buildUniform(4, 8);  // unsaved work: a broken paste must not even ask about it
     const core::ExperimentConfig before = window->document()->config();
@@ -176,7 +173,7 @@ void TestExperimentTravel::malformedPasteNamesTheField() {
 }
 
 void TestExperimentTravel::pasteAsksBeforeReplacingUnsavedWork() {
-    auto window = makeWindow();
+    auto window = makeActiveWindow();
     QVERIFY(window);
     QGuiApplication::clipboard()->setText(ui::experimentText(core::ExperimentConfig{}, ui::TextLayout::Formatted));
     window->layerEditor()->buildUniform(3, 8);
@@ -194,7 +191,7 @@ void TestExperimentTravel::pasteAsksBeforeReplacingUnsavedWork() {
 }
 
 void TestExperimentTravel::ctrlVInTextFieldPastesText() {
-    auto window = makeWindow();
+    auto window = makeActiveWindow();
     QVERIFY(window);
     const core::ExperimentConfig before = window->document()->config();
     QGuiApplication::clipboard()->setText(ui::experimentText(core::ExperimentConfig{}, ui::TextLayout::OneLine));
@@ -223,7 +220,7 @@ void TestExperimentTravel::ctrlVInTextFieldPastesText() {
 
 void TestExperimentTravel::recentFilesKeepTenDropMissingAndClear() {
     QSettings().clear();
-    auto window = makeWindow();
+    auto window = makeActiveWindow();
     QVERIFY(window);
     QTemporaryDir dir;
     QStringList files;
@@ -274,7 +271,7 @@ void TestExperimentTravel::recentFilesKeepTenDropMissingAndClear() {
 
     // The list outlives the window (QSettings), and Clear Menu empties it.
     window.reset();
-    window = makeWindow();
+    window = makeActiveWindow();
     QVERIFY(window);
     QCOMPARE(recentPaths(*window).size(), 9);
     clearRecentAction(*window)->trigger();

@@ -43,13 +43,10 @@ using namespace gradflow;
 using State = ui::TrainingWorker::State;
 
 using ui::testdata::waitFor;
+// Shown and active: these tests use keyboard shortcuts.
+using ui::testdata::makeActiveWindow;
 
 namespace {
-
-/// Shown and active: these tests use keyboard shortcuts.
-std::unique_ptr<ui::MainWindow> makeWindow(const QString& preset = QStringLiteral("deep-sigmoid-vanishing")) {
-    return ui::testdata::makeActiveWindow(preset);
-}
 
 /// Runs `inspect` on the first popup menu or modal dialog that opens while `trigger`
 /// runs (it is closed afterwards), so a test can look inside QMenu::exec / QDialog::exec.
@@ -141,7 +138,7 @@ void TestWindowPanels::rightClickOnPlotOpensMenu() {
 }
 
 void TestWindowPanels::exportPicksAnyFigure() {
-    auto window = makeWindow();
+    auto window = makeActiveWindow();
     QVERIFY(window);
     QAction* exportAction = nullptr;
     for (QAction* action : menuNamed(*window, QStringLiteral("&File"))->actions())
@@ -179,7 +176,7 @@ void TestWindowPanels::exportPicksAnyFigure() {
 }
 
 void TestWindowPanels::undoButtonsStayShort() {
-    auto window = makeWindow();
+    auto window = makeActiveWindow();
     QVERIFY(window);
     ui::LayerStackEditor* editor = window->layerEditor();
     const int before = editor->minimumSizeHint().width();
@@ -197,7 +194,7 @@ void TestWindowPanels::undoButtonsStayShort() {
 }
 
 void TestWindowPanels::enterInDepthBuilds() {
-    auto window = makeWindow();
+    auto window = makeActiveWindow();
     QVERIFY(window);
     QSpinBox* depth = window->layerEditor()->depthBox();
     depth->setFocus();
@@ -209,7 +206,7 @@ void TestWindowPanels::enterInDepthBuilds() {
 }
 
 void TestWindowPanels::ctrlZFromSpinBoxUndoes() {
-    auto window = makeWindow();
+    auto window = makeActiveWindow();
     QVERIFY(window);
     QDoubleSpinBox* gain = window->layerEditor()->gainBox();
     const double before = gain->value();
@@ -253,7 +250,7 @@ void TestWindowPanels::ctrlZFromSpinBoxUndoes() {
 }
 
 void TestWindowPanels::lessonTextWrapsToDock() {
-    auto window = makeWindow();
+    auto window = makeActiveWindow();
     QVERIFY(window);
     QDockWidget* lessonDock = nullptr;
     for (QDockWidget* dock : window->findChildren<QDockWidget*>())
@@ -306,7 +303,7 @@ void TestWindowPanels::missingDataSetOpensADialogWithTheCommand() {
 }
 
 void TestWindowPanels::lessonsInTeachingOrder() {
-    auto window = makeWindow();
+    auto window = makeActiveWindow();
     QVERIFY(window);
     QMenu* lessons = menuNamed(*window, QStringLiteral("&Lessons"));
     QVERIFY(lessons);
@@ -345,7 +342,7 @@ void TestWindowPanels::lessonsInTeachingOrder() {
 }
 
 void TestWindowPanels::f1ExplainsViewUnderMouse() {
-    auto window = makeWindow();
+    auto window = makeActiveWindow();
     QVERIFY(window);
     for (const QString& name : {QStringLiteral("loss"), QStringLiteral("spectrum")}) {
         ui::PlotView* view = window->dashboard()->view(name);
