@@ -153,6 +153,7 @@ void GradientBarsPlot::setTheme(const Theme& theme) {
     m_underflow->setScatterStyle(
         QCPScatterStyle(QCPScatterStyle::ssTriangleInverted, QPen(theme.warning, 1.5), theme.background, theme.markerSize * 1.6));
     m_reference->setPen(QPen(theme.mutedText, 1.2, Qt::DotLine));
+    m_diagnosis->setFont(theme.font(1.0, true));
     m_statusFont = theme.font(1.05, true);
     m_status->setFont(m_statusFont);
     m_status->setColor(theme.warning);
@@ -195,7 +196,6 @@ void GradientBarsPlot::updateDiagnosis() {
     m_diagnosisFull.clear();
     m_diagnosisVerdict.clear();
     m_diagnosisHeadline.clear();
-    m_diagnosis->setFont(theme().font(1.0, true));
     // Before the first step the empty-state message says what to do; no verdict yet.
     if (s && s->latest) {
         const core::GradientDiagnosis d = core::diagnoseGradients(s->config, s->latest, s->divergence, s->theory);
