@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string_view>
 
@@ -71,6 +72,15 @@ std::string nonEmpty(const std::string& value, std::string& out) {
     return {};
 }
 
+/// A number of updates, 0..kMaxSteps, into its member.
+template <std::optional<std::int64_t> CommandLineOptions::*member>
+std::string stepCount(CommandLineOptions& o, const std::string& value) {
+    std::int64_t n = 0;
+    std::string error = parseInteger<std::int64_t>(value, 0, kMaxSteps, n);
+    if (error.empty()) o.*member = n;
+    return error;
+}
+
 /// A switch without a value: sets its member.
 template <bool CommandLineOptions::*member>
 std::string flag(CommandLineOptions& o, const std::string&) {
@@ -88,13 +98,7 @@ const std::vector<OptionSpec>& optionTable() {
         {"preset", "NAME", Experiment, "a built-in lesson (see --list-presets)",
          [](O& o, S v) { return nonEmpty(v, o.presetName); }},
         {"headless", "", Headless, "train without a window and write the files asked for", flag<&O::headless>},
-        {"steps", "N", Headless, "updates to perform (default: the lesson's suggested steps, else 200)",
-         [](O& o, S v) {
-             std::int64_t n = 0;
-             std::string e = parseInteger<std::int64_t>(v, 0, kMaxSteps, n);
-             if (e.empty()) o.steps = n;
-             return e;
-         }},
+        {"steps", "N", Headless, "updates to perform (default: the lesson's suggested steps, else 200)", stepCount<&O::steps>},
         {"seed", "S", Headless, "override the experiment's seed",
          [](O& o, S v) {
              std::uint64_t s = 0;
@@ -136,6 +140,10 @@ const std::vector<OptionSpec>& optionTable() {
          [](O& o, S v) { return nonEmpty(v, o.framesDir); }},
         {"every", "K", Figures, "the step interval of --frames (default 10)",
          [](O& o, S v) { return parseInteger(v, 1, 1'000'000'000, o.framesEvery); }},
+        {"at", "STEP", Figures,
+         "--export draws the run as it stood after STEP updates (0 = as\n"
+         "initialised); the run still trains all --steps for its other outputs",
+         stepCount<&O::exportAtStep>},
         {"compare", "CHANGE", Figures,
          "side by side with one change, trained in lockstep (also opens\n"
          "the GUI comparing): batch-norm-on, relu-he, residual-on, clip-on,\n"
@@ -183,6 +191,9 @@ std::string checkCombinations(const CommandLineOptions& o, const std::set<std::s
         }
     }
     if (given.count("every") != 0 && o.framesDir.empty()) return "--every needs --frames DIR";
+    if (o.exportAtStep && o.exportPath.empty()) return "--at needs --export FILE";
+    if (o.exportAtStep && o.steps && *o.exportAtStep > *o.steps)
+        return "--at " + std::to_string(*o.exportAtStep) + " is after the run's last step (--steps " + std::to_string(*o.steps) + ")";
     if (!o.compareChange.empty() && o.headless && !o.wantsFigureExport())
         return "--compare with --headless needs --export FILE or --frames DIR (the comparison is a figure)";
     if (!o.compareChange.empty() && !o.viewName.empty()) return "--compare exports the whole dashboard (both sides); drop --view";

@@ -43,6 +43,9 @@ struct CommandLineOptions {
     std::string viewName;      ///< --view NAME; empty = whole dashboard
     std::string framesDir;     ///< --frames DIR
     int framesEvery = 10;      ///< --every K
+    /// --at STEP: --export renders the run as it stood after STEP updates (the run goes on
+    /// to --steps for its CSVs and frames); the figure equals that of a run of STEP steps.
+    std::optional<std::int64_t> exportAtStep;
 
     /// --compare CHANGE: side B is the experiment with this one change (core/config_change
     /// ids, e.g. batch-norm-on); the GUI opens comparing, figures show both sides.

@@ -38,7 +38,8 @@ void setApplicationInfo() {
 }
 
 /// Figure output for a headless run, plugged into runHeadless() through its hooks: keeps a
-/// TrainingHistory and the last step, writes frames every K steps, renders at the end.
+/// TrainingHistory and the last step, writes frames every K steps, renders the figure at
+/// --at STEP or at the end.
 class FigureHooks {
 public:
     explicit FigureHooks(const CommandLineOptions& options) : m_options(options) {}
@@ -63,7 +64,9 @@ public:
         };
         if (m_options.wantsFigureExport())
             h.afterDistributions = [this](core::LayerDistributionsPtr d) { m_distributions = std::move(d); };
-        h.afterRun = [this](const core::Trainer& trainer) { return finish(trainer); };
+        if (m_options.exportAtStep) h.atExportStep = [this](const core::Trainer& trainer) { return exportFigure(trainer); };
+        // A run that diverged before --at STEP ends there, as a run of STEP steps would.
+        h.afterRun = [this](const core::Trainer& trainer) { return m_exported ? std::string() : exportFigure(trainer); };
         return h;
     }
 
@@ -134,8 +137,9 @@ private:
         return error.isEmpty() ? std::string() : "--frames: " + error.toStdString();
     }
 
-    std::string finish(const core::Trainer& trainer) {
+    std::string exportFigure(const core::Trainer& trainer) {
         if (m_options.exportPath.empty()) return {};
+        m_exported = true;
         const ui::SnapshotPtr snapshot =
             core::buildFullSnapshot(trainer, trainer.stepsDone() > 0 ? &m_last : nullptr, 1, -1, m_distributions);
         ui::HeadlessComparison comparison;
@@ -156,6 +160,7 @@ private:
     core::TrainingHistory m_compareHistory;
     core::StepStats m_compareLast;
     QString m_baseLabel, m_changeLabel;
+    bool m_exported = false;  ///< --export written (at --at STEP, before the run ended)
 };
 
 int runFigureExport(int argc, char** argv, const CommandLineOptions& options) {

@@ -100,12 +100,23 @@ int train(const CommandLineOptions& o, core::Trainer& trainer, std::int64_t step
     // Distributions are read during a step (layer_values.h), so the collector rides along:
     // every K steps from step 0 (the initialised network, which fixes the bins), and the
     // last step, so a file and a figure end where the run ends.
+    // A figure --at STEP must equal the figure of a run that stops at STEP, which collected
+    // its last step too: a copy of the collector takes that step for the figure alone, so
+    // the CSV and later collections do not see it.
+    const std::int64_t figureStep = o.exportAtStep.value_or(steps);
     std::optional<core::DistributionCollector> distributions;
     if (outputs.histograms.isOpen() || hooks.afterDistributions) {
         distributions.emplace();
         const std::int64_t every = std::max(1, o.histogramsEvery);
-        trainer.setStepInspector([&, every, steps](std::int64_t k, const core::LayerValues& values) {
-            if (k % every != 0 && k != steps - 1) return;
+        trainer.setStepInspector([&, every, steps, figureStep](std::int64_t k, const core::LayerValues& values) {
+            if (k % every != 0 && k != steps - 1) {
+                if (k == figureStep - 1 && hooks.afterDistributions) {
+                    core::DistributionCollector asAtTheEnd = *distributions;
+                    asAtTheEnd.collect(k, values);
+                    hooks.afterDistributions(asAtTheEnd.latest());
+                }
+                return;
+            }
             distributions->collect(k, values);
             if (outputs.histograms.isOpen()) outputs.histograms.append(*distributions->latest());
             if (hooks.afterDistributions) hooks.afterDistributions(distributions->latest());
@@ -116,6 +127,14 @@ int train(const CommandLineOptions& o, core::Trainer& trainer, std::int64_t step
         core::Trainer& trainer;
         ~StopInspecting() { trainer.setStepInspector({}); }
     } stopInspecting{trainer};
+    const auto reachedFigureStep = [&]() -> std::string {
+        if (!o.exportAtStep || trainer.stepsDone() != figureStep || !hooks.atExportStep) return {};
+        return hooks.atExportStep(trainer);
+    };
+    if (std::string e = reachedFigureStep(); !e.empty()) {
+        err << "gradflow: " << e << "\n";
+        return kExitBadInput;
+    }
     core::Lockstep lockstep;
     lockstep.addLane(trainer);
     if (core::Trainer* sideB = hooks.comparison ? hooks.comparison() : nullptr) lockstep.addLane(*sideB);
@@ -142,6 +161,10 @@ int train(const CommandLineOptions& o, core::Trainer& trainer, std::int64_t step
                 err << "gradflow: " << e << "\n";
                 return kExitBadInput;
             }
+        }
+        if (std::string e = reachedFigureStep(); !e.empty()) {
+            err << "gradflow: " << e << "\n";
+            return kExitBadInput;
         }
         if (stats.diverged || trainer.divergence().diverged) {
             // A diverging demo is a valid result: say so, keep what was written, exit 0.
@@ -204,6 +227,11 @@ int runHeadless(const CommandLineOptions& options, std::ostream& out, std::ostre
     const std::int64_t steps =
         options.steps ? *options.steps : (config.lesson.suggestedSteps > 0 ? config.lesson.suggestedSteps : kDefaultSteps);
     if (options.theory) printTheory(config, out);
+    if (options.exportAtStep && *options.exportAtStep > steps) {
+        err << "gradflow: --at " << *options.exportAtStep << " is after the run's last step (" << steps << " steps, "
+            << (config.lesson.suggestedSteps > 0 ? "the lesson's suggested length" : "the default") << "; raise it with --steps)\n";
+        return kExitBadInput;
+    }
 
     std::unique_ptr<core::Trainer> trainer;
     try {

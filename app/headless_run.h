@@ -39,6 +39,9 @@ struct HeadlessHooks {
     /// When set, the run collects per-layer distributions (as --histograms does, at its
     /// steps) and passes each collection here; figures draw the newest.
     std::function<void(core::LayerDistributionsPtr)> afterDistributions;
+    /// When the trainer has done --at STEP updates (before the first step for 0), after
+    /// that step's afterStep; not called when the run ends earlier (it diverged).
+    std::function<std::string(const core::Trainer&)> atExportStep;
     /// Once training stops.
     std::function<std::string(const core::Trainer&)> afterRun;
 };

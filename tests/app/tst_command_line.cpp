@@ -26,6 +26,8 @@ private slots:
     void divergenceIsAResult();
     void printsTheory();
     void comparisonFigure();
+    void figureAtAStepEqualsAShorterRun_data();
+    void figureAtAStepEqualsAShorterRun();
 
 private:
     QTemporaryDir m_dir;
@@ -34,6 +36,9 @@ private:
 
 void TestCommandLine::initTestCase() {
     QVERIFY(m_dir.isValid());
+    // Without it Qt warns on stderr when a figure run starts, and these tests count the lines
+    // gradflow itself writes there (the directory is private, as Qt requires).
+    qputenv("XDG_RUNTIME_DIR", QFile::encodeName(m_dir.path()));
     QFile garbage(path("garbage.json"));
     QVERIFY(garbage.open(QIODevice::WriteOnly));
     garbage.write(QByteArray("\x00\xFF\xFE{{[[", 8));
@@ -88,6 +93,13 @@ void TestCommandLine::badInputExitsTwoWithOneLine_data() {
     QTest::newRow("compare one view") << QStringList{"--headless", "--preset", preset,   "--compare", "batch-norm-on",
                                                      "--export",   "a.png",    "--view", "loss"}
                                       << "drop --view";
+    QTest::newRow("at without export") << QStringList{"--headless", "--preset", preset, "--at", "3"} << "--at needs --export FILE";
+    QTest::newRow("at after the last step")
+        << QStringList{"--headless", "--preset", preset, "--steps", "5", "--at", "6", "--export", "a.png"}
+        << "--at 6 is after the run's last step (--steps 5)";
+    QTest::newRow("at after the lesson's length")
+        << QStringList{"--headless", "--preset", preset, "--at", "999999", "--export", path("late.png")}
+        << "--at 999999 is after the run's last step";
     QTest::newRow("unknown preset") << QStringList{"--headless", "--preset", "nope"} << "unknown preset 'nope'";
     QTest::newRow("missing file") << QStringList{"--headless", "--config", path("missing.json")} << "cannot be opened";
     QTest::newRow("garbage file") << QStringList{"--headless", "--config", path("garbage.json")} << "json: line 1";
@@ -244,6 +256,67 @@ void TestCommandLine::comparisonFigure() {
     QCOMPARE(bad.exitCode, 2);
     QVERIFY2(bad.err.contains("does not apply to this experiment; it offers: cell-lstm"), qPrintable(bad.err));
     QVERIFY(!QFileInfo::exists(none));
+}
+
+void TestCommandLine::figureAtAStepEqualsAShorterRun_data() {
+    QTest::addColumn<QStringList>("experiment");
+    QTest::addColumn<int>("at");
+    QTest::addColumn<int>("steps");
+    QTest::addColumn<QStringList>("figure");
+    const QStringList small{"--size", "640x400"};
+    // Step 13 is not a histogram step (every 10, and the last): the figure still shows the
+    // distributions a run ending at 13 collected last.
+    QTest::newRow("dashboard") << QStringList{"--preset", "deep-sigmoid-vanishing"} << 13 << 30 << small;
+    QTest::newRow("distributions") << QStringList{"--preset", "deep-sigmoid-vanishing"} << 13 << 30
+                                   << (QStringList{"--view", "distributions"} + small);
+    QTest::newRow("loss") << QStringList{"--preset", "he-relu-healthy"} << 21 << 40 << (QStringList{"--view", "loss"} + small);
+    QTest::newRow("initialised") << QStringList{"--preset", "he-relu-healthy"} << 0 << 5 << small;
+    QTest::newRow("comparison") << QStringList{"--preset", "deep-sigmoid-vanishing", "--compare", "batch-norm-on"} << 7 << 15
+                                << small;
+    QTest::newRow("recurrent") << QStringList{"--preset", "rnn-adding-forgets"} << 9 << 20 << small;
+    // Diverges long before step 90: both runs end at the divergence and draw it.
+    QTest::newRow("diverged first") << QStringList{"--preset", "exploding-large-weights"} << 90 << 120 << small;
+}
+
+void TestCommandLine::figureAtAStepEqualsAShorterRun() {
+#ifndef GRADFLOW_HAS_UI
+    QSKIP("figures need the GUI build");
+#endif
+    QFETCH(QStringList, experiment);
+    QFETCH(int, at);
+    QFETCH(int, steps);
+    QFETCH(QStringList, figure);
+    const auto exportFigure = [&](const QString& name, const QStringList& extra) {
+        const QString png = path(name);
+        QFile::remove(png);
+        const RunResult r = runGradflow(QStringList{"--headless"} + experiment + extra + QStringList{"--export", png} + figure);
+        return std::make_pair(r, readAll(png));
+    };
+    const QString tag = QString::fromUtf8(QTest::currentDataTag()).replace(' ', '-');
+    const auto [longRun, atStep] =
+        exportFigure(tag + "-at.png", {"--steps", QString::number(steps), "--at", QString::number(at), "--histograms",
+                                       path(tag + "-hist.csv")});
+    QVERIFY2(longRun.exitCode == 0, qPrintable(longRun.err));
+    const auto [shortRun, stopped] = exportFigure(tag + "-stopped.png", {"--steps", QString::number(at)});
+    QVERIFY2(shortRun.exitCode == 0, qPrintable(shortRun.err));
+    QVERIFY(atStep.startsWith("\x89PNG"));
+    QVERIFY2(atStep == stopped, "the figure --at STEP differs from the figure of a run of STEP steps");
+    // The long run still wrote its CSV to the end, without the figure's extra collection.
+    const QStringList histograms = readLines(path(tag + "-hist.csv"));
+    QVERIFY(histograms.size() > 1);
+    if (QString(QTest::currentDataTag()) != "diverged first") {
+        QVERIFY2(histograms.back().startsWith(QString::number(steps - 1) + ","), qPrintable(histograms.back()));
+        for (const QString& row : histograms.mid(1)) {
+            const int step = row.section(',', 0, 0).toInt();
+            QVERIFY2(step % 10 == 0 || step == steps - 1, qPrintable(row));
+        }
+    }
+    // The comparison can fail: one step later is another picture.
+    if (at > 0 && at < steps) {
+        const auto [laterRun, later] = exportFigure(tag + "-later.png", {"--steps", QString::number(at + 1)});
+        QVERIFY2(laterRun.exitCode == 0, qPrintable(laterRun.err));
+        if (QString(QTest::currentDataTag()) != "diverged first") QVERIFY(later != stopped);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCommandLine)
