@@ -294,7 +294,15 @@ private slots:
         QVERIFY(parseExperiment(findPreset(preset)->json).ok());
         const auto it = checks().find(preset);
         QVERIFY2(it != checks().end(), "this preset has no effect check: add one");
+#ifdef GRADFLOW_SANITIZED
+        // The effects take whole lessons (286 s of the sanitizer pass at -O1) and are
+        // checked in the Release pass; here every lesson's code paths run a few steps, each
+        // access checked, and what they compute must stay finite or be reported diverged.
+        Run r = run(preset, 5);
+        QVERIFY2(std::isfinite(r.last.loss) || r.trainer->divergence().diverged, qPrintable(describe("loss", r.last.loss)));
+#else
         it->second(preset);
+#endif
     }
 };
 
