@@ -123,7 +123,11 @@ const std::vector<OptionSpec>& optionTable() {
          [](O& o, S v) { return nonEmpty(v, o.histogramsPath); }},
         {"histograms-every", "K", Headless, "histograms every K steps and at the last (default 10)",
          [](O& o, S v) { return parseInteger(v, 1, 1'000'000'000, o.histogramsEvery); }},
-        {"theory", "", Headless, "print the mean-field prediction (q*, chi_1, depth scale)", flag<&O::theory>},
+        {"theory", "FILE.csv", Headless,
+         "the mean-field prediction at initialisation per layer and statistic:\n"
+         "layer,statistic,predicted,band_lo,band_hi (predicted and band relative to\n"
+         "the last hidden layer, where predicted = 1); also prints q*, chi_1, depth scale",
+         [](O& o, S v) { return nonEmpty(v, o.theoryPath); }},
         {"export", "FILE", Figures, "the dashboard (or --view NAME) as .png, .svg or .pdf",
          [](O& o, S v) { return nonEmpty(v, o.exportPath); }},
         {"size", "WxH", Figures, "figure size in pixels", [](O& o, S v) { return parseSize(v, o); }},

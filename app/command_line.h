@@ -32,7 +32,7 @@ struct CommandLineOptions {
     int spectrumEvery = 10;             ///< --spectrum-every K
     std::string histogramsPath;         ///< --histograms FILE.csv
     int histogramsEvery = 10;           ///< --histograms-every K
-    bool theory = false;                ///< --theory
+    std::string theoryPath;             ///< --theory FILE.csv
 
     // Figure export (carried out by the GUI build; parsed and range-checked here).
     std::string exportPath;  ///< --export FILE (.png, .svg or .pdf)

@@ -7,6 +7,9 @@
 #include <QtTest>
 
 #include "core/io/experiment_file.h"
+#include "core/io/preset_library.h"
+#include "core/io/theory_csv.h"
+#include "core/training/trainer.h"
 #include "tests/support/gradflow_process.h"
 
 using namespace gradflow::test;
@@ -24,7 +27,7 @@ private slots:
     void seedOverrideIsDeterministic();
     void defaultStepsAndConfigFile();
     void divergenceIsAResult();
-    void printsTheory();
+    void writesTheory();
     void comparisonFigure();
 
 private:
@@ -96,6 +99,13 @@ void TestCommandLine::badInputExitsTwoWithOneLine_data() {
                                         << "--metrics: cannot write";
     QTest::newRow("unwritable log") << QStringList{"--headless", "--preset", preset, "--log", m_dir.path()}
                                     << "--log: cannot write";
+    QTest::newRow("theory without file") << QStringList{"--headless", "--preset", preset, "--theory"}
+                                         << "--theory needs a value (FILE.csv)";
+    QTest::newRow("theory for batch norm")
+        << QStringList{"--headless", "--preset", "batchnorm-rescue", "--theory", path("bn-theory.csv")}
+        << "--theory: no mean-field prediction for batch norm";
+    QTest::newRow("unwritable theory") << QStringList{"--headless", "--preset", preset, "--theory", "/nonexistent/t.csv"}
+                                       << "--theory: cannot write";
     QTest::newRow("unwritable spectrum") << QStringList{"--headless", "--preset", preset, "--spectrum", "/proc/nope.csv"}
                                          << "--spectrum: cannot write";
 }
@@ -215,12 +225,38 @@ void TestCommandLine::divergenceIsAResult() {
     QVERIFY(log.size() < 100);                                      // stopped early
 }
 
-void TestCommandLine::printsTheory() {
-    const RunResult r = runGradflow({"--headless", "--preset", "he-relu-healthy", "--steps", "0", "--theory"});
+void TestCommandLine::writesTheory() {
+    const RunResult r =
+        runGradflow({"--headless", "--preset", "he-relu-healthy", "--steps", "0", "--theory", path("theory.csv")});
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.contains("q* = "));
     QVERIFY(r.out.contains(QRegularExpression("chi_1 = 1(\\.0+)? ")));
     QVERIFY(r.out.contains("depth scale = "));
+    const QStringList lines = readLines(path("theory.csv"));
+    QCOMPARE(lines.value(0), "layer,statistic,predicted,band_lo,band_hi");
+    // The engine's own numbers, digit for digit: the file is the overlay's prediction.
+    const gradflow::core::ExperimentLoadResult loaded =
+        gradflow::core::parseExperiment(gradflow::core::findPreset("he-relu-healthy")->json);
+    const auto trainer = gradflow::core::Trainer::create(loaded.config);
+    const gradflow::core::GradientProfiles profiles =
+        gradflow::core::predictGradientProfiles(loaded.config, gradflow::core::meanSquare(trainer->dataset().inputs));
+    std::string expected;
+    gradflow::core::appendTheoryRows(expected, profiles);
+    QCOMPARE(lines.mid(1).join('\n') + '\n', QString::fromStdString(expected));
+    const int layers = int(loaded.config.layers.size());
+    QCOMPARE(lines.size(), 1 + 2 * layers);
+    QCOMPARE(lines.value(1).section(',', 0, 1), "1,weight_grad_norm");
+    QCOMPARE(lines.value(2).section(',', 0, 1), "1,activation_grad_norm");
+    // Relative to the last hidden layer, with a band that closes there.
+    QCOMPARE(lines.value(2 * layers - 1), QString("%1,weight_grad_norm,1,1,1").arg(layers));
+    QCOMPARE(lines.value(2 * layers), QString("%1,activation_grad_norm,1,1,1").arg(layers));
+    for (const QString& line : lines.mid(1)) {
+        const QStringList cells = line.split(',');
+        QCOMPARE(cells.size(), 5);
+        QVERIFY2(cells[3].toDouble() > 0 && cells[3].toDouble() <= cells[4].toDouble(), qPrintable(line));
+    }
+    // A net the theory does not cover writes no file at all.
+    QVERIFY(!QFile::exists(path("bn-theory.csv")));
 }
 
 void TestCommandLine::comparisonFigure() {
