@@ -199,7 +199,8 @@ int runHeadless(const CommandLineOptions& options, std::ostream& out, std::ostre
     if (!options.theoryPath.empty()) {
         if (const std::string reason = core::profileUnavailableReason(config); !reason.empty()) {
             err << "gradflow: --theory: no mean-field prediction for " << reason
-                << " (it covers plain feed-forward stacks and vanilla recurrent nets); nothing written\n";
+                << " (it covers feed-forward stacks without normalisation, with or without skips, and vanilla"
+                   " recurrent nets); nothing written\n";
             return kExitBadInput;
         }
     }

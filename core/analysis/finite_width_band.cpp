@@ -59,10 +59,10 @@ std::pair<double, double> elasticities(const ActivationSpec& activation, double 
 
 /// One layer's noise variances (of logs of squared norms) and couplings; see the header.
 struct LayerNoise {
-    double forward = 0.0;    ///< f_l
-    double diagonal = 0.0;   ///< d_l
-    double shared = 0.0;     ///< c_l = Cov(forward, diagonal)
-    double matrix = 0.0;     ///< w_l, the step g_l -> g_{l-1}
+    double forward = 0.0;       ///< f_l
+    double diagonal = 0.0;      ///< d_l
+    double shared = 0.0;        ///< c_l = Cov(forward, diagonal)
+    double matrix = 0.0;        ///< w_l, the step g_l -> g_{l-1}
     double forwardGain = 0.0;   ///< e_m,l r_l: delta_{l-1} -> delta_l
     double backwardGain = 0.0;  ///< e_p,l r_l: delta_{l-1} -> the backward factor
 };

@@ -27,7 +27,6 @@
 //            the projection part 2 max(0, 1/n_small - 1/n_large) remains, and the forward
 //            and diagonal terms lose their radial share.
 //
-//
 // The profiles are relative to layer L, so the band of layer l sums the noise of the
 // layers between l and L (zero width at L). Log-normal factors put the median below the
 // mean by half the log variance; the band is that median times exp(+-2 sd) of the log
@@ -38,6 +37,7 @@
 // This is one sample's spread. The bars' ||dL/dh|| is the RMS over a batch, whose samples
 // average part of it away (the band is then an outer bound); a batch's ||dL/dW|| also
 // depends on how the batch's samples correlate, which this per-sample account leaves out.
+// Residual stacks and recurrent nets get no band (mean_field.cpp says why).
 
 #include <string>
 #include <vector>

@@ -224,8 +224,8 @@ UnitMoments unitMoments(const ActivationSpec& activation, double mean, double va
 struct UnitFactors {
     double inputNormSquared = 0.0;  ///< n_{l-1} m_{l-1}: E||h_{l-1}||^2 (or ||x||^2)
     double slope = 0.0;             ///< alpha^2 E[phi'(z_l)^2] (alpha: a residual branch's scale, else 1)
-    double backward = 0.0;          ///< sigma_w^2 alpha^2 E[phi'(z_l)^2]: what the unit multiplies E||dl/dh||^2 by on its way down
-    int skipFrom = -1;              ///< 0-based end of the residual group whose output's gradient this unit's output also receives
+    double backward = 0.0;          ///< sigma_w^2 alpha^2 E[phi'(z_l)^2]: what the unit multiplies E||dl/dh||^2 by going down
+    int skipFrom = -1;              ///< 0-based end of the residual group whose output's gradient this output also receives
 };
 
 /// What multiplies each residual branch at initialisation (ResidualSpec::branchScale).
@@ -270,7 +270,8 @@ std::vector<UnitFactors> feedForwardFactors(const ExperimentConfig& config, doub
         const int start = groupStartOfEnd[static_cast<std::size_t>(l)];
         const double scale2 = start >= 0 ? alpha * alpha : 1.0;
         UnitFactors unit{fanIn * secondMoment, scale2 * m.slope, sigmaW2Layer * scale2 * m.slope, -1};
-        if (l > 0 && groupEndOfStart[static_cast<std::size_t>(l)] >= 0) units.back().skipFrom = groupEndOfStart[static_cast<std::size_t>(l)];
+        if (l > 0 && groupEndOfStart[static_cast<std::size_t>(l)] >= 0)
+            units.back().skipFrom = groupEndOfStart[static_cast<std::size_t>(l)];
         units.push_back(unit);
         double value = m.value, mean = m.mean;
         if (start >= 0) {
@@ -406,8 +407,7 @@ GradientProfiles predictGradientProfiles(const ExperimentConfig& config, double 
         out.bandUnavailableReason = "recurrent nets";
         return out;
     }
-    FiniteWidthBands bands =
-        finiteWidthBands(bandLayers(config), inputSecondMoment, out.activationGradient, out.weightGradient);
+    FiniteWidthBands bands = finiteWidthBands(bandLayers(config), inputSecondMoment, out.activationGradient, out.weightGradient);
     out.activationBand = std::move(bands.activationGradient);
     out.weightBand = std::move(bands.weightGradient);
     if (out.activationBand.empty()) out.bandUnavailableReason = "layers that pass no gradient";

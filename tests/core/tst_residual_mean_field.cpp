@@ -8,6 +8,7 @@
 #include "core/analysis/mean_field.h"
 #include "core/config/experiment_validation.h"
 #include "core/data/random.h"
+#include "core/io/theory_csv.h"
 #include "core/model/feed_forward_net.h"
 #include "core/model/initializer.h"
 
@@ -30,7 +31,9 @@ ExperimentConfig residualConfig(ActivationKind activation, InitKind init, double
     return config;
 }
 
-bool closeRelative(double a, double b, double tolerance) { return std::abs(a - b) <= tolerance * std::max(std::abs(a), std::abs(b)); }
+bool closeRelative(double a, double b, double tolerance) {
+    return std::abs(a - b) <= tolerance * std::max(std::abs(a), std::abs(b));
+}
 
 }  // namespace
 
@@ -100,7 +103,10 @@ private slots:
         }
         for (int l = 0; l < depth; ++l) {
             QVERIFY2(closeRelative(p.activationGradient[l], std::sqrt(gradient[l]), 1e-12),
-                     qPrintable(QString("layer %1: ||dL/dh|| %2, closed form %3").arg(l + 1).arg(p.activationGradient[l]).arg(std::sqrt(gradient[l]))));
+                     qPrintable(QString("layer %1: ||dL/dh|| %2, closed form %3")
+                                    .arg(l + 1)
+                                    .arg(p.activationGradient[l])
+                                    .arg(std::sqrt(gradient[l]))));
             const double w = std::sqrt(weight[l] / weight[depth - 1]);
             QVERIFY2(closeRelative(p.weightGradient[l], w, 1e-12),
                      qPrintable(QString("layer %1: ||dL/dW|| %2, closed form %3").arg(l + 1).arg(p.weightGradient[l]).arg(w)));
@@ -125,6 +131,12 @@ private slots:
         // Blocks [2,3], [4,5], [6,7], [8,9] (1-based): skip sources 1, 3, 5, 7 and ends.
         for (int l : {1, 3, 5, 7, 9}) QCOMPARE(p.activationGradient[l - 1], 1.0);
         for (int l : {2, 4, 6, 8}) QCOMPARE(p.activationGradient[l - 1], 0.0);
+        // --theory writes the statistic it has and leaves the other's rows out; no band.
+        std::string rows;
+        appendTheoryRows(rows, p);
+        QCOMPARE(QString::fromStdString(rows).split('\n', Qt::SkipEmptyParts).size(), 9);
+        QVERIFY(rows.find("weight_grad_norm") == std::string::npos);
+        QVERIFY(rows.rfind("9,activation_grad_norm,1,,\n") == rows.size() - std::string("9,activation_grad_norm,1,,\n").size());
     }
 
     void residualNetsMatchTheProfile_data() {
@@ -152,8 +164,9 @@ private slots:
 #else
         const int seeds = 8;
 #endif
-        const ExperimentConfig config = residualConfig(ActivationKind(activation), relu ? InitKind::HeNormal : InitKind::XavierNormal,
-                                                       relu ? 1.0 : 1.5, depth, width, every, BranchScaleKind(scale));
+        const ExperimentConfig config =
+            residualConfig(ActivationKind(activation), relu ? InitKind::HeNormal : InitKind::XavierNormal, relu ? 1.0 : 1.5,
+                           depth, width, every, BranchScaleKind(scale));
         QVERIFY(validateExperiment(config).empty());
         const GradientProfiles p = predictGradientProfiles(config, 1.0);
         QCOMPARE(int(p.activationGradient.size()), depth);
