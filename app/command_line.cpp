@@ -21,7 +21,7 @@ using Setter = std::function<std::string(CommandLineOptions&, const std::string&
 
 struct OptionSpec {
     std::string_view name;       ///< without the leading "--"
-    std::string_view valueName;  ///< empty for flags
+    std::string_view valueName;  ///< empty for flags; "[VALUE]" for a value that may be left out
     OptionSection section;
     std::string_view help;  ///< what --help and the man page say; '\n' starts a new line
     Setter set;             ///< returns an error message or ""
@@ -127,7 +127,16 @@ const std::vector<OptionSpec>& optionTable() {
          [](O& o, S v) { return nonEmpty(v, o.histogramsPath); }},
         {"histograms-every", "K", Headless, "histograms every K steps and at the last (default 10)",
          [](O& o, S v) { return parseInteger(v, 1, 1'000'000'000, o.histogramsEvery); }},
-        {"theory", "", Headless, "print the mean-field prediction (q*, chi_1, depth scale)", flag<&O::theory>},
+        {"theory", "[FILE.csv]", Headless,
+         "print the mean-field prediction (q*, chi_1, depth scale); with FILE.csv\n"
+         "also the prediction per layer and statistic:\n"
+         "layer,statistic,predicted,band_lo,band_hi (predicted and band relative to\n"
+         "the last hidden layer, where predicted = 1)",
+         [](O& o, S v) {
+             o.theory = true;
+             o.theoryPath = v;
+             return std::string();
+         }},
         {"export", "FILE", Figures, "the dashboard (or --view NAME) as .png, .svg or .pdf",
          [](O& o, S v) { return nonEmpty(v, o.exportPath); }},
         {"size", "WxH", Figures, "figure size in pixels", [](O& o, S v) { return parseSize(v, o); }},
@@ -171,6 +180,14 @@ const OptionSpec* findOption(std::string_view name) {
     }
     return nullptr;
 }
+
+bool valueIsOptional(const OptionSpec& spec) { return spec.valueName.size() > 2 && spec.valueName.front() == '['; }
+
+/// An option whose value may be left out ("--theory" alone stays the switch it was) in the
+/// one spelling QCommandLineParser reads, "--name=VALUE" or "--name=" for none. The next
+/// argument is its value unless it is an option or an experiment file (FILE.json), so an
+/// earlier "--theory experiment.json" still opens that experiment.
+std::vector<std::string> joinOptionalValues(const std::vector<std::string>& arguments);
 
 /// Combinations that make no sense, checked once every option is known.
 std::string checkCombinations(const CommandLineOptions& o, const std::set<std::string_view>& given) {
@@ -218,12 +235,30 @@ std::string checkSpelling(const std::vector<std::string>& arguments) {
         const std::string_view name = std::string_view(argument).substr(2, equals == std::string::npos ? equals : equals - 2);
         const OptionSpec* spec = findOption(name);
         if (spec == nullptr) return {};
-        if (equals != std::string::npos || spec->valueName.empty()) continue;
+        if (equals != std::string::npos || spec->valueName.empty() || valueIsOptional(*spec)) continue;
         if (i + 1 == arguments.size() || arguments[i + 1].compare(0, 2, "--") == 0)
             return "--" + std::string(spec->name) + " needs a value (" + std::string(spec->valueName) + ")";
         ++i;  // its value, whatever it looks like
     }
     return {};
+}
+
+std::vector<std::string> joinOptionalValues(const std::vector<std::string>& arguments) {
+    std::vector<std::string> joined;
+    for (std::size_t i = 0; i < arguments.size(); ++i) {
+        const std::string& argument = arguments[i];
+        const OptionSpec* spec = argument.size() > 2 && argument.compare(0, 2, "--") == 0 ? findOption(argument.substr(2)) : nullptr;
+        if (spec == nullptr || !valueIsOptional(*spec)) {
+            joined.push_back(argument);
+            // A required value is never an optional value's candidate.
+            if (spec != nullptr && !spec->valueName.empty() && i + 1 < arguments.size()) joined.push_back(arguments[++i]);
+            continue;
+        }
+        const bool nextIsValue = i + 1 < arguments.size() && !arguments[i + 1].empty() && arguments[i + 1][0] != '-' &&
+                                 !(arguments[i + 1].size() >= 5 && arguments[i + 1].compare(arguments[i + 1].size() - 5, 5, ".json") == 0);
+        joined.push_back(argument + "=" + (nextIsValue ? arguments[++i] : std::string()));
+    }
+    return joined;
 }
 
 QString toQString(std::string_view text) { return QString::fromUtf8(text.data(), qsizetype(text.size())); }
@@ -244,7 +279,8 @@ bool positionalBeforeConfig(const std::vector<std::string>& arguments) {
 
 }  // namespace
 
-CommandLineParse parseCommandLine(const std::vector<std::string>& arguments) {
+CommandLineParse parseCommandLine(const std::vector<std::string>& givenArguments) {
+    const std::vector<std::string> arguments = joinOptionalValues(givenArguments);
     CommandLineParse result;
     CommandLineOptions& o = result.options;
     result.error = checkSpelling(arguments);
@@ -306,7 +342,7 @@ CommandLineParse parseCommandLine(const std::vector<std::string>& arguments) {
                 result.error = "--" + name + " takes no value";
                 return result;
             }
-        } else if (values.isEmpty()) {
+        } else if (values.isEmpty() && !valueIsOptional(*spec)) {
             result.error = "--" + name + " needs a value (" + std::string(spec->valueName) + ")";
             return result;
         }

@@ -32,7 +32,8 @@ struct CommandLineOptions {
     int spectrumEvery = 10;             ///< --spectrum-every K
     std::string histogramsPath;         ///< --histograms FILE.csv
     int histogramsEvery = 10;           ///< --histograms-every K
-    bool theory = false;                ///< --theory
+    bool theory = false;                ///< --theory [FILE.csv]: print q*, chi_1, depth scale
+    std::string theoryPath;             ///< its FILE.csv: the per-layer profile and band
 
     // Figure export (carried out by the GUI build; parsed and range-checked here).
     std::string exportPath;  ///< --export FILE (.png, .svg or .pdf)
@@ -70,7 +71,7 @@ std::string_view sectionTitle(OptionSection section);
 /// One row of the parser's option table as documentation sees it.
 struct OptionHelp {
     std::string_view name;       ///< without the leading "--"
-    std::string_view valueName;  ///< empty for flags
+    std::string_view valueName;  ///< empty for flags; in [brackets] when the value may be left out
     OptionSection section;
     std::string_view text;  ///< '\n' separates lines
 };

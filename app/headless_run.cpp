@@ -18,6 +18,7 @@
 #include "core/io/histogram_csv.h"
 #include "core/io/metrics_csv.h"
 #include "core/io/preset_library.h"
+#include "core/io/theory_csv.h"
 #include "core/training/divergence.h"
 #include "core/training/lockstep.h"
 #include "core/training/trainer.h"
@@ -64,6 +65,7 @@ struct Outputs {
     core::StepLogCsvWriter log;
     core::SpectrumCsvWriter spectrum;
     core::HistogramCsvWriter histograms;
+    core::TheoryCsvWriter theory;
 
     std::string open(const CommandLineOptions& o) {
         std::string error;
@@ -71,6 +73,7 @@ struct Outputs {
         if (!o.logPath.empty() && !log.open(o.logPath, error)) return "--log: " + error;
         if (!o.spectrumPath.empty() && !spectrum.open(o.spectrumPath, error)) return "--spectrum: " + error;
         if (!o.histogramsPath.empty() && !histograms.open(o.histogramsPath, error)) return "--histograms: " + error;
+        if (!o.theoryPath.empty() && !theory.open(o.theoryPath, error)) return "--theory: " + error;
         return {};
     }
 
@@ -78,7 +81,8 @@ struct Outputs {
         std::string error;
         for (core::CsvFileWriter* writer :
              {static_cast<core::CsvFileWriter*>(&metrics), static_cast<core::CsvFileWriter*>(&log),
-              static_cast<core::CsvFileWriter*>(&spectrum), static_cast<core::CsvFileWriter*>(&histograms)}) {
+              static_cast<core::CsvFileWriter*>(&spectrum), static_cast<core::CsvFileWriter*>(&histograms),
+              static_cast<core::CsvFileWriter*>(&theory)}) {
             std::string e;
             if (!writer->finish(e) && error.empty()) error = e;
         }
@@ -213,6 +217,16 @@ int runHeadless(const CommandLineOptions& options, std::ostream& out, std::ostre
         err << "gradflow: " << error << "\n";
         return kExitBadInput;
     }
+    // A prediction the theory cannot make fails before any file is opened, so no
+    // header-only file passes for one.
+    if (!options.theoryPath.empty()) {
+        if (const std::string reason = core::profileUnavailableReason(config); !reason.empty()) {
+            err << "gradflow: --theory: no mean-field prediction for " << reason
+                << " (it covers feed-forward stacks without normalisation, with or without skips, and vanilla"
+                   " recurrent nets); nothing written\n";
+            return kExitBadInput;
+        }
+    }
     Outputs outputs;
     if (error = outputs.open(options); !error.empty()) {
         err << "gradflow: " << error << "\n";
@@ -226,7 +240,6 @@ int runHeadless(const CommandLineOptions& options, std::ostream& out, std::ostre
     }
     const std::int64_t steps =
         options.steps ? *options.steps : (config.lesson.suggestedSteps > 0 ? config.lesson.suggestedSteps : kDefaultSteps);
-    if (options.theory) printTheory(config, out);
     if (options.exportAtStep && *options.exportAtStep > steps) {
         err << "gradflow: --at " << *options.exportAtStep << " is after the run's last step (" << steps << " steps, "
             << (config.lesson.suggestedSteps > 0 ? "the lesson's suggested length" : "the default") << "; raise it with --steps)\n";
@@ -244,6 +257,11 @@ int runHeadless(const CommandLineOptions& options, std::ostream& out, std::ostre
         // The config validated, so this is a model the engine cannot build yet.
         err << "gradflow: cannot build this experiment: " << e.what() << "\n";
         return kExitBadInput;
+    }
+    if (options.theory) printTheory(config, out);
+    if (outputs.theory.isOpen()) {
+        // At initialisation, from the training set's own second moment, as the overlay.
+        outputs.theory.append(core::predictGradientProfiles(config, core::meanSquare(trainer->dataset().inputs)));
     }
     int code = train(options, *trainer, steps, outputs, hooks, out, err);
     if (code == kExitOk && hooks.afterRun) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/analysis/finite_width_band.h"
 #include "core/config/experiment_config.h"
 #include "core/model/activation.h"
 
@@ -56,17 +57,27 @@ struct GradientProfiles {
     std::vector<double> weightGradient;      ///< ||dL/dW_l||_F
     /// Empty profiles: what the theory does not cover, short enough for a legend, e.g. "batch norm".
     std::string unavailableReason;
+    /// An empty weightGradient beside a full activationGradient: why.
+    std::string weightUnavailableReason;
+    /// Where one network at its finite widths is expected to lie (finite_width_band.h), in
+    /// the profiles' normalisation; empty, with a reason, where the profiles are not.
+    ProfileBand activationBand;
+    ProfileBand weightBand;
+    std::string bandUnavailableReason;
 };
 
 /// The profiles for `config` on data whose mean squared input coordinate is
 /// `inputSecondMoment`. Empty, with a reason, for gated cells, for identity or constant
-/// weights (not random), and for stacks with batch norm or residual skips: both change the
-/// per-layer factor, so a plain-stack line over them would mislead. This is the
+/// weights (not random), and for stacks with batch or layer norm: both change the
+/// per-layer factor, so a plain-stack line over them would mislead. Residual stacks follow
+/// the skips (feedForwardFactors in mean_field.cpp). This is the
 /// infinite-width, per-sample average: at width 64 the samples of a batch are correlated
 /// in ways it leaves out, and a thirty-layer ReLU stack's ||dL/dW|| drifts up to a decade
 /// from it (it stays within 0.2 decades at width 512, or one sample per batch); a
 /// recurrent net reuses one matrix at every step, which the theory treats as fresh draws.
 GradientProfiles predictGradientProfiles(const ExperimentConfig& config, double inputSecondMoment);
+/// Why `config` has no profiles (GradientProfiles::unavailableReason for finite input), or "".
+std::string profileUnavailableReason(const ExperimentConfig& config);
 /// Mean of x^2 over every sample, time step and input coordinate of `inputs`.
 double meanSquare(const std::vector<Eigen::MatrixXd>& inputs);
 

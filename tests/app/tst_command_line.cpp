@@ -7,6 +7,9 @@
 #include <QtTest>
 
 #include "core/io/experiment_file.h"
+#include "core/io/preset_library.h"
+#include "core/io/theory_csv.h"
+#include "core/training/trainer.h"
 #include "tests/support/gradflow_process.h"
 
 using namespace gradflow::test;
@@ -24,7 +27,8 @@ private slots:
     void seedOverrideIsDeterministic();
     void defaultStepsAndConfigFile();
     void divergenceIsAResult();
-    void printsTheory();
+    void writesTheory();
+    void theoryAloneStillPrints();
     void comparisonFigure();
     void figureAtAStepEqualsAShorterRun_data();
     void figureAtAStepEqualsAShorterRun();
@@ -108,6 +112,13 @@ void TestCommandLine::badInputExitsTwoWithOneLine_data() {
                                         << "--metrics: cannot write";
     QTest::newRow("unwritable log") << QStringList{"--headless", "--preset", preset, "--log", m_dir.path()}
                                     << "--log: cannot write";
+    QTest::newRow("theory then a bare option") << QStringList{"--headless", "--preset", preset, "--theory=", "--log"}
+                                              << "--log needs a value";
+    QTest::newRow("theory for batch norm")
+        << QStringList{"--headless", "--preset", "batchnorm-rescue", "--theory", path("bn-theory.csv")}
+        << "--theory: no mean-field prediction for batch norm";
+    QTest::newRow("unwritable theory") << QStringList{"--headless", "--preset", preset, "--theory", "/nonexistent/t.csv"}
+                                       << "--theory: cannot write";
     QTest::newRow("unwritable spectrum") << QStringList{"--headless", "--preset", preset, "--spectrum", "/proc/nope.csv"}
                                          << "--spectrum: cannot write";
 }
@@ -227,12 +238,61 @@ void TestCommandLine::divergenceIsAResult() {
     QVERIFY(log.size() < 100);                                      // stopped early
 }
 
-void TestCommandLine::printsTheory() {
-    const RunResult r = runGradflow({"--headless", "--preset", "he-relu-healthy", "--steps", "0", "--theory"});
+void TestCommandLine::writesTheory() {
+    const RunResult r =
+        runGradflow({"--headless", "--preset", "he-relu-healthy", "--steps", "0", "--theory", path("theory.csv")});
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.contains("q* = "));
     QVERIFY(r.out.contains(QRegularExpression("chi_1 = 1(\\.0+)? ")));
     QVERIFY(r.out.contains("depth scale = "));
+    const QStringList lines = readLines(path("theory.csv"));
+    QCOMPARE(lines.value(0), "layer,statistic,predicted,band_lo,band_hi");
+    // The engine's own numbers, digit for digit: the file is the overlay's prediction.
+    const gradflow::core::ExperimentLoadResult loaded =
+        gradflow::core::parseExperiment(gradflow::core::findPreset("he-relu-healthy")->json);
+    const auto trainer = gradflow::core::Trainer::create(loaded.config);
+    const gradflow::core::GradientProfiles profiles =
+        gradflow::core::predictGradientProfiles(loaded.config, gradflow::core::meanSquare(trainer->dataset().inputs));
+    std::string expected;
+    gradflow::core::appendTheoryRows(expected, profiles);
+    QCOMPARE(lines.mid(1).join('\n') + '\n', QString::fromStdString(expected));
+    const int layers = int(loaded.config.layers.size());
+    QCOMPARE(lines.size(), 1 + 2 * layers);
+    QCOMPARE(lines.value(1).section(',', 0, 1), "1,weight_grad_norm");
+    QCOMPARE(lines.value(2).section(',', 0, 1), "1,activation_grad_norm");
+    // Relative to the last hidden layer, with a band that closes there.
+    QCOMPARE(lines.value(2 * layers - 1), QString("%1,weight_grad_norm,1,1,1").arg(layers));
+    QCOMPARE(lines.value(2 * layers), QString("%1,activation_grad_norm,1,1,1").arg(layers));
+    for (const QString& line : lines.mid(1)) {
+        const QStringList cells = line.split(',');
+        QCOMPARE(cells.size(), 5);
+        QVERIFY2(cells[3].toDouble() > 0 && cells[3].toDouble() <= cells[4].toDouble(), qPrintable(line));
+    }
+    // A net the theory does not cover writes no file at all.
+    QVERIFY(!QFile::exists(path("bn-theory.csv")));
+}
+
+void TestCommandLine::theoryAloneStillPrints() {
+    // --theory was a switch before it took a file: scripts that use it alone, before an
+    // option or before an experiment file keep working, and print the same lines.
+    const QStringList spellings[] = {
+        {"--headless", "--preset", "he-relu-healthy", "--steps", "0", "--theory"},
+        {"--headless", "--theory", "--preset", "he-relu-healthy", "--steps", "0"},
+        {"--headless", "--steps", "0", "--theory", path("small-theory.json")},
+    };
+    gradflow::core::ExperimentConfig config;
+    config.layers.assign(3, gradflow::core::LayerSpec{});
+    QCOMPARE(gradflow::core::saveExperimentFile(path("small-theory.json").toStdString(), config), std::string());
+    for (const QStringList& arguments : spellings) {
+        const RunResult r = runGradflow(arguments);
+        QVERIFY2(r.exitCode == 0, qPrintable(arguments.join(' ') + ": " + r.err));
+        QVERIFY2(r.out.contains("q* = ") && r.out.contains("chi_1 = ") && r.out.contains("depth scale = "),
+                 qPrintable(r.out));
+    }
+    // The theory of a net it does not cover still prints (chi_1 of the plain stack), as before.
+    const RunResult bn = runGradflow({"--headless", "--preset", "batchnorm-rescue", "--steps", "0", "--theory"});
+    QVERIFY2(bn.exitCode == 0, qPrintable(bn.err));
+    QVERIFY(bn.out.contains("chi_1 = "));
 }
 
 void TestCommandLine::comparisonFigure() {

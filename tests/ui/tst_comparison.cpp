@@ -200,7 +200,8 @@ void TestComparison::sidesLineUpAt1366() {
     b->selectedUnitSpectrum->eigenvalues = {{12.0, 0.0}, {-3.0, 4.0}, {-3.0, -4.0}};
     b->selectedUnitSpectrum->maxSingularValue = 13.0;
     // No theory for B (batch norm, say): its gradient legend has one entry, A's two.
-    b->predictedProfiles = core::GradientProfiles{{}, {}, "batch norm"};
+    b->predictedProfiles = core::GradientProfiles{};
+    b->predictedProfiles.unavailableReason = "batch norm";
     core::TrainingHistory ha, hb;
     fillHistory(ha, 8, 20, 0.9);
     fillHistory(hb, 8, 20, 0.5);

@@ -91,6 +91,44 @@ private slots:
         QCOMPARE(view.noTheoryNote()->name(), QStringLiteral("no mean-field line for batch norm"));
     }
 
+    void bandSurroundsTheLine() {
+        // Around each drawn point the finite-width band, same keys, scaled like the line:
+        // closed at the anchor (the last hidden layer, where the line meets the bar).
+        GradientBarsPlot view;
+        core::TrainingHistory history;
+        const SnapshotPtr s = firstStep("he-relu-healthy", 1);
+        view.showFrame(s, history);
+        for (UnitStatistic statistic : {UnitStatistic::WeightGradient, UnitStatistic::ActivationGradient}) {
+            view.setStatistic(statistic);
+            const auto line = view.theoryGraph()->data();
+            const auto low = view.bandLowGraph()->data();
+            const auto high = view.bandHighGraph()->data();
+            QVERIFY(line->size() > 2);
+            QCOMPARE(low->size(), line->size());
+            QCOMPARE(high->size(), line->size());
+            for (int i = 0; i < line->size(); ++i) {
+                QCOMPARE(low->at(i)->key, line->at(i)->key);
+                QCOMPARE(high->at(i)->key, line->at(i)->key);
+                QVERIFY(low->at(i)->value > 0.0 && low->at(i)->value <= high->at(i)->value);
+            }
+            const int anchor = line->size() - 1;
+            QVERIFY(std::abs(low->at(anchor)->value / line->at(anchor)->value - 1.0) < 1e-12);
+            QVERIFY(std::abs(high->at(anchor)->value / line->at(anchor)->value - 1.0) < 1e-12);
+            // Wider at the input side, where more layers' noise has added up.
+            QVERIFY(high->at(0)->value / low->at(0)->value > high->at(anchor - 1)->value / low->at(anchor - 1)->value);
+            QVERIFY(inLegend(view.plot(), view.bandHighGraph()));
+            QVERIFY(!inLegend(view.plot(), view.bandLowGraph()));
+        }
+        // A residual stack: the line through the skips, no band, and the legend says why.
+        view.showFrame(firstStep("residual-rescue", 2), history);
+        view.setStatistic(UnitStatistic::ActivationGradient);
+        QVERIFY(!view.theoryGraph()->data()->isEmpty());
+        QVERIFY(view.bandHighGraph()->data()->isEmpty());
+        QVERIFY(!inLegend(view.plot(), view.bandHighGraph()));
+        QVERIFY2(view.theoryGraph()->name().endsWith(QStringLiteral("no width band for residual connections")),
+                 qPrintable(view.theoryGraph()->name()));
+    }
+
     void lessonOpensOnItsStatistic() {
         GradientBarsPlot bars;
         GradientHeatmap heatmap;

@@ -29,6 +29,17 @@ const std::vector<double>* theoryProfile(const core::GradientProfiles& profiles,
     return nullptr;
 }
 
+/// The finite-width band of `statistic`, or null where there is none.
+const core::ProfileBand* theoryBand(const core::GradientProfiles& profiles, UnitStatistic statistic) {
+    switch (statistic) {
+    case UnitStatistic::WeightGradient: return &profiles.weightBand;
+    case UnitStatistic::ActivationGradient: return &profiles.activationBand;
+    case UnitStatistic::UpdateRatio:
+    case UnitStatistic::Saturation: break;
+    }
+    return nullptr;
+}
+
 /// The legend's note when no line is drawn ("" when a line is expected but the anchor is
 /// not finite: the bars then show why).
 QString noTheoryText(const core::GradientProfiles& profiles, UnitStatistic statistic) {
@@ -38,8 +49,10 @@ QString noTheoryText(const core::GradientProfiles& profiles, UnitStatistic stati
     case UnitStatistic::WeightGradient:
     case UnitStatistic::ActivationGradient: break;
     }
-    if (profiles.unavailableReason.empty()) return {};
-    return GradientBarsPlot::tr("no mean-field line for %1").arg(QString::fromStdString(profiles.unavailableReason));
+    std::string reason = profiles.unavailableReason;
+    if (reason.empty() && statistic == UnitStatistic::WeightGradient) reason = profiles.weightUnavailableReason;
+    if (reason.empty()) return {};
+    return GradientBarsPlot::tr("no mean-field line for %1").arg(QString::fromStdString(reason));
 }
 
 /// The engine's plain text set for a plot label: "10^-7" as 10⁻⁷, "chi_1" as χ₁.
@@ -99,6 +112,14 @@ GradientBarsPlot::GradientBarsPlot(QWidget* parent)
     m_selectedBar = new QCPBars(p->xAxis, p->yAxis);
     m_selectedBar->setWidth(0.72);
     m_selectedBar->setName(tr("selected"));
+    // The band first, so the line is drawn over its fill.
+    m_bandLow = p->addGraph();
+    m_bandLow->setPen(Qt::NoPen);
+    m_bandLow->removeFromLegend();
+    m_bandHigh = p->addGraph();
+    m_bandHigh->setPen(Qt::NoPen);
+    m_bandHigh->setChannelFillGraph(m_bandLow);
+    m_bandHigh->setName(tr("one net at this width: ±2σ"));
     m_theory = p->addGraph();
     m_theory->setName(tr("mean-field prediction"));
     // A legend entry only: no data, no pen, so its icon is blank.
@@ -148,6 +169,10 @@ void GradientBarsPlot::setTheme(const Theme& theme) {
     m_selectedBar->setBrush(theme.categorical.value(3));
     m_theory->setPen(QPen(theme.theory, theme.lineWidth, Qt::DashLine));
     m_theory->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, theme.theory, theme.background, theme.markerSize * 0.8));
+    // Light enough that the bars under it keep their colour, on either background.
+    QColor band = theme.theory;
+    band.setAlpha(theme.kind == ThemeKind::Dark ? 70 : 45);
+    m_bandHigh->setBrush(band);
     m_overflow->setScatterStyle(
         QCPScatterStyle(QCPScatterStyle::ssTriangle, QPen(theme.warning, 1.5), theme.warning, theme.markerSize * 1.6));
     m_underflow->setScatterStyle(
@@ -279,7 +304,7 @@ void GradientBarsPlot::rebuild() {
     const Snapshot* s = m_snapshot.get();
     const QString unitName = s ? QString::fromStdString(s->depthUnitName) : QStringLiteral("layer");
     p->xAxis->setLabel(tr("%1 (input side → output)").arg(capitalised(unitName.toStdString())));
-    QVector<double> keys, values, selKeys, selValues, overKeys, underKeys, theoryKeys, theoryValues;
+    QVector<double> keys, values, selKeys, selValues, overKeys, underKeys, theoryKeys, theoryValues, bandKeys, bandLow, bandHigh;
     const bool logScale = statisticIsLog(m_statistic);
     int units = 0;
     if (s && s->latest) {
@@ -311,6 +336,18 @@ void GradientBarsPlot::rebuild() {
                     theoryValues << v;
                     m_range.include(v);
                 }
+                const core::ProfileBand* band = theoryBand(s->predictedProfiles, m_statistic);
+                if (band && int(band->lo.size()) == anchor + 1) {
+                    for (int i = 0; i <= anchor; ++i) {
+                        const double lo = logSafe(band->lo[i] * scale), hi = logSafe(band->hi[i] * scale);
+                        if (!std::isfinite(lo) || !std::isfinite(hi)) continue;
+                        bandKeys << i + 1;
+                        bandLow << lo;
+                        bandHigh << hi;
+                        m_range.include(lo);
+                        m_range.include(hi);
+                    }
+                }
             }
         }
     }
@@ -327,8 +364,17 @@ void GradientBarsPlot::rebuild() {
     m_selectedBar->setData(selKeys, selValues, true);
     const Polyline theory = clipPolyline(theoryKeys, theoryValues, xRange, yRange, logScale);
     m_theory->setData(theory.keys, theory.values, true);
+    // Clamped, not clipped: a fill cut at the axis edge is still the band inside it.
+    for (QVector<double>* series : {&bandLow, &bandHigh})
+        for (double& v : *series) v = clampTo(v, yRange);
+    m_bandLow->setData(bandKeys, bandLow, true);
+    m_bandHigh->setData(bandKeys, bandHigh, true);
     if (s) {
-        m_theory->setName(tr("mean-field prediction (χ₁ = %1)").arg(s->theory.chi1, 0, 'g', 3));
+        QString name = tr("mean-field prediction (χ₁ = %1)").arg(s->theory.chi1, 0, 'g', 3);
+        // A line without its band says why, so a missing band does not read as an exact one.
+        if (bandKeys.isEmpty() && !s->predictedProfiles.bandUnavailableReason.empty())
+            name += tr("; no width band for %1").arg(QString::fromStdString(s->predictedProfiles.bandUnavailableReason));
+        m_theory->setName(name);
         m_noTheory->setName(noTheoryText(s->predictedProfiles, m_statistic));
     }
     QVector<double> overValues(overKeys.size(), logScale ? yRange.upper / std::pow(yRange.upper / yRange.lower, 0.04) : 0.96);
@@ -345,6 +391,7 @@ void GradientBarsPlot::rebuild() {
     // Always listed: an empty legend squeezes the plot to a strip before the first step.
     legendIf(m_bars, true);
     legendIf(m_selectedBar, false);
+    legendIf(m_bandHigh, !bandKeys.isEmpty());
     legendIf(m_theory, !theoryKeys.isEmpty());
     // Without a line the legend says why, so a missing prediction is not mistaken for a flat one.
     legendIf(m_noTheory, s && s->latest && theoryKeys.isEmpty() && !m_noTheory->name().isEmpty());

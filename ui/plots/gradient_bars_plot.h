@@ -1,8 +1,8 @@
 #pragma once
 // View 1: per-depth-unit gradient magnitudes of the latest step on a log axis, layer 1 at
 // the input side, with the mean-field prediction of the statistic shown overlaid (scaled
-// to meet the measured value at the last hidden layer), or a legend note saying there is
-// none, and above them a one-line verdict (vanishing, exploding, dead, healthy) with its
+// to meet the measured value at the last hidden layer) inside a light band where one
+// finite-width net is expected to lie, or a legend note saying there is none, and above them a one-line verdict (vanishing, exploding, dead, healthy) with its
 // numbers. Non-finite values become gaps plus a marker at the axis edge, never a point on
 // the log axis. Clicking a bar selects that unit.
 
@@ -39,6 +39,9 @@ public:
     // Read by tests: the series exactly as handed to QCustomPlot.
     QCPBars* bars() const { return m_bars; }
     QCPGraph* theoryGraph() const { return m_theory; }
+    /// The finite-width band's edges; the upper one carries the fill down to the lower.
+    QCPGraph* bandLowGraph() const { return m_bandLow; }
+    QCPGraph* bandHighGraph() const { return m_bandHigh; }
     QCPGraph* noTheoryNote() const { return m_noTheory; }
     QCPGraph* overflowMarkers() const { return m_overflow; }
     QCPGraph* underflowMarkers() const { return m_underflow; }
@@ -66,6 +69,8 @@ private:
     QCPBars* m_bars = nullptr;
     QCPBars* m_selectedBar = nullptr;
     QCPGraph* m_theory = nullptr;
+    QCPGraph* m_bandLow = nullptr;
+    QCPGraph* m_bandHigh = nullptr;
     QCPGraph* m_noTheory = nullptr;  ///< legend entry saying why no prediction is drawn
     QCPGraph* m_overflow = nullptr;
     QCPGraph* m_underflow = nullptr;
