@@ -97,7 +97,7 @@ DashboardPage::TabLabel DashboardPage::labelFor(const PlotView* view) const {
         return {tr("Distributions"), tr("Distrib."),
                 tr("Histograms of one layer's values or gradients, and their percentiles over the run")};
     if (name == QLatin1String("network"))
-        return {tr("Network"), tr("Net"),
+        return {tr("Network graph"), tr("Graph"),
                 tr("The stack as a graph: edges by each weight's gradient (or value), units by saturation")};
     return {view->title(), view->title(), QString()};
 }

@@ -249,7 +249,9 @@ void TestNetworkPlot::narrowAndWideLayers() {
 
 void TestNetworkPlot::residualSkipsAreArcs() {
     const SnapshotPtr plain = trainedSnapshot(spiralConfig({8, 8, 8, 8, 8, 8}), 1);
-    core::ExperimentConfig residual = spiralConfig({8, 8, 8, 8, 8, 8, 8});
+    // Odd layers wide (blocks), even ones narrow (nodes): skips join the odd ones, so arcs
+    // start and land on blocks, and the edges between them go to and from nodes.
+    core::ExperimentConfig residual = spiralConfig({20, 8, 20, 8, 20, 8, 20});
     residual.residual.every = 2;  // groups [2,3], [4,5], [6,7]
     residual.layers[2].batchNorm = true;
     const SnapshotPtr skipping = trainedSnapshot(residual, 1);

@@ -100,9 +100,10 @@ void NetworkDiagram::drawColumn(QCPPainter* painter, const DiagramColumn& col) c
         if (std::isfinite(col.saturation) && !m_layout.unrolled) {
             const double w = std::max(3.0, col.box.width() * 0.22);
             const QRectF gauge(col.box.right() + 1.5, col.box.top(), w, col.box.height());
-            painter->setPen(Qt::NoPen);
+            painter->setPen(QPen(theme.grid, 1.0));
             painter->setBrush(theme.panel);
             painter->drawRect(gauge);
+            painter->setPen(Qt::NoPen);
             const double filled = gauge.height() * std::clamp(col.saturation, 0.0, 1.0);
             painter->setBrush(theme.warning);
             painter->drawRect(QRectF(gauge.left(), gauge.bottom() - filled, w, filled));
@@ -114,7 +115,7 @@ void NetworkDiagram::drawColumn(QCPPainter* painter, const DiagramColumn& col) c
         } else if (std::isfinite(col.saturation)) {
             // Time steps: the saturated share as a strip under each block.
             const QRectF strip(col.box.left(), col.box.bottom() + 3, col.box.width(), th * 0.45);
-            painter->setPen(Qt::NoPen);
+            painter->setPen(QPen(theme.grid, 1.0));
             painter->setBrush(saturationFill(col.saturation, theme));
             painter->drawRect(strip);
         }
@@ -123,15 +124,22 @@ void NetworkDiagram::drawColumn(QCPPainter* painter, const DiagramColumn& col) c
             const QString text = QString::number(col.width);
             painter->setPen(textOn(col.blockFill));
             const QFontMetricsF metrics(painter->font());
-            if (metrics.horizontalAdvance(text) + 4 <= col.box.width()) {
+            const double advance = metrics.horizontalAdvance(text);
+            if (advance + 4 <= col.box.width()) {
                 painter->drawText(col.box, Qt::AlignCenter, text);
-            } else if (metrics.height() <= col.box.width() + 2 && metrics.horizontalAdvance(text) + 4 <= col.box.height()) {
+            } else if (metrics.height() <= col.box.width() + 2 && advance + 4 <= col.box.height()) {
                 painter->save();
                 painter->translate(col.box.center());
                 painter->rotate(-90);
                 painter->drawText(QRectF(-col.box.height() / 2, -col.box.width() / 2, col.box.height(), col.box.width()),
                                   Qt::AlignCenter, text);
                 painter->restore();
+            } else if (advance * 1.6 <= m_layout.spacing && col.normalisation.isEmpty()) {
+                // Too thin to write on: above it, where the skip arcs leave room.
+                painter->setPen(theme.mutedText);
+                painter->drawText(QRectF(col.box.center().x() - advance / 2 - 1, col.box.top() - metrics.height() - 2,
+                                         advance + 2, metrics.height()),
+                                  Qt::AlignCenter, text);
             }
         }
     } else {
@@ -160,7 +168,7 @@ void NetworkDiagram::drawColumn(QCPPainter* painter, const DiagramColumn& col) c
         painter->drawText(box, Qt::AlignCenter, col.normalisation);
     }
     if (!col.label.isEmpty()) {
-        const QRectF labelBox(col.box.center().x() - th * 1.6, m_inputs.area.bottom() - th * 1.3, th * 3.2, th * 1.3);
+        const QRectF labelBox(col.box.center().x() - th * 1.6, m_layout.labelTop, th * 3.2, th * 1.3);
         painter->setPen(theme.mutedText);
         painter->drawText(labelBox, Qt::AlignCenter, col.label);
     }

@@ -15,7 +15,7 @@ using core::PictureLayer;
 constexpr double kLargestRadius = 11.0;
 constexpr double kWidestBlock = 30.0;
 /// The most room one node takes vertically, so a 2-unit layer is not spread over the height.
-constexpr double kLargestPitch = 34.0;
+constexpr double kLargestPitch = 48.0;
 
 double presenterFactor(const Theme& theme) { return theme.presenter ? 1.5 : 1.0; }
 
@@ -24,6 +24,15 @@ double widthAt(double position, const Theme& theme) {
 }
 
 QColor colorAt(QCPColorGradient& colors, double position) { return QColor::fromRgba(colors.color(position, QCPRange(0.0, 1.0))); }
+
+/// Every how many columns a number fits under its column (about two digits and a gap).
+int labelStride(double spacing, double textHeight) {
+    return std::max(1, int(std::ceil(textHeight * 2.2 / std::max(spacing, 1e-9))));
+}
+
+/// Whether column `k` is numbered, in a row whose named column ("out") is `end`: every
+/// stride-th from `first`, and none so close to "out" that the two would run together.
+bool labelled(int k, int first, int end, int stride) { return (k - first) % stride == 0 && end - k >= stride; }
 
 /// x of each column's centre, evenly spaced over `area` with room for the outer nodes.
 std::vector<double> columnCentres(int count, const QRectF& area, double margin) {
@@ -96,13 +105,17 @@ void layOutStack(const NetworkPicture& picture, const LayoutInputs& in, const QR
     const double margin = in.textHeight * 1.2;
     const std::vector<double> xs = columnCentres(count, body, margin);
     const double spacing = count > 1 ? xs[1] - xs[0] : body.width();
+    const int stride = labelStride(spacing, in.textHeight);
+    out.spacing = spacing;
     for (int c = 0; c < count; ++c) {
         const PictureLayer* layer = c > 0 ? &picture.layers[std::size_t(c - 1)] : nullptr;
         const int width = layer ? layer->units : picture.inputDimension;
         DiagramColumn col = makeColumn(c, width, xs[std::size_t(c)], body, spacing, layer, in);
         if (col.block && layer)
             col.blockFill = gradientEdgeStyle(picture.scale, layer->activationGradNorm, in.magnitudeColors, in.theme).color;
-        col.label = c == 0 ? QStringLiteral("in") : c == count - 1 ? QStringLiteral("out") : QString::number(c);
+        if (c == 0) col.label = QStringLiteral("in");
+        else if (c == count - 1) col.label = QStringLiteral("out");
+        else if (labelled(c, stride, count - 1, stride)) col.label = QString::number(c);
         if (c >= 1 && std::size_t(c - 1) < in.normalisation.size()) col.normalisation = in.normalisation[std::size_t(c - 1)];
         if (c > 0) {
             const double left = c == 1 ? xs[0] + spacing * 0.25 : xs[std::size_t(c)] - spacing * 0.75;
@@ -114,6 +127,17 @@ void layOutStack(const NetworkPicture& picture, const LayoutInputs& in, const QR
         const PictureLayer& layer = picture.layers[std::size_t(c - 1)];
         const DiagramColumn& from = out.columns[std::size_t(c - 1)];
         const DiagramColumn& to = out.columns[std::size_t(c)];
+        // Skips (residual arcs) are drawn over the layers they skip.
+        if (layer.skipFrom > 0 && layer.skipFrom < c) {
+            DiagramArc arc;
+            arc.from = layer.skipFrom;
+            arc.to = c;
+            const DiagramColumn& start = out.columns[std::size_t(layer.skipFrom)];
+            arc.start = QPointF(start.box.center().x(), start.box.top());
+            arc.end = QPointF(to.box.center().x(), to.box.top());
+            arc.top = in.area.top() + in.textHeight * 0.3;
+            out.arcs.push_back(arc);
+        }
         const bool byGradient = in.encoding == EdgeEncoding::WeightGradient;
         if (!layer.detailed || from.block || to.block) {
             const double value = byGradient ? layer.weightGradRms : layer.weightRms;
@@ -139,17 +163,6 @@ void layOutStack(const NetworkPicture& picture, const LayoutInputs& in, const QR
                 out.edges.push_back(e);
             }
         }
-        // Skips (residual arcs) are drawn over the layers they skip.
-        if (layer.skipFrom > 0 && layer.skipFrom < c) {
-            DiagramArc arc;
-            arc.from = layer.skipFrom;
-            arc.to = c;
-            const DiagramColumn& start = out.columns[std::size_t(layer.skipFrom)];
-            arc.start = QPointF(start.box.center().x(), start.box.top());
-            arc.end = QPointF(to.box.center().x(), to.box.top());
-            arc.top = in.area.top() + in.textHeight * 0.3;
-            out.arcs.push_back(arc);
-        }
     }
 }
 
@@ -162,7 +175,8 @@ void layOutUnrolled(const NetworkPicture& picture, const LayoutInputs& in, const
     const double height = body.height() * 0.5;
     // Few steps: separate blocks; many: a strip, each step as wide as its share.
     const double width = spacing >= 8.0 ? std::min(spacing * 0.7, kWidestBlock * presenterFactor(in.theme)) : spacing;
-    const int stride = std::max(1, int(std::ceil(in.textHeight * 2.2 / std::max(spacing, 1e-9))));
+    const int stride = labelStride(spacing, in.textHeight);
+    out.spacing = spacing;
     for (int t = 1; t <= steps; ++t) {
         const PictureLayer& layer = picture.layers[std::size_t(t - 1)];
         DiagramColumn col;
@@ -174,7 +188,7 @@ void layOutUnrolled(const NetworkPicture& picture, const LayoutInputs& in, const
         col.hitBox = QRectF(QPointF(x - spacing / 2, in.area.top()), QPointF(x + spacing / 2, in.area.bottom()));
         col.blockFill = gradientEdgeStyle(picture.scale, layer.activationGradNorm, in.magnitudeColors, in.theme).color;
         col.saturation = layer.saturation;
-        if ((t - 1) % stride == 0 || t == steps) col.label = QString::number(t);
+        if (labelled(t, 1, steps + 1, stride)) col.label = QString::number(t);
         out.columns.push_back(std::move(col));
     }
     DiagramColumn readout = makeColumn(-1, picture.outputDimension, xs.back(), body, spacing, nullptr, in);
@@ -272,6 +286,11 @@ NetworkLayout layOutNetwork(const NetworkPicture& picture, const LayoutInputs& i
     if (body.width() <= 0 || body.height() <= 0) return out;
     if (picture.unrolled) layOutUnrolled(picture, in, body, out);
     else layOutStack(picture, in, body, out);
+    // The numbers in one row just under the lowest column (and a time step's strip).
+    double lowest = body.top();
+    for (const DiagramColumn& col : out.columns) lowest = std::max(lowest, col.box.bottom());
+    const double strip = picture.unrolled ? in.textHeight * 0.45 + 3 : 0.0;
+    out.labelTop = std::min(lowest + strip + 3, in.area.bottom() - in.textHeight * 1.3);
     std::stable_sort(out.edges.begin(), out.edges.end(),
                      [](const DiagramEdge& a, const DiagramEdge& b) { return a.style.width < b.style.width; });
     return out;

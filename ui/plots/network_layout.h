@@ -104,6 +104,8 @@ struct NetworkLayout {
     std::vector<DiagramEdge> edges;  ///< in drawing order: thin under thick
     std::vector<DiagramArc> arcs;
     bool unrolled = false;
+    double spacing = 0.0;   ///< between neighbouring columns' centres
+    double labelTop = 0.0;  ///< top of the row of column numbers
     /// 0-based depth unit under `pos` (a column or its incoming edges), -1 for none.
     int unitAt(const QPointF& pos) const;
     const DiagramColumn* column(int unit) const;

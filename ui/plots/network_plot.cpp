@@ -15,28 +15,59 @@ namespace gradflow::ui {
 namespace {
 
 /// The key under the diagram, longest first; fitText() takes the first that fits.
-QStringList keyForms(bool unrolled, EdgeEncoding encoding, std::int64_t step) {
-    const QString at = QObject::tr("step %1").arg(step + 1);
-    if (unrolled) {
+/// What the diagram holds, so the key and the colour bar name only what is drawn.
+struct Drawn {
+    bool blocks = false;  ///< a wide layer's block
+    bool units = false;   ///< a node with an activation function
+};
+
+Drawn drawnIn(const core::NetworkPicture& picture) {
+    Drawn d;
+    for (const core::PictureLayer& l : picture.layers) {
+        d.blocks = d.blocks || l.units > core::kMaxDrawnUnits;
+        d.units = d.units || !l.unitSaturation.empty();
+    }
+    return d;
+}
+
+/// The key under the diagram, longest first; fitText() takes the first that fits.
+QStringList keyForms(const core::NetworkPicture& picture, EdgeEncoding encoding) {
+    const QString at = QObject::tr("step %1").arg(picture.step + 1);
+    if (picture.unrolled) {
         return {QObject::tr("%1 · one block per time step t: the hidden state, coloured by ‖∂L/∂h_t‖ (strip below: "
                             "saturated share); the cell's weights are shared by every step")
                     .arg(at),
                 QObject::tr("%1 · a block per time step, colour ‖∂L/∂h_t‖; strip: saturated share").arg(at),
                 QObject::tr("%1 · colour ‖∂L/∂h_t‖").arg(at), at};
     }
-    const QString edges = encoding == EdgeEncoding::WeightGradient
-                              ? QObject::tr("edges |∂L/∂W|, blocks ‖∂L/∂h‖ (scale fixed at step 1)")
-                              : QObject::tr("edges: weights (red +, blue −)");
-    return {
-        QObject::tr("%1 · %2 · node fill: share of the batch saturated, ✕ dead · gauge: saturated, dead (dark)").arg(at, edges),
-        QObject::tr("%1 · %2 · fill: saturated, ✕ dead").arg(at, edges), QStringLiteral("%1 · %2").arg(at, edges), at};
+    const Drawn drawn = drawnIn(picture);
+    QString edges;
+    if (encoding == EdgeEncoding::WeightGradient)
+        edges = drawn.blocks ? QObject::tr("edges |∂L/∂W|, blocks ‖∂L/∂h‖ (scale fixed at step 1)")
+                             : QObject::tr("edges |∂L/∂W| (scale fixed at step 1)");
+    else
+        edges = drawn.blocks ? QObject::tr("edges: weights (red +, blue −), bands: RMS weight")
+                             : QObject::tr("edges: weights (red +, blue −)");
+    QStringList fills, briefFills;
+    if (drawn.units)
+        fills << QObject::tr("node fill: share of the batch saturated, ✕ dead"),
+            briefFills << QObject::tr("fill: saturated, ✕ dead");
+    if (drawn.blocks) fills << QObject::tr("gauge: saturated, dead (dark)"), briefFills << QObject::tr("gauge: saturated");
+    const QString separator = QStringLiteral(" · ");
+    QStringList forms;
+    if (!fills.isEmpty()) forms << QStringList{at, edges, fills.join(separator)}.join(separator);
+    if (!briefFills.isEmpty()) forms << QStringList{at, edges, briefFills.join(separator)}.join(separator);
+    forms << at + separator + edges << at;
+    return forms;
 }
 
 QString percent(double share) { return QStringLiteral("%1%").arg(100.0 * share, 0, 'f', share < 0.1 ? 1 : 0); }
 
 }  // namespace
 
-NetworkPlot::NetworkPlot(QWidget* parent) : PlotView(QStringLiteral("network"), tr("Network"), parent) {
+NetworkPlot::NetworkPlot(QWidget* parent) : PlotView(QStringLiteral("network"), tr("Network graph"), parent) {
+    // "graph": the window's Network panel is the layer editor.
+    setShortTitle(tr("Graph"));
     m_encodingBox = new QComboBox(this);
     m_encodingBox->addItem(tr("|∂L/∂W|"), int(EdgeEncoding::WeightGradient));
     m_encodingBox->addItem(tr("Weights"), int(EdgeEncoding::Weight));
@@ -185,7 +216,9 @@ void NetworkPlot::updateLegend() {
         m_scale->setGradient(magnitudeGradient(t));
         m_scale->axis()->setTicker(QSharedPointer<Log10Ticker>::create());
         m_scale->setDataRange(QCPRange(scale.log10Low, scale.log10High));
-        m_scale->axis()->setLabel(m_picture->unrolled ? tr("‖∂L/∂h_t‖ (fixed)") : tr("|∂L/∂W|, ‖∂L/∂h‖ (fixed)"));
+        m_scale->axis()->setLabel(m_picture->unrolled          ? tr("‖∂L/∂h_t‖ (fixed)")
+                                  : drawnIn(*m_picture).blocks ? tr("|∂L/∂W|, ‖∂L/∂h‖ (fixed)")
+                                                               : tr("|∂L/∂W| (fixed)"));
     } else {
         m_scale->setGradient(divergingGradient(t));
         m_scale->axis()->setTicker(QSharedPointer<QCPAxisTicker>::create());
@@ -199,7 +232,7 @@ void NetworkPlot::fitText(int width) {
         m_key->setText(QString());
         return;
     }
-    const QStringList forms = keyForms(m_picture->unrolled, m_encoding, m_picture->step);
+    const QStringList forms = keyForms(*m_picture, m_encoding);
     const QFontMetricsF metrics(m_key->font());
     QString chosen = forms.last();
     for (const QString& form : forms) {
