@@ -123,15 +123,20 @@ NetworkPicturePtr NetworkPictureCollector::take(std::int64_t step, const LayerVa
         describeUnits(layer, values, unit);
         const bool hasWeights = values.missingReason(LayerQuantity::Weight, unit).empty() &&
                                 values.missingReason(LayerQuantity::WeightGrad, unit).empty();
-        if (hasWeights) {
-            values.copy(LayerQuantity::Weight, unit, layer.weights);
-            values.copy(LayerQuantity::WeightGrad, unit, layer.weightGrads);
-            layer.weightRms = rootMeanSquare(layer.weights);
-            layer.weightGradRms = rootMeanSquare(layer.weightGrads);
-            const auto size = std::size_t(layer.units) * std::size_t(layer.inputs);
-            if (layer.weights.size() != size || layer.weightGrads.size() != size) layer.detailed = false;
-        } else {
-            layer.detailed = false;
+        const auto size = std::size_t(layer.units) * std::size_t(layer.inputs);
+        if (!hasWeights) layer.detailed = false;
+        // Through the reused scratch buffer: a wide layer keeps only the RMS, and fresh
+        // vectors of its size (256 x 256) cost more in page faults than the copy itself.
+        for (LayerQuantity q : {LayerQuantity::Weight, LayerQuantity::WeightGrad}) {
+            if (!hasWeights) break;
+            values.copy(q, unit, m_scratch);
+            (q == LayerQuantity::Weight ? layer.weightRms : layer.weightGradRms) = rootMeanSquare(m_scratch);
+            if (m_scratch.size() != size) layer.detailed = false;
+            if (layer.detailed) (q == LayerQuantity::Weight ? layer.weights : layer.weightGrads) = m_scratch;
+        }
+        if (!layer.detailed) {
+            layer.weights.clear();
+            layer.weightGrads.clear();
         }
         if (!m_scaleChosen) {
             if (layer.detailed) {
@@ -143,10 +148,6 @@ NetworkPicturePtr NetworkPictureCollector::take(std::int64_t step, const LayerVa
                 magnitudes.push_back(layer.activationGradNorm);
                 if (std::isfinite(layer.weightRms)) largestWeight = std::max(largestWeight, layer.weightRms);
             }
-        }
-        if (!layer.detailed) {
-            layer.weights = {};
-            layer.weightGrads = {};
         }
     }
     if (!m_scaleChosen) {

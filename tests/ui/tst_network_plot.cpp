@@ -126,11 +126,15 @@ void TestNetworkPlot::gradientEncoding() {
     QCPColorGradient colors = magnitudeGradient(theme);
     const core::PictureScale scale{-4.0, 0.0, 1.0};
     // Bottom of the scale (and 0, and anything below): thinnest, darkest.
-    for (double g : {1e-4, 0.0, 1e-9, -1e-4}) {
+    for (double g : {1e-4, 1e-9, -1e-4}) {
         const EdgeStyle s = gradientEdgeStyle(scale, g, colors, theme);
         QVERIFY(near(s.width, kThinnestEdge));
         QCOMPARE(s.color, kViridisLow);
     }
+    // Exactly 0 (a dead unit's weights): thinnest, in the neutral grey the heat map uses.
+    const EdgeStyle zero = gradientEdgeStyle(scale, 0.0, colors, theme);
+    QVERIFY(near(zero.width, kThinnestEdge));
+    QCOMPARE(zero.color, theme.zeroColor);
     // Top (and beyond): thickest, brightest.
     for (double g : {1.0, 1e3, -5.0}) {
         const EdgeStyle s = gradientEdgeStyle(scale, g, colors, theme);

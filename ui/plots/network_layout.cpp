@@ -218,6 +218,9 @@ double logScalePosition(const core::PictureScale& scale, double magnitude) {
 EdgeStyle gradientEdgeStyle(const core::PictureScale& scale, double gradient, QCPColorGradient& colors, const Theme& theme) {
     const double t = logScalePosition(scale, gradient);
     if (std::isnan(t)) return {widthAt(1.0, theme), theme.warning};
+    // Exactly 0 has no logarithm and is no error (a dead unit's weights): neutral grey, as
+    // the heat map draws it.
+    if (gradient == 0.0) return {widthAt(0.0, theme), theme.zeroColor};
     return {widthAt(t, theme), colorAt(colors, t)};
 }
 

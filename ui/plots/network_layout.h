@@ -34,7 +34,8 @@ inline constexpr double kThinnestEdge = 0.6;
 inline constexpr double kThickestEdge = 5.0;
 inline constexpr double kBandFactor = 3.0;
 /// An edge showing |dL/dW| = `gradient`: wider and brighter (along `gradient`) the larger,
-/// on the run's scale; a non-finite gradient at full width in the theme's warning colour.
+/// on the run's scale; exactly 0 thinnest in the theme's zero grey; a non-finite gradient
+/// at full width in the theme's warning colour.
 EdgeStyle gradientEdgeStyle(const core::PictureScale& scale, double gradient, QCPColorGradient& colors, const Theme& theme);
 /// An edge showing the weight `weight`: width by |w| up to scale.weightMax, colour by sign
 /// and size along the diverging `colors` (negative blue, positive red, 0 the middle).
