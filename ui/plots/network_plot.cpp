@@ -43,8 +43,8 @@ QStringList keyForms(const core::NetworkPicture& picture, EdgeEncoding encoding)
     const Drawn drawn = drawnIn(picture);
     QString edges;
     if (encoding == EdgeEncoding::WeightGradient)
-        edges = drawn.blocks ? QObject::tr("edges |∂L/∂W|, blocks ‖∂L/∂h‖ (scale fixed at step 1)")
-                             : QObject::tr("edges |∂L/∂W| (scale fixed at step 1)");
+        edges = drawn.blocks ? QObject::tr("edges |∂L/∂W|, blocks ‖∂L/∂h‖ (scale fixed at step 1; grey: exactly 0)")
+                             : QObject::tr("edges |∂L/∂W| (scale fixed at step 1; grey: exactly 0)");
     else
         edges = drawn.blocks ? QObject::tr("edges: weights (red +, blue −), bands: RMS weight")
                              : QObject::tr("edges: weights (red +, blue −)");
