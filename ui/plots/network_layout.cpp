@@ -123,6 +123,15 @@ void layOutStack(const NetworkPicture& picture, const LayoutInputs& in, const QR
         }
         out.columns.push_back(std::move(col));
     }
+    // One node size for the whole graph: the crowded column's, so units of a 2-wide input
+    // do not look more important than those of an 8-wide layer.
+    double radius = HUGE_VAL;
+    for (const DiagramColumn& col : out.columns)
+        if (!col.nodes.empty()) radius = std::min(radius, col.nodes.front().radius);
+    for (DiagramColumn& col : out.columns) {
+        for (DiagramNode& node : col.nodes) node.radius = radius;
+        if (!col.nodes.empty()) col.box.adjust(col.box.width() / 2 - radius, 0, radius - col.box.width() / 2, 0);
+    }
     for (int c = 1; c < count; ++c) {
         const PictureLayer& layer = picture.layers[std::size_t(c - 1)];
         const DiagramColumn& from = out.columns[std::size_t(c - 1)];
