@@ -143,7 +143,7 @@ const std::vector<OptionSpec>& optionTable() {
         {"scale", "S", Figures, "pixel ratio 1..4", [](O& o, S v) { return parseReal(v, 1.0, 4.0, o.exportScale); }},
         {"diagnosis", "", Figures, "the verdict line over the gradient view (\"Vanishing: ...\")", flag<&O::diagnosis>},
         {"view", "NAME", Figures,
-         "one view instead of the dashboard: gradients, heatmap, spectrum, loss,\ndecision, health, phase, distributions",
+         "one view instead of the dashboard: gradients, heatmap, spectrum, loss,\ndecision, health, phase, distributions, network",
          [](O& o, S v) { return nonEmpty(v, o.viewName); }},
         {"frames", "DIR", Figures, "numbered PNG frames every --every K steps",
          [](O& o, S v) { return nonEmpty(v, o.framesDir); }},

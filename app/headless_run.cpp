@@ -110,7 +110,7 @@ int train(const CommandLineOptions& o, core::Trainer& trainer, std::int64_t step
     const std::int64_t figureStep = o.exportAtStep.value_or(steps);
     std::optional<core::DistributionCollector> distributions;
     if (outputs.histograms.isOpen() || hooks.afterDistributions) {
-        distributions.emplace();
+        distributions.emplace(trainer.config());
         const std::int64_t every = std::max(1, o.histogramsEvery);
         trainer.setStepInspector([&, every, steps, figureStep](std::int64_t k, const core::LayerValues& values) {
             if (k % every != 0 && k != steps - 1) {

@@ -9,6 +9,7 @@
 #include "ui/plots/distributions_plot.h"
 #include "ui/plots/gradient_bars_plot.h"
 #include "ui/plots/gradient_heatmap.h"
+#include "ui/plots/network_plot.h"
 #include "ui/plots/plot_view.h"
 #include "ui/plots/shared_axes.h"
 #include "ui/plots/spectrum_plot.h"
@@ -52,6 +53,9 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent), m_theme(Theme::make(The
         auto* heatmap = qobject_cast<GradientHeatmap*>(page->view(QStringLiteral("heatmap")));
         auto* otherHeatmap = qobject_cast<GradientHeatmap*>(other->view(QStringLiteral("heatmap")));
         connect(heatmap, &GradientHeatmap::statisticChanged, otherHeatmap, &GradientHeatmap::setStatistic);
+        auto* network = qobject_cast<NetworkPlot*>(page->view(QStringLiteral("network")));
+        auto* otherNetwork = qobject_cast<NetworkPlot*>(other->view(QStringLiteral("network")));
+        connect(network, &NetworkPlot::encodingChanged, otherNetwork, &NetworkPlot::setEncoding);
         auto* distributions = qobject_cast<DistributionsPlot*>(page->view(QStringLiteral("distributions")));
         auto* otherDistributions = qobject_cast<DistributionsPlot*>(other->view(QStringLiteral("distributions")));
         connect(distributions, &DistributionsPlot::selectionChanged, otherDistributions, &DistributionsPlot::setSelection);

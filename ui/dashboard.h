@@ -49,7 +49,7 @@ public:
     const Theme& theme() const { return m_theme; }
 
     /// Side A's views, in a stable order; names: gradients, heatmap, spectrum, loss,
-    /// decision, health, phase, distributions.
+    /// decision, health, phase, distributions, network.
     QList<PlotView*> views() const;
     /// Side B's views (same names), whether shown or not.
     QList<PlotView*> comparisonViews() const;

@@ -14,6 +14,7 @@
 #include "ui/plots/gradient_heatmap.h"
 #include "ui/plots/layer_health_plot.h"
 #include "ui/plots/loss_plot.h"
+#include "ui/plots/network_plot.h"
 #include "ui/plots/phase_diagram_plot.h"
 #include "ui/plots/spectrum_plot.h"
 
@@ -21,8 +22,9 @@ namespace gradflow::ui {
 
 namespace {
 /// Views given up first when the tab labels do not fit, least needed first.
-const QStringList kDropOrder = {QStringLiteral("decision"),      QStringLiteral("health"),   QStringLiteral("phase"),
-                                QStringLiteral("distributions"), QStringLiteral("spectrum"), QStringLiteral("loss")};
+const QStringList kDropOrder = {QStringLiteral("decision"), QStringLiteral("health"),        QStringLiteral("phase"),
+                                QStringLiteral("network"),  QStringLiteral("distributions"), QStringLiteral("spectrum"),
+                                QStringLiteral("loss")};
 }  // namespace
 
 DashboardPage::DashboardPage(QWidget* parent) : QWidget(parent) {
@@ -34,7 +36,8 @@ DashboardPage::DashboardPage(QWidget* parent) : QWidget(parent) {
     m_loss = new LossPlot;
     m_views = {m_gradients, m_heatmap, m_spectrum, m_loss, new DecisionBoundaryPlot, new LayerHealthPlot, new PhaseDiagramPlot};
     auto* distributions = new DistributionsPlot;
-    m_views << distributions;
+    auto* network = new NetworkPlot;
+    m_views << distributions << network;
 
     m_tabs = new QTabWidget;
     m_tabs->setDocumentMode(true);
@@ -62,6 +65,10 @@ DashboardPage::DashboardPage(QWidget* parent) : QWidget(parent) {
     connect(m_gradients, &GradientBarsPlot::unitSelected, this, &DashboardPage::unitSelected);
     // A layer clicked in the gradient view is the layer whose distribution one wants next.
     connect(m_gradients, &GradientBarsPlot::unitSelected, distributions, &DistributionsPlot::selectUnit);
+    // A layer clicked in the network diagram is picked as a click on its bar would pick it,
+    // so every view follows; the diagram outlines whatever the bars pick.
+    connect(network, &NetworkPlot::unitSelected, m_gradients, &GradientBarsPlot::selectUnit);
+    connect(m_gradients, &GradientBarsPlot::unitSelected, network, &NetworkPlot::setSelectedUnit);
     m_arrangement = Arrangement::Compact;  // so the call below lays everything out
     setArrangement(Arrangement::Wide);
 }
@@ -89,6 +96,9 @@ DashboardPage::TabLabel DashboardPage::labelFor(const PlotView* view) const {
     if (name == QLatin1String("distributions"))
         return {tr("Distributions"), tr("Distrib."),
                 tr("Histograms of one layer's values or gradients, and their percentiles over the run")};
+    if (name == QLatin1String("network"))
+        return {tr("Network graph"), tr("Graph"),
+                tr("The stack as a graph: edges by each weight's gradient (or value), units by saturation")};
     return {view->title(), view->title(), QString()};
 }
 
@@ -100,7 +110,8 @@ void DashboardPage::setArrangement(Arrangement arrangement) {
     QList<PlotView*> tabbed;
     QList<int> topSizes{1}, bottomSizes, rowSizes;
     const QList<PlotView*> supporting = {view(QStringLiteral("decision")), view(QStringLiteral("health")),
-                                         view(QStringLiteral("phase")), view(QStringLiteral("distributions"))};
+                                         view(QStringLiteral("phase")), view(QStringLiteral("distributions")),
+                                         view(QStringLiteral("network"))};
     switch (arrangement) {
     case Arrangement::Wide:
         top << m_spectrum;

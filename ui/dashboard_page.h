@@ -42,7 +42,7 @@ public:
     void setArrangement(Arrangement arrangement);
     Arrangement arrangement() const { return m_arrangement; }
 
-    /// Names: gradients, heatmap, spectrum, loss, decision, health, phase.
+    /// Names: gradients, heatmap, spectrum, loss, decision, health, phase, distributions, network.
     QList<PlotView*> views() const { return m_views; }
     PlotView* view(const QString& name) const;
     QTabWidget* tabs() const { return m_tabs; }

@@ -49,7 +49,8 @@ QString exportDashboard(Dashboard& dashboard, const QString& path, const ExportO
 QImage renderViewImage(PlotView& view, const ExportOptions& options);
 QImage renderDashboardImage(Dashboard& dashboard, const ExportOptions& options);
 /// The views a whole-dashboard figure of one run draws in its grid: every view but
-/// "distributions", whose figure is one layer's and is exported alone.
+/// "distributions", whose figure is one layer's, and "network", whose diagram needs a
+/// figure of its own to be read: both are exported alone.
 QStringList dashboardFigureViews();
 /// SVG documents (for the clipboard's image/svg+xml).
 QByteArray renderViewSvg(PlotView& view, const ExportOptions& options);

@@ -152,6 +152,11 @@ QList<ViewHelp> viewHelpEntries() {
          helpText("One layer's pre-activations, activations, weights or gradients as a histogram (faint behind: "
                   "at initialisation; shaded: where the activation saturates), and below, their percentiles "
                   "over the run. Gradients by magnitude on a log axis. Hover a bin for its range and count.")},
+        {QStringLiteral("network"), helpText("Network graph"),
+         helpText("The network as a graph, input left, output right. Narrow layers: each weight an edge, its width "
+                  "and colour the size of its gradient |∂L/∂W| (or the weight) on a log scale fixed for the run; "
+                  "each unit a circle filled by how much of the batch saturates it, crossed when dead. Wide "
+                  "layers: one block coloured by ‖∂L/∂h‖. Arcs are residual skips. Click a layer to pick it.")},
     };
 }
 

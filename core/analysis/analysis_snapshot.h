@@ -42,7 +42,8 @@ struct AnalysisSnapshot {
     int depthUnits = 0;
     std::string depthUnitName = "layer";
     /// Per-layer histograms and percentile bands, as of the last step the collector looked
-    /// at (its step is distributions->current->step); null before the first.
+    /// at (its step is distributions->current->step), and the network picture of that step
+    /// (distributions->network); null before the first.
     LayerDistributionsPtr distributions;
 };
 

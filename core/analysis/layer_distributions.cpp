@@ -53,6 +53,11 @@ const std::string& LayerDistributions::missingReason(LayerQuantity q, int unit) 
 
 DistributionCollector::DistributionCollector(std::size_t maxHistory) : m_maxHistory(std::max<std::size_t>(2, maxHistory)) {}
 
+DistributionCollector::DistributionCollector(const ExperimentConfig& config, std::size_t maxHistory)
+    : DistributionCollector(maxHistory) {
+    m_pictures.emplace(config);
+}
+
 void DistributionCollector::chooseBins(const LayerValues& values) {
     const int units = values.depthUnits();
     for (LayerQuantity q : kLayerQuantities) {
@@ -137,6 +142,7 @@ void DistributionCollector::collect(std::int64_t step, const LayerValues& values
     }
     if (!m_state.initial) m_state.initial = now;
     m_state.current = now;
+    if (m_pictures) m_state.network = m_pictures->take(step, values);
 
     auto& history = m_state.history;
     if (m_collections++ % m_historyStride == 0) {

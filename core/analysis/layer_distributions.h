@@ -9,10 +9,12 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/analysis/histogram_bins.h"
+#include "core/analysis/network_picture.h"
 #include "core/analysis/percentile_band.h"
 #include "core/analysis/saturation_zones.h"
 #include "core/training/layer_values.h"
@@ -53,6 +55,9 @@ struct LayerDistributions {
     std::shared_ptr<const DistributionStep> initial;  ///< the first step collected: the network as initialised
     std::shared_ptr<const DistributionStep> current;
     std::vector<std::shared_ptr<const BandStep>> history;  ///< oldest first, bounded (see DistributionCollector)
+    /// The network picture of the same step as `current`; null for a collector built
+    /// without the run's config.
+    NetworkPicturePtr network;
 
     const UnitHistogram* histogram(const DistributionStep* at, LayerQuantity q, int unit) const;
     const std::string& missingReason(LayerQuantity q, int unit) const;
@@ -65,6 +70,9 @@ public:
     /// `maxHistory` bounds the band history: when full, every other entry goes and only
     /// every 2nd (4th, ...) later collection is kept, like TrainingHistory.
     explicit DistributionCollector(std::size_t maxHistory = 512);
+    /// Also takes the network picture (network_picture.h) at every collection, shaped by
+    /// `config`: both are read at the same steps, so the views they feed agree.
+    explicit DistributionCollector(const ExperimentConfig& config, std::size_t maxHistory = 512);
 
     /// Histograms and bands of every quantity and unit in `values`. The first call fixes
     /// the bins from its values (the run's step 0).
@@ -81,6 +89,7 @@ private:
     LayerDistributions m_state;
     LayerDistributionsPtr m_published;
     std::vector<double> m_scratch;
+    std::optional<NetworkPictureCollector> m_pictures;
 };
 
 }  // namespace gradflow::core

@@ -51,7 +51,7 @@ void SnapshotBuilder::beginRun(const Trainer& trainer, const ExperimentConfig& c
     m_expensiveStep = -1;
     m_expensiveUnit = -1;
     m_pending = Pending{};
-    m_distributions.emplace();
+    m_distributions.emplace(config);
     m_nextDistributions = Clock::time_point{};
     m_collectNextStep = false;
 }

@@ -35,7 +35,8 @@ void TestDashboard::viewsAndNames() {
     Dashboard d;
     QStringList names;
     for (PlotView* v : d.views()) names << v->name();
-    QCOMPARE(names, (QStringList{"gradients", "heatmap", "spectrum", "loss", "decision", "health", "phase", "distributions"}));
+    QCOMPARE(names, (QStringList{"gradients", "heatmap", "spectrum", "loss", "decision", "health", "phase", "distributions",
+                                "network"}));
     for (const QString& n : names) QCOMPARE(d.view(n)->name(), n);
     QVERIFY(d.view("nope") == nullptr);
     d.resize(1366, 768);

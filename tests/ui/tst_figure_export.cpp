@@ -122,7 +122,7 @@ void TestFigureExport::pdfHeader() {
 void TestFigureExport::everyViewExports() {
     Dashboard dashboard;
     dashboard.showFrame(m_snapshot, m_history);
-    QCOMPARE(dashboard.views().size(), 8);
+    QCOMPARE(dashboard.views().size(), 9);
     ExportOptions o;
     o.size = QSize(600, 400);
     for (PlotView* v : dashboard.views()) {
