@@ -234,12 +234,13 @@ QWidget* LayerStackEditor::createFeedForwardPage() {
                          "B^(-1/(2m-2)) (B blocks, m layers per branch), so every block starts as the identity. "
                          "Needs skips, no batch or layer norm, unscaled branches"));
     m_fixup->setObjectName(QStringLiteral("fixup"));
-    residual->addWidget(m_fixup);
     defaults->addRow(tr("Activation"), m_activation);
     defaults->addRow(tr("Initializer"), m_init);
     defaults->addRow(tr("Gain"), m_gain);
     defaults->addRow(tr("Mitigations"), mitigations);
     defaults->addRow(tr("Residual"), residual);
+    // A row of its own: beside the skip controls it widened the dock past a comparison at 1366x768.
+    defaults->addRow(QString(), m_fixup);
     layout->addLayout(defaults);
 
     m_table = new QTableView(page);

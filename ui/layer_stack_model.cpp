@@ -211,7 +211,7 @@ QVariant LayerStackModel::data(const QModelIndex& index, int role) const {
             const QString issue = issueFor(row, column);
             return issue.isEmpty() ? tr("Dropout rate p of layer %1 (Srivastava et al. 2014), 0 ≤ p < 1: in training "
                                         "h = m ⊙ φ(y) / (1 − p), each m a Bernoulli(1 − p) draw per "
-                                        "unit and sample; in evaluation h = φ(y). Blank = off")
+                                        "unit and sample; in evaluation h = φ(y). p drops (the paper's p keeps). Blank = off")
                                          .arg(row + 1)
                                    : issue;
         }
@@ -223,7 +223,7 @@ QVariant LayerStackModel::data(const QModelIndex& index, int role) const {
 QVariant LayerStackModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal) return {};
     static const char* const titles[] = {QT_TR_NOOP("Layer"), QT_TR_NOOP("Width"), QT_TR_NOOP("Activation"), QT_TR_NOOP("Init"),
-                                         QT_TR_NOOP("Gain"),  QT_TR_NOOP("BN"),    QT_TR_NOOP("LN"),         QT_TR_NOOP("Drop")};
+                                         QT_TR_NOOP("Gain"),  QT_TR_NOOP("BN"),    QT_TR_NOOP("LN"),         QT_TR_NOOP("p")};
     static const char* const tips[] = {QT_TR_NOOP("Hidden layer number, input side first; brackets mark residual blocks"),
                                        QT_TR_NOOP("Number of units"),
                                        QT_TR_NOOP("Nonlinearity applied after the dense layer"),
@@ -231,7 +231,8 @@ QVariant LayerStackModel::headerData(int section, Qt::Orientation orientation, i
                                        QT_TR_NOOP("Multiplier on the initial weights"),
                                        QT_TR_NOOP("Batch normalisation (Ioffe & Szegedy 2015)"),
                                        QT_TR_NOOP("Layer normalisation (Ba et al. 2016)"),
-                                       QT_TR_NOOP("Dropout rate in training (Srivastava et al. 2014); blank = off")};
+                                       QT_TR_NOOP("Dropout: the probability p that training zeroes a unit (Srivastava et al. "
+                                                  "2014, whose p keeps it); blank = off")};
     if (section < 0 || section >= ColumnCount) return {};
     if (role == Qt::DisplayRole) return tr(titles[section]);
     if (role == Qt::ToolTipRole) return tr(tips[section]);

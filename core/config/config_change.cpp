@@ -196,6 +196,22 @@ const std::vector<ChangeRule>& rules() {
              return ConfigChange{
                  {}, "without layer norm", "with layer norm", "The same network with layer normalisation removed."};
          }},
+        {"fixup-on", [](const ExperimentConfig& c) { return feedForward(c) && c.residual.every > 0 && !c.residual.fixup; },
+         [](ExperimentConfig& c) { c.residual.fixup = true; },
+         [](const ExperimentConfig&) {
+             return ConfigChange{{},
+                                 "with Fixup initialisation",
+                                 "without Fixup",
+                                 "Fixup (Zhang, Dauphin & Ma 2019) starts each residual branch's last layer at 0 and "
+                                 "scales its other layers by B^(-1/(2m-2)): every block starts as the identity, so "
+                                 "a deep stack without normalisation neither grows nor shrinks its signal."};
+         }},
+        {"fixup-off", [](const ExperimentConfig& c) { return feedForward(c) && c.residual.fixup; },
+         [](ExperimentConfig& c) { c.residual.fixup = false; },
+         [](const ExperimentConfig&) {
+             return ConfigChange{
+                 {}, "without Fixup", "with Fixup initialisation", "The same stack with its drawn initial weights unscaled."};
+         }},
         {"dropout-on",
          [](const ExperimentConfig& c) {
              return feedForward(c) && !allLayers(c, [](const LayerSpec& l) { return l.dropout == kComparedDropout; });
@@ -221,22 +237,6 @@ const std::vector<ChangeRule>& rules() {
          },
          [](const ExperimentConfig&) {
              return ConfigChange{{}, "without dropout", "with dropout", "The same network with dropout removed."};
-         }},
-        {"fixup-on", [](const ExperimentConfig& c) { return feedForward(c) && c.residual.every > 0 && !c.residual.fixup; },
-         [](ExperimentConfig& c) { c.residual.fixup = true; },
-         [](const ExperimentConfig&) {
-             return ConfigChange{{},
-                                 "with Fixup initialisation",
-                                 "without Fixup",
-                                 "Fixup (Zhang, Dauphin & Ma 2019) starts each residual branch's last layer at 0 and "
-                                 "scales its other layers by B^(-1/(2m-2)): every block starts as the identity, so "
-                                 "a deep stack without normalisation neither grows nor shrinks its signal."};
-         }},
-        {"fixup-off", [](const ExperimentConfig& c) { return feedForward(c) && c.residual.fixup; },
-         [](ExperimentConfig& c) { c.residual.fixup = false; },
-         [](const ExperimentConfig&) {
-             return ConfigChange{
-                 {}, "without Fixup", "with Fixup initialisation", "The same stack with its drawn initial weights unscaled."};
          }},
         {"residual-on", [](const ExperimentConfig& c) { return feedForward(c) && c.residual.every == 0; },
          [](ExperimentConfig& c) { c.residual.every = 2; },
