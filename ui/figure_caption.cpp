@@ -51,6 +51,12 @@ QString mitigationsText(const core::ExperimentConfig& c) {
         if (c.residual.every > 0 && c.residual.branchScale == core::BranchScaleKind::ReZero) parts << QStringLiteral("ReZero");
         else if (c.residual.every > 0 && c.residual.branchScale == core::BranchScaleKind::InverseSqrtBlocks)
             parts << QStringLiteral("branches / \u221a%1").arg(c.residualBlocks());
+        if (c.residual.every > 0 && c.residual.fixup) parts << QStringLiteral("Fixup");
+        const auto dropped = std::count_if(c.layers.begin(), c.layers.end(), [](const auto& l) { return l.dropout > 0; });
+        if (dropped == qsizetype(c.layers.size()) && dropped > 0 &&
+            std::all_of(c.layers.begin(), c.layers.end(), [&](const auto& l) { return l.dropout == c.layers.front().dropout; }))
+            parts << QStringLiteral("dropout %1").arg(number(c.layers.front().dropout));
+        else if (dropped > 0) parts << QStringLiteral("dropout on %1 layers").arg(dropped);
     }
     if (c.training.clip.mode == core::ClipMode::Norm)
         parts << QStringLiteral("clip norm %1").arg(number(c.training.clip.threshold));

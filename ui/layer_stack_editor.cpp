@@ -53,6 +53,14 @@ public:
             spin->setSingleStep(0.1);
             return spin;
         }
+        case LayerStackModel::DropoutColumn: {
+            // The validator's [0, 1): a rate of 1 would drop every unit.
+            auto* spin = new QDoubleSpinBox(parent);
+            spin->setRange(0.0, 0.95);
+            spin->setDecimals(2);
+            spin->setSingleStep(0.05);
+            return spin;
+        }
         case LayerStackModel::ActivationColumn:
         case LayerStackModel::InitColumn: {
             auto* combo = new QComboBox(parent);
@@ -220,11 +228,19 @@ QWidget* LayerStackEditor::createFeedForwardPage() {
     m_branchScale->setObjectName(QStringLiteral("branchScale"));
     fillBranchScaleCombo(m_branchScale);
     residual->addWidget(m_branchScale, 1);
+    m_fixup = withTip(new QCheckBox(tr("Fixup"), page),
+                      tr("Fixup initialisation (Zhang, Dauphin & Ma 2019) for residual stacks without normalisation: "
+                         "each branch's last layer starts at W = 0 and its other layers' weights are multiplied by "
+                         "B^(-1/(2m-2)) (B blocks, m layers per branch), so every block starts as the identity. "
+                         "Needs skips, no batch or layer norm, unscaled branches"));
+    m_fixup->setObjectName(QStringLiteral("fixup"));
     defaults->addRow(tr("Activation"), m_activation);
     defaults->addRow(tr("Initializer"), m_init);
     defaults->addRow(tr("Gain"), m_gain);
     defaults->addRow(tr("Mitigations"), mitigations);
     defaults->addRow(tr("Residual"), residual);
+    // A row of its own: beside the skip controls it widened the dock past a comparison at 1366x768.
+    defaults->addRow(QString(), m_fixup);
     layout->addLayout(defaults);
 
     m_table = new QTableView(page);
@@ -276,6 +292,7 @@ QWidget* LayerStackEditor::createFeedForwardPage() {
     connect(m_skipEvery, &QSpinBox::valueChanged, this, &LayerStackEditor::setResidual);
     connect(m_branchScale, &QComboBox::activated, this,
             [this](int index) { setBranchScale(m_branchScale->itemData(index).toInt()); });
+    connect(m_fixup, &QCheckBox::clicked, this, &LayerStackEditor::setFixup);
     return page;
 }
 
@@ -289,8 +306,8 @@ void LayerStackEditor::setTheme(const Theme& theme) {
 
 void LayerStackEditor::refresh() {
     const core::ExperimentConfig& config = m_document->config();
-    const QList<QWidget*> widgets{m_modelKind, m_depth,     m_width,     m_activation, m_init,
-                                  m_gain,      m_batchNorm, m_layerNorm, m_skipEvery,  m_branchScale};
+    const QList<QWidget*> widgets{m_modelKind, m_depth,     m_width,     m_activation,  m_init, m_gain,
+                                  m_batchNorm, m_layerNorm, m_skipEvery, m_branchScale, m_fixup};
     for (QWidget* w : widgets) w->blockSignals(true);
     const bool recurrent = config.model == core::ModelKind::Recurrent;
     m_modelKind->setCurrentIndex(recurrent ? 1 : 0);
@@ -319,6 +336,9 @@ void LayerStackEditor::refresh() {
     m_skipEvery->setValue(config.residual.every);
     selectByData(m_branchScale, int(config.residual.branchScale));
     m_branchScale->setEnabled(config.residual.every > 0);
+    m_fixup->setChecked(config.residual.fixup);
+    // Checked but refused (say, batch norm added later) stays clickable, so it can be turned off.
+    m_fixup->setEnabled(config.residual.every > 0 || config.residual.fixup);
     m_summary->setText(tr("%1 layers, %L2 parameters").arg(layers.size()).arg(qint64(core::parameterCount(config))));
 
     for (QWidget* w : widgets) w->blockSignals(false);
@@ -469,7 +489,10 @@ void LayerStackEditor::setResidual(int every) {
     core::ExperimentConfig config = m_document->config();
     config.residual.every = every;
     // Without skips there is no branch to scale (the validator would refuse the config).
-    if (every == 0) config.residual.branchScale = core::BranchScaleKind::None;
+    if (every == 0) {
+        config.residual.branchScale = core::BranchScaleKind::None;
+        config.residual.fixup = false;
+    }
     m_document->setConfig(config, tr("Change residual skips"), ExperimentDocument::MergeMisc);
 }
 
@@ -477,6 +500,12 @@ void LayerStackEditor::setBranchScale(int kind) {
     core::ExperimentConfig config = m_document->config();
     config.residual.branchScale = core::BranchScaleKind(kind);
     m_document->setConfig(config, tr("Change residual branch scaling"));
+}
+
+void LayerStackEditor::setFixup(bool on) {
+    core::ExperimentConfig config = m_document->config();
+    config.residual.fixup = on;
+    m_document->setConfig(config, on ? tr("Fixup on") : tr("Fixup off"));
 }
 
 }  // namespace gradflow::ui

@@ -57,6 +57,7 @@ private:
     void setAllLayerNorm(bool on);
     void setResidual(int every);
     void setBranchScale(int kind);
+    void setFixup(bool on);
 
     ExperimentDocument* m_document;
     LayerStackModel* m_model = nullptr;
@@ -72,6 +73,7 @@ private:
     QCheckBox* m_layerNorm = nullptr;
     QSpinBox* m_skipEvery = nullptr;
     QComboBox* m_branchScale = nullptr;
+    QCheckBox* m_fixup = nullptr;
     QLabel* m_summary = nullptr;
     QToolButton* m_undo = nullptr;
     QToolButton* m_redo = nullptr;

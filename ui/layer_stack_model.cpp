@@ -50,6 +50,7 @@ QStringList fieldSuffixes(int column) {
     case LayerStackModel::InitColumn:
         return {QStringLiteral(".init"), QStringLiteral(".std"), QStringLiteral(".limit"), QStringLiteral(".value")};
     case LayerStackModel::GainColumn: return {QStringLiteral(".gain")};
+    case LayerStackModel::DropoutColumn: return {QStringLiteral(".dropout")};
     default: return {};
     }
 }
@@ -202,6 +203,19 @@ QVariant LayerStackModel::data(const QModelIndex& index, int role) const {
                 "normalised over this layer's n units, y_i = gamma_i (x_i - mean) / sqrt(var + eps) + beta_i, "
                 "the same in training and evaluation. Replaces batch norm on this layer");
         return {};
+    case DropoutColumn:
+        // Blank when off, so the few layers with dropout stand out.
+        if (role == Qt::DisplayRole) return layer.dropout > 0 ? QString::number(layer.dropout, 'g', 3) : QString();
+        if (role == Qt::EditRole) return layer.dropout;
+        if (role == Qt::ToolTipRole) {
+            const QString issue = issueFor(row, column);
+            return issue.isEmpty() ? tr("Dropout rate p of layer %1 (Srivastava et al. 2014), 0 ≤ p < 1: in training "
+                                        "h = m ⊙ φ(y) / (1 − p), each m a Bernoulli(1 − p) draw per "
+                                        "unit and sample; in evaluation h = φ(y). p drops (the paper's p keeps). Blank = off")
+                                         .arg(row + 1)
+                                   : issue;
+        }
+        return {};
     default: return {};
     }
 }
@@ -209,14 +223,16 @@ QVariant LayerStackModel::data(const QModelIndex& index, int role) const {
 QVariant LayerStackModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal) return {};
     static const char* const titles[] = {QT_TR_NOOP("Layer"), QT_TR_NOOP("Width"), QT_TR_NOOP("Activation"), QT_TR_NOOP("Init"),
-                                         QT_TR_NOOP("Gain"),  QT_TR_NOOP("BN"),    QT_TR_NOOP("LN")};
+                                         QT_TR_NOOP("Gain"),  QT_TR_NOOP("BN"),    QT_TR_NOOP("LN"),         QT_TR_NOOP("p")};
     static const char* const tips[] = {QT_TR_NOOP("Hidden layer number, input side first; brackets mark residual blocks"),
                                        QT_TR_NOOP("Number of units"),
                                        QT_TR_NOOP("Nonlinearity applied after the dense layer"),
                                        QT_TR_NOOP("How the weights are drawn at Reset"),
                                        QT_TR_NOOP("Multiplier on the initial weights"),
                                        QT_TR_NOOP("Batch normalisation (Ioffe & Szegedy 2015)"),
-                                       QT_TR_NOOP("Layer normalisation (Ba et al. 2016)")};
+                                       QT_TR_NOOP("Layer normalisation (Ba et al. 2016)"),
+                                       QT_TR_NOOP("Dropout: the probability p that training zeroes a unit (Srivastava et al. "
+                                                  "2014, whose p keeps it); blank = off")};
     if (section < 0 || section >= ColumnCount) return {};
     if (role == Qt::DisplayRole) return tr(titles[section]);
     if (role == Qt::ToolTipRole) return tr(tips[section]);
@@ -261,6 +277,11 @@ bool LayerStackModel::setData(const QModelIndex& index, const QVariant& value, i
         layer.layerNorm = value.toInt() == Qt::Checked;
         if (layer.layerNorm) layer.batchNorm = false;
         what = tr("layer norm");
+        break;
+    case DropoutColumn:
+        if (role != Qt::EditRole) return false;
+        layer.dropout = value.toDouble();
+        what = tr("dropout");
         break;
     default: return false;
     }

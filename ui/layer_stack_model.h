@@ -31,6 +31,7 @@ public:
         GainColumn,
         BatchNormColumn,
         LayerNormColumn,
+        DropoutColumn,
         ColumnCount
     };
     /// Role for the kind enums (as int) in the activation / init columns.

@@ -143,7 +143,8 @@ QList<ViewHelp> viewHelpEntries() {
                   "(regression): what the network has learnt so far.")},
         {QStringLiteral("health"), helpText("Layer health"),
          helpText("Per layer: the share of saturated or dead units (bars), which pass almost no gradient back, "
-                  "and the activations' mean ± standard deviation.")},
+                  "and the activations' mean ± standard deviation. With dropout, a marker shows the share of "
+                  "units each layer dropped in the training batch; evaluation and the test set drop none.")},
         {QStringLiteral("phase"), helpText("Phase diagram"),
          helpText("Mean-field theory of a plain, wide stack at initialisation: χ₁, the per-layer factor of the "
                   "squared gradient norm, over the weight and bias variances. Blue: ordered, gradients vanish; "

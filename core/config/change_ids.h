@@ -11,6 +11,8 @@ namespace gradflow::core {
 
 inline constexpr std::string_view kChangeIds[] = {"batch-norm-on",      "batch-norm-off",
                                                   "layer-norm-on",      "layer-norm-off",
+                                                  "fixup-on",           "fixup-off",
+                                                  "dropout-on",         "dropout-off",
                                                   "residual-on",        "residual-off",
                                                   "residual-rezero",    "residual-inverse-sqrt",
                                                   "residual-unscaled",  "relu-he",

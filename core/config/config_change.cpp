@@ -54,6 +54,9 @@ std::string number(double value) {
     return out.str();
 }
 
+// The rate Srivastava et al. (2014) use for hidden units.
+constexpr double kComparedDropout = 0.5;
+
 // Warmup over a tenth of the lesson (at least 10 updates), or 100 updates without one.
 int warmupFor(const ExperimentConfig& c) {
     return c.lesson.suggestedSteps > 0 ? std::max(10, c.lesson.suggestedSteps / 10) : 100;
@@ -192,6 +195,48 @@ const std::vector<ChangeRule>& rules() {
          [](const ExperimentConfig&) {
              return ConfigChange{
                  {}, "without layer norm", "with layer norm", "The same network with layer normalisation removed."};
+         }},
+        {"fixup-on", [](const ExperimentConfig& c) { return feedForward(c) && c.residual.every > 0 && !c.residual.fixup; },
+         [](ExperimentConfig& c) { c.residual.fixup = true; },
+         [](const ExperimentConfig&) {
+             return ConfigChange{{},
+                                 "with Fixup initialisation",
+                                 "without Fixup",
+                                 "Fixup (Zhang, Dauphin & Ma 2019) starts each residual branch's last layer at 0 and "
+                                 "scales its other layers by B^(-1/(2m-2)): every block starts as the identity, so "
+                                 "a deep stack without normalisation neither grows nor shrinks its signal."};
+         }},
+        {"fixup-off", [](const ExperimentConfig& c) { return feedForward(c) && c.residual.fixup; },
+         [](ExperimentConfig& c) { c.residual.fixup = false; },
+         [](const ExperimentConfig&) {
+             return ConfigChange{
+                 {}, "without Fixup", "with Fixup initialisation", "The same stack with its drawn initial weights unscaled."};
+         }},
+        {"dropout-on",
+         [](const ExperimentConfig& c) {
+             return feedForward(c) && !allLayers(c, [](const LayerSpec& l) { return l.dropout == kComparedDropout; });
+         },
+         [](ExperimentConfig& c) {
+             for (LayerSpec& l : c.layers) l.dropout = kComparedDropout;
+         },
+         [](const ExperimentConfig&) {
+             return ConfigChange{{},
+                                 "with dropout " + number(kComparedDropout),
+                                 "without dropout",
+                                 "Dropout zeroes each hidden unit of each training sample with probability 0.5 and "
+                                 "scales the kept ones by 2 (Srivastava et al. 2014); evaluation uses the whole net. "
+                                 "Units cannot rely on each other, which narrows the gap between training and test loss."};
+         }},
+        {"dropout-off",
+         [](const ExperimentConfig& c) {
+             return feedForward(c) &&
+                    std::any_of(c.layers.begin(), c.layers.end(), [](const LayerSpec& l) { return l.dropout > 0; });
+         },
+         [](ExperimentConfig& c) {
+             for (LayerSpec& l : c.layers) l.dropout = 0.0;
+         },
+         [](const ExperimentConfig&) {
+             return ConfigChange{{}, "without dropout", "with dropout", "The same network with dropout removed."};
          }},
         {"residual-on", [](const ExperimentConfig& c) { return feedForward(c) && c.residual.every == 0; },
          [](ExperimentConfig& c) { c.residual.every = 2; },

@@ -1,5 +1,7 @@
 #include "core/config/experiment_config.h"
 
+#include <cmath>
+
 #include "core/data/dataset.h"
 
 namespace gradflow::core {
@@ -14,6 +16,12 @@ int ExperimentConfig::residualBlocks() const {
 // The dimensions follow the task definitions in dataset.cpp: 2-D points for the
 // classification sets, x for sine, (value, marker) pairs for the adding problem, one-hot
 // symbols for copy-first, one-hot bits for parity and one value per pixel for images.
+double ExperimentConfig::fixupScale(int layers) const {
+    const int blocks = residualBlocks();
+    if (layers < 2 || blocks < 1) return 1.0;
+    return std::pow(static_cast<double>(blocks), -1.0 / (2.0 * layers - 2.0));
+}
+
 int ExperimentConfig::inputDimension() const {
     switch (data.kind) {
     case DataKind::Spiral:

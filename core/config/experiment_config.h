@@ -36,6 +36,11 @@ struct LayerSpec {
     /// Layer normalisation (Ba et al. 2016): each sample's pre-activations normalised over
     /// the layer's units, then scaled and shifted per unit. Excludes batch norm.
     bool layerNorm = false;
+    /// Inverted dropout (Srivastava et al. 2014) on the layer's output phi(y), before a skip
+    /// adds: in training each unit of each sample is zeroed with this probability and the
+    /// kept ones scaled by 1 / (1 - rate); in evaluation, predict() and probes the identity.
+    /// 0 = off, below 1.
+    double dropout = 0.0;
     bool operator==(const LayerSpec&) const = default;
 };
 
@@ -55,6 +60,11 @@ struct ResidualSpec {
     /// Smith 2020), so every block starts as the identity; or the fixed 1/sqrt(blocks),
     /// which keeps the sum of the blocks' variances bounded at any depth.
     BranchScaleKind branchScale = BranchScaleKind::None;
+    /// Fixup initialisation (Zhang, Dauphin & Ma 2019), for unnormalised residual stacks:
+    /// each branch's last layer starts at 0 and its other layers' drawn weights are scaled
+    /// by B^(-1/(2m-2)), B the number of blocks and m the layers in that branch. Only the
+    /// initialisation: the paper's scalar multipliers and biases are not added.
+    bool fixup = false;
     bool operator==(const ResidualSpec&) const = default;
 };
 
@@ -166,6 +176,9 @@ struct ExperimentConfig {
     int inputDimension() const;   ///< 2 for the 2-D sets, 1 for sine, per-task for sequences
     int outputDimension() const;  ///< classes, or 1 for regression
     int residualBlocks() const;   ///< groups with a skip (feed-forward); 0 without skips
+    /// Fixup's factor on the drawn weights of the non-last layers of a branch of `layers`
+    /// layers: B^(-1/(2 layers - 2)); 1 for a one-layer branch, which has no such layers.
+    double fixupScale(int layers) const;
     bool isClassification() const;
 };
 

@@ -98,6 +98,24 @@ void checkData(Checker& c, const ExperimentConfig& config) {
     if (info.sequence) c.integer("data.sequence_length", d.sequenceLength, 1, ExperimentLimits::maxSequenceLength);
 }
 
+// A branch's zeroed last layer starts with y = the bias for every sample; where phi' is 0
+// there (ReLU at 0), no gradient ever reaches it and the branch stays off for good.
+void checkFixupBranchEnds(Checker& c, const ExperimentConfig& config) {
+    const int depth = static_cast<int>(config.layers.size());
+    for (int start = 2; start <= depth; start += config.residual.every) {
+        const int end = std::min(start + config.residual.every - 1, depth);
+        const ActivationSpec& activation = config.layers[end - 1].activation;
+        if (activateDerivative(activation, config.biasInit.value) != 0.0) continue;
+        c.add("model.residual.fixup",
+              "zeroes layer " + std::to_string(end) + ", the last of a residual branch, whose " +
+                  std::string(activationInfo(activation.kind).name) + " has slope 0 at its bias (" +
+                  numberText(config.biasInit.value) +
+                  "): that layer would never get a gradient. End each branch with a layer whose slope there "
+                  "is not 0 (linear, leaky_relu, tanh), or set bias_init.std above 0");
+        return;
+    }
+}
+
 void checkLayers(Checker& c, const ExperimentConfig& config) {
     const int depth = static_cast<int>(config.layers.size());
     if (depth < 1 || depth > ExperimentLimits::maxDepth) {
@@ -115,6 +133,7 @@ void checkLayers(Checker& c, const ExperimentConfig& config) {
             scratch.activation("", l.activation);
             scratch.init("", l.init);
             if (l.batchNorm && l.layerNorm) scratch.add("", "both normalisations");
+            scratch.real("", l.dropout, 0.0, 1.0, false, true);
             if (!scratch.issues.empty()) ++badLayers;
             continue;
         }
@@ -125,6 +144,8 @@ void checkLayers(Checker& c, const ExperimentConfig& config) {
         c.init(field, layer.init);
         if (layer.batchNorm && layer.layerNorm)
             c.add(field + ".layernorm", "cannot be combined with batchnorm on the same layer; choose one normalisation");
+        // A rate of 1 would drop every unit and scale by 1/0.
+        c.real(field + ".dropout", layer.dropout, 0.0, 1.0, false, true);
         if (c.issues.size() != issuesBefore) ++badLayers;
     }
     if (badLayers > 20) c.add("model.layers", std::to_string(badLayers - 20) + " more layers have errors");
@@ -136,6 +157,26 @@ void checkLayers(Checker& c, const ExperimentConfig& config) {
         c.add("model.residual.branch_scale",
               "scales residual branches, but model.residual.every is 0 (no skips); use \"none\" "
               "or set every to 1 or more");
+    if (config.residual.fixup) {
+        // Fixup replaces normalisation: with it, zeroed branches would be renormalised away.
+        const bool normalised = std::any_of(config.layers.begin(), config.layers.end(),
+                                            [](const LayerSpec& l) { return l.batchNorm || l.layerNorm; });
+        if (every == 0)
+            c.add("model.residual.fixup",
+                  "initialises residual branches, but model.residual.every is 0 (no skips); "
+                  "set every to 1 or more, or fixup to false");
+        else if (normalised)
+            c.add("model.residual.fixup",
+                  "is for residual stacks without normalisation; turn batchnorm and layernorm "
+                  "off on every layer, or fixup to false");
+        else if (config.residual.branchScale != BranchScaleKind::None)
+            c.add("model.residual.fixup",
+                  "cannot be combined with branch_scale \"" +
+                      std::string(config.residual.branchScale == BranchScaleKind::ReZero ? "rezero" : "inverse_sqrt_blocks") +
+                      "\" (a zero last layer under ReZero's zero scale never learns); use "
+                      "branch_scale \"none\" with fixup");
+        else if (every > 0 && every <= ExperimentLimits::maxDepth && config.biasInit.std == 0.0) checkFixupBranchEnds(c, config);
+    }
     if (every <= 0 || every > ExperimentLimits::maxDepth) return;
     int mismatches = 0;
     for (int first = 1; first < depth && mismatches < 5; first += every) {
@@ -248,7 +289,8 @@ std::int64_t estimateMemoryBytes(const ExperimentConfig& config) {
         for (const LayerSpec& layer : config.layers) {
             const double w = std::max(layer.width, 0);
             // pre-activation, output, derivative, gradient, batch-norm buffers; running mean and variance
-            activations += 6 * w * batch + (layer.batchNorm ? 2 * w : 0) + (layer.layerNorm ? w * batch + batch : 0);
+            activations += 6 * w * batch + (layer.batchNorm ? 2 * w : 0) + (layer.layerNorm ? w * batch + batch : 0) +
+                           (layer.dropout > 0 ? w * batch : 0);
             jacobians += w * fanIn * 8 + w * kProbes * 8;
             fanIn = w;
         }

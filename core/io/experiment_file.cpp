@@ -147,7 +147,7 @@ void readLayers(ReadContext& c, const JsonValue& layers) {
         const std::string path = "model.layers[" + std::to_string(i) + "]";
         if (!r.object(entries[i], path,
                       {"repeat", "width", "activation", "slope", "alpha", "init", "gain", "std", "limit", "value", "batchnorm",
-                       "layernorm"}))
+                       "layernorm", "dropout"}))
             continue;
         const JsonValue& e = entries[i];
         LayerSpec layer;
@@ -160,6 +160,7 @@ void readLayers(ReadContext& c, const JsonValue& layers) {
         readInit(c, e, path, layer.init);
         r.boolean(e, path, "batchnorm", layer.batchNorm);
         r.boolean(e, path, "layernorm", layer.layerNorm);
+        r.number(e, path, "dropout", layer.dropout);
         // Bound the expansion before allocating: "repeat": 1e9 must not build a billion layers.
         if (static_cast<long long>(expanded.size()) + repeat > ExperimentLimits::maxDepth) {
             return r.add("model.layers", "more than " + std::to_string(ExperimentLimits::maxDepth) +
@@ -198,9 +199,10 @@ void readModel(ReadContext& c, const JsonValue& model) {
     r.name(model, "model", "kind", kModelKindNames, c.config.model);
     if (const JsonValue* layers = model.find("layers")) readLayers(c, *layers);
     if (const JsonValue* residual = model.find("residual");
-        residual && r.object(*residual, "model.residual", {"every", "branch_scale"})) {
+        residual && r.object(*residual, "model.residual", {"every", "branch_scale", "fixup"})) {
         r.integer(*residual, "model.residual", "every", 0, ExperimentLimits::maxDepth, c.config.residual.every);
         r.name(*residual, "model.residual", "branch_scale", kBranchScaleRegistry, c.config.residual.branchScale);
+        r.boolean(*residual, "model.residual", "fixup", c.config.residual.fixup);
     }
     if (const JsonValue* bias = model.find("bias_init"); bias && r.object(*bias, "model.bias_init", {"value", "std"})) {
         r.number(*bias, "model.bias_init", "value", c.config.biasInit.value);

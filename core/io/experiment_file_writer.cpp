@@ -52,6 +52,7 @@ JsonValue layerEntry(const LayerSpec& layer, int repeat) {
     entry.set("batchnorm", layer.batchNorm);
     // Only when on, so files written before layer norm existed are written as they were.
     if (layer.layerNorm) entry.set("layernorm", true);
+    if (layer.dropout != 0.0) entry.set("dropout", layer.dropout);
     return entry;
 }
 
@@ -90,6 +91,7 @@ JsonValue modelObject(const ExperimentConfig& config) {
         // Only when set, so files written before branch scaling existed are written as they were.
         if (config.residual.branchScale != BranchScaleKind::None)
             residual.set("branch_scale", std::string(enumName(kBranchScaleRegistry, config.residual.branchScale)));
+        if (config.residual.fixup) residual.set("fixup", true);
         model.set("residual", std::move(residual));
     }
     if (config.biasInit != defaults.biasInit) {

@@ -11,6 +11,7 @@
 #include "core/model/loss.h"
 #include "core/model/rescaled_moments.h"
 #include "core/training/gradient_clipping.h"
+#include "core/training/trainer_streams.h"
 
 namespace gradflow::core {
 
@@ -97,6 +98,7 @@ std::vector<typename FeedForwardNet<Scalar>::Layer> FeedForwardNet<Scalar>::buil
             layer.biasGrad = Vector::Zero(spec.width);
         }
         layer.maxDerivative = maxDerivative(spec.activation);
+        layer.dropoutRate = spec.dropout;
         fanIn = spec.width;
     }
     // Residual groups: [start, start + every - 1] from layer 2 on; a short last group keeps its skip.
@@ -109,6 +111,12 @@ std::vector<typename FeedForwardNet<Scalar>::Layer> FeedForwardNet<Scalar>::buil
             if (config.layers[start - 2].width != config.layers[end - 1].width)
                 throw std::invalid_argument("residual group widths differ; the config was not validated");
             layers[end - 1].residualStart = start;
+            if (config.residual.fixup) {
+                // Drawn first and rescaled after, so the weight stream stays the same as without Fixup.
+                const Scalar scale = static_cast<Scalar>(config.fixupScale(end - start + 1));
+                for (int l = start; l < end; ++l) layers[l - 1].weights *= scale;
+                layers[end - 1].weights.setZero();
+            }
             if (scaling == BranchScaleKind::ReZero) {
                 layers[end - 1].branchScale = Scalar(0);
                 layers[end - 1].learnsBranchScale = true;
@@ -123,7 +131,8 @@ std::vector<typename FeedForwardNet<Scalar>::Layer> FeedForwardNet<Scalar>::buil
 template <typename Scalar>
 FeedForwardNet<Scalar>::FeedForwardNet(const ExperimentConfig& config, Random& rng)
     : m_layers(buildLayers(config, rng)),
-      m_readout(config.layers.empty() ? config.inputDimension() : config.layers.back().width, config.outputDimension(), rng) {
+      m_readout(config.layers.empty() ? config.inputDimension() : config.layers.back().width, config.outputDimension(), rng),
+      m_dropoutRng(dropoutStream(config.seed)) {
     m_passes.resize(m_layers.size());
     for (std::size_t i = 0; i < m_layers.size(); ++i) {
         if (!m_layers[i].batchNorm) continue;
@@ -188,6 +197,23 @@ void FeedForwardNet<Scalar>::updateRunningStatistics(Layer& layer, const LayerPa
 }
 
 template <typename Scalar>
+void FeedForwardNet<Scalar>::drawDropoutMasks(Eigen::Index batchColumns) {
+    for (std::size_t i = 0; i < m_layers.size(); ++i) {
+        const Layer& layer = m_layers[i];
+        Matrix& mask = m_passes[i].dropMask;
+        if (layer.dropoutRate <= 0.0) continue;
+        const Eigen::Index width = layer.weights.rows();
+        if (m_dropoutMasks == DropoutMasks::Held && mask.rows() == width && mask.cols() == batchColumns) continue;
+        // Inverted dropout: the kept units' expectation equals the undropped value, so
+        // evaluation needs no rescaling. Compared in double, so float and double nets drop alike.
+        const Scalar kept = static_cast<Scalar>(1.0 / (1.0 - layer.dropoutRate));
+        mask.resize(width, batchColumns);
+        for (Eigen::Index k = 0; k < mask.size(); ++k)
+            mask.data()[k] = m_dropoutRng.uniform() < layer.dropoutRate ? Scalar(0) : kept;
+    }
+}
+
+template <typename Scalar>
 void FeedForwardNet<Scalar>::forwardHidden(const Matrix& inputs, ForwardMode mode, bool withDerivatives,
                                            std::vector<LayerPass>& passes) const {
     passes.resize(m_layers.size());
@@ -212,6 +238,8 @@ void FeedForwardNet<Scalar>::forwardHidden(const Matrix& inputs, ForwardMode mod
             pass.derivative.resize(pass.y.rows(), pass.y.cols());
             derivativeArray<Scalar>(layer.activation, view(pass.y), view(pass.h), view(pass.derivative));
         }
+        // Only training drops units; evaluation and probes see the whole layer (inverted dropout).
+        if (layer.dropoutRate > 0.0 && mode == ForwardMode::Train) pass.h.array() *= pass.dropMask.array();
         if (layer.residualStart > 0) {
             if (layer.learnsBranchScale && mode == ForwardMode::Train) pass.branch = pass.h;
             if (layer.branchScale != Scalar(1)) pass.h *= layer.branchScale;
@@ -224,6 +252,7 @@ template <typename Scalar>
 const typename FeedForwardNet<Scalar>::Matrix& FeedForwardNet<Scalar>::forward(const Matrix& inputs, int batch) {
     m_inputs = &inputs;
     m_batch = batch;
+    drawDropoutMasks(inputs.cols());
     forwardHidden(inputs, ForwardMode::Train, true, m_passes);
     for (std::size_t i = 0; i < m_layers.size(); ++i)
         if (m_layers[i].batchNorm) updateRunningStatistics(m_layers[i], m_passes[i]);
@@ -290,6 +319,8 @@ void FeedForwardNet<Scalar>::backward() {
         // stay readable after the step (layerValues()).
         Matrix& delta = layer.normalised() ? pass.z : pass.delta;
         delta = pass.outputGrad.cwiseProduct(pass.derivative);
+        // h = m * phi(y) with dropout's mask m fixed: dL/dy = dL/dh * m * phi'(y).
+        if (layer.dropoutRate > 0.0) delta.array() *= pass.dropMask.array();
         // h = skip + alpha * phi(y): d alpha = sum dL/dh * phi(y); the branch sees alpha dL/dh.
         if (layer.learnsBranchScale) layer.branchScaleGrad = pass.outputGrad.cwiseProduct(pass.branch).sum();
         if (layer.branchScale != Scalar(1)) delta *= layer.branchScale;
@@ -343,6 +374,10 @@ void FeedForwardNet<Scalar>::gradientStatistics(std::vector<LayerStats>& out) co
         // Exactly zero, not "small": a ReLU that never fires on the batch passes nothing back.
         const auto dead = (pass.derivative.array() == Scalar(0)).rowwise().all().count();
         s.deadFraction = static_cast<double>(dead) / static_cast<double>(pass.derivative.rows());
+        if (layer.dropoutRate > 0.0) {
+            const auto dropped = (pass.dropMask.array() == Scalar(0)).count();
+            s.droppedFraction = static_cast<double>(dropped) / static_cast<double>(pass.dropMask.size());
+        }
     }
     LayerStats& o = out.back();
     o.weightGradNorm = l2Norm(m_readout.weightGrad().data(), m_readout.weightGrad().size());

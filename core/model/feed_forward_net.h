@@ -1,6 +1,7 @@
 #pragma once
 // A deep fully connected network: input -> L hidden layers (dense -> optional batch or
-// layer norm -> activation, identity skips around residual groups) -> dense readout -> loss.
+// layer norm -> activation -> dropout in training, identity skips around residual groups)
+// -> dense readout -> loss.
 // Column per sample throughout: a batch of B inputs is an (input_dim x B) matrix.
 // Scalar is float or double; every statistic is computed in double.
 //
@@ -15,14 +16,13 @@
 
 #include "core/analysis/jacobian_chain.h"
 #include "core/config/experiment_config.h"
+#include "core/data/random.h"
 #include "core/model/dense_readout.h"
 #include "core/model/parameter_block.h"
 #include "core/training/layer_values.h"
 #include "core/training/step_stats.h"
 
 namespace gradflow::core {
-
-class Random;
 
 template <typename Scalar>
 class FeedForwardNet {
@@ -43,7 +43,12 @@ public:
         Probe,     ///< the last training batch's statistics held fixed, so each probe's Jacobian is its own
     };
 
-    /// Weights drawn from `rng` per the config's initialisers. The config must be valid.
+    /// Whether training forward passes draw new dropout masks (training) or reuse the last
+    /// ones, so that a finite-difference check differentiates one fixed function.
+    enum class DropoutMasks { Fresh, Held };
+
+    /// Weights drawn from `rng` per the config's initialisers; dropout masks from their own
+    /// stream of the config's seed. The config must be valid.
     FeedForwardNet(const ExperimentConfig& config, Random& rng);
 
     int hiddenLayers() const { return static_cast<int>(m_layers.size()); }
@@ -111,6 +116,7 @@ public:
     }
     /// Samples in the last training batch.
     int batch() const { return m_batch; }
+    void setDropoutMasks(DropoutMasks masks) { m_dropoutMasks = masks; }
 
 private:
     /// A layer's parameters and the state that outlives a step (running statistics).
@@ -128,6 +134,7 @@ private:
         Vector gamma, beta, gammaGrad, betaGrad;
         Vector runningMean, runningVar;
         double maxDerivative = 1.0;  ///< max phi', the saturation threshold's scale
+        double dropoutRate = 0.0;    ///< probability that training zeroes a unit of a sample
         /// gamma and beta replace the bias.
         bool normalised() const { return batchNorm || layerNorm; }
     };
@@ -138,7 +145,8 @@ private:
         Matrix derivative;                             ///< phi'(y), when asked for
         Matrix outputGrad;                             ///< backward(): dL/dh
         Matrix delta;                                  ///< backward() without batch norm: dL/dy (y stays readable)
-        Matrix branch;                                 ///< ReZero in training: phi(y) before alpha scales it
+        Matrix branch;                                 ///< ReZero in training: phi(y) (dropped out) before alpha scales it
+        Matrix dropMask;                               ///< dropout in training: 0 or 1 / (1 - rate) per (unit, sample)
         Vector batchMean, batchVariance, batchInvStd;  ///< batch norm in training
         Vector scale;                                  ///< batch norm outside training: gamma / sqrt(var + eps)
         RowVector sampleInvStd;                        ///< layer norm: 1 / sqrt(var + eps) per sample (column)
@@ -152,6 +160,7 @@ private:
     void normaliseEachSample(const Layer& layer, LayerPass& pass) const;
     static std::vector<Layer> buildLayers(const ExperimentConfig& config, Random& rng);
     void updateRunningStatistics(Layer& layer, const LayerPass& pass);
+    void drawDropoutMasks(Eigen::Index batchColumns);
     void backwardBatchNorm(Layer& layer, LayerPass& pass);
     void backwardLayerNorm(Layer& layer, LayerPass& pass);
     const Matrix& layerInput(int index) const;
@@ -162,6 +171,8 @@ private:
     Matrix m_outputs, m_outputGrad;  ///< out_dim x B and dL/d outputs
     const Matrix* m_inputs = nullptr;
     int m_batch = 0;
+    Random m_dropoutRng;
+    DropoutMasks m_dropoutMasks = DropoutMasks::Fresh;
 };
 
 }  // namespace gradflow::core

@@ -22,6 +22,9 @@ struct LayerStats {
     double activationStd = kNotApplicable;
     double saturation = kNotApplicable;      ///< fraction of (unit, sample) with phi' < 0.05 max phi'
     double deadFraction = kNotApplicable;    ///< fraction of units with phi' exactly 0 for every sample (feed-forward hidden layers)
+    /// Fraction of (unit, sample) that dropout zeroed in this training batch (hidden layers
+    /// with dropout; evaluation drops none).
+    double droppedFraction = kNotApplicable;
     double gateMean = kNotApplicable;        ///< LSTM forget / GRU update gate mean (recurrent only)
     double gateSaturation = kNotApplicable;  ///< fraction of gate values < 0.05 or > 0.95
 };

@@ -16,6 +16,9 @@ inline std::uint64_t dataSeed(std::uint64_t seed) { return seed ^ 0x5EEDDA7A5EED
 inline std::uint64_t testDataSeed(std::uint64_t seed) { return seed ^ 0x7E577E577E577E57ULL; }
 inline Random weightStream(std::uint64_t seed) { return Random(seed).fork(1); }
 inline Random batchStream(std::uint64_t seed) { return Random(seed).fork(2); }
+/// Dropout masks: a stream of their own, so a net without dropout draws exactly what it drew
+/// before dropout existed, and one with it keeps its weights and batches.
+inline Random dropoutStream(std::uint64_t seed) { return Random(seed).fork(3); }
 
 /// In place, per column, with the max subtracted so large logits never overflow.
 inline void softmaxColumns(Eigen::MatrixXd& logits) {

@@ -65,6 +65,7 @@ ExperimentConfig unusualConfig(Random& rng) {
                   rng.uniform() - 0.5};
         l.batchNorm = rng.below(2) == 1;
         l.layerNorm = !l.batchNorm && rng.below(2) == 1;
+        l.dropout = rng.below(2) == 1 ? 0.9 * rng.uniform() : 0.0;
         c.layers.insert(c.layers.end(), static_cast<std::size_t>(1 + rng.below(3)), l);
     }
     c.residual.every = 0;
@@ -175,9 +176,11 @@ void TestExperimentFile::roundTripsRunState() {
 void TestExperimentFile::roundTripsRemedies() {
     ExperimentConfig c;
     const std::string plain = serializeExperiment(c);
-    for (const char* key : {"layernorm", "branch_scale"}) QVERIFY2(plain.find(key) == std::string::npos, key);
+    for (const char* key : {"layernorm", "branch_scale", "dropout"}) QVERIFY2(plain.find(key) == std::string::npos, key);
     c.layers[2].layerNorm = true;
     c.layers[5].layerNorm = true;
+    c.layers[3].dropout = 0.25;
+    c.layers[4].dropout = 0.1 + 1e-17;  // not a short decimal: the writer keeps every bit
     c.residual.every = 2;
     for (BranchScaleKind kind : {BranchScaleKind::ReZero, BranchScaleKind::InverseSqrtBlocks}) {
         c.residual.branchScale = kind;
@@ -186,6 +189,14 @@ void TestExperimentFile::roundTripsRemedies() {
         QVERIFY2(r.ok(), (r.errorText() + "\n" + text).c_str());
         QVERIFY2(r.config == c, text.c_str());
     }
+    ExperimentConfig fixup;
+    QVERIFY(serializeExperiment(fixup).find("fixup") == std::string::npos);
+    fixup.residual.every = 3;
+    fixup.residual.fixup = true;
+    const std::string fixupText = serializeExperiment(fixup);
+    const ExperimentLoadResult fixupRead = parseExperiment(fixupText);
+    QVERIFY2(fixupRead.ok(), (fixupRead.errorText() + "\n" + fixupText).c_str());
+    QVERIFY2(fixupRead.config == fixup, fixupText.c_str());
     QCOMPARE(parseExperiment(replaced(kExample, "\"every\": 0", "\"every\": 4, \"branch_scale\": \"rezero\""))
                  .config.residual.branchScale,
              BranchScaleKind::ReZero);
@@ -244,6 +255,19 @@ void TestExperimentFile::rejectsBrokenFiles_data() {
         "true or false");
     row("both normalisations", replaced(kExample, "\"batchnorm\": false", "\"batchnorm\": true, \"layernorm\": true"),
         "model.layers[0].layernorm", "cannot be combined with batchnorm");
+    row("dropout of 1", replaced(kExample, "\"batchnorm\": false", "\"dropout\": 1"), "model.layers[0].dropout", "[0, 1); got 1");
+    row("negative dropout", replaced(kExample, "\"batchnorm\": false", "\"dropout\": -0.1"), "model.layers[0].dropout",
+        "[0, 1); got -0.1");
+    row("dropout as string", replaced(kExample, "\"batchnorm\": false", "\"dropout\": \"half\""), "model.layers[0].dropout",
+        "number");
+    row("fixup without skips", replaced(kExample, "\"every\": 0", "\"every\": 0, \"fixup\": true"), "model.residual.fixup",
+        "every is 0");
+    row("fixup with batch norm",
+        replaced(replaced(kExample, "\"every\": 0", "\"every\": 2, \"fixup\": true"), "\"batchnorm\": false",
+                 "\"batchnorm\": true"),
+        "model.residual.fixup", "without normalisation");
+    row("fixup as string", replaced(kExample, "\"every\": 0", "\"every\": 2, \"fixup\": \"yes\""), "model.residual.fixup",
+        "true or false");
     row("unknown branch scale", replaced(kExample, "\"every\": 0", "\"every\": 2, \"branch_scale\": \"fixup\""),
         "model.residual.branch_scale", "none, rezero or inverse_sqrt_blocks");
     row("branch scale without skips", replaced(kExample, "\"every\": 0", "\"every\": 0, \"branch_scale\": \"rezero\""),

@@ -1,7 +1,7 @@
 // Every backward pass against central finite differences, in double: each activation,
 // without normalisation, with batch norm and with layer norm, with and without residual
 // groups (their branches unscaled, scaled by a learnable ReZero alpha or by 1/sqrt(blocks)),
-// for both losses.
+// for both losses; and with dropout, its masks held fixed across the differences.
 
 #include <QtTest>
 
@@ -26,7 +26,7 @@ struct Problem {
 };
 
 Problem makeProblem(ActivationKind activation, Norm norm, int residualEvery, LossKind loss,
-                    BranchScaleKind branchScale = BranchScaleKind::None) {
+                    BranchScaleKind branchScale = BranchScaleKind::None, double dropout = 0.0) {
     Problem p;
     ExperimentConfig& c = p.config;
     // 2-D inputs for both losses (the net does not care what the targets mean): with a 1-D
@@ -41,6 +41,7 @@ Problem makeProblem(ActivationKind activation, Norm norm, int residualEvery, Los
     layer.layerNorm = norm == Norm::Layer;
     layer.init.kind = InitKind::XavierNormal;
     layer.init.gain = 1.3;
+    layer.dropout = dropout;
     c.layers.clear();
     for (int w : {5, 4, 4, 4, 4}) {
         layer.width = w;
@@ -69,6 +70,51 @@ double lossOf(Net& net, const Problem& p) {
     double accuracy = 0;
     net.forward(p.inputs, static_cast<int>(p.inputs.cols()));
     return net.loss(p.targets, p.config.training.loss, accuracy);
+}
+
+/// Largest relative difference between backward()'s gradients and central differences over
+/// every parameter. Dropout's masks are drawn once and held, so the loss is one function.
+double worstRelativeError(const Problem& p) {
+    Random rng(3);
+    Net net(p.config, rng);
+    // ReZero's alphas (the only one-number blocks) start at 0, which zeroes every gradient
+    // inside the branches; moved off 0, those gradients are checked too.
+    double alpha = 0.6;
+    for (auto& block : net.parameterBlocks())
+        if (block.size == 1) *block.value = (alpha += 0.1);
+    // A sample whose units dropout all zeroed reaches the next layer as zeros; a normalised
+    // layer then outputs beta, and beta's starting 0 would sit on ReLU's kink, where a
+    // difference quotient is not a derivative. Gamma and beta are moved off their start.
+    if (p.config.layers.front().dropout > 0) {
+        Random offsets(17);
+        for (auto& block : net.parameterBlocks())
+            if (!block.decays && block.size > 1)
+                for (Eigen::Index i = 0; i < block.size; ++i) block.value[i] += 0.3 * offsets.normal();
+    }
+    lossOf(net, p);
+    net.setDropoutMasks(Net::DropoutMasks::Held);
+    net.backward();
+    auto blocks = net.parameterBlocks();
+    std::vector<std::vector<double>> analytic;
+    for (const auto& b : blocks) analytic.emplace_back(b.gradient, b.gradient + b.size);
+
+    const double h = 1e-6;
+    double worst = 0.0;
+    for (std::size_t k = 0; k < blocks.size(); ++k) {
+        for (Eigen::Index i = 0; i < blocks[k].size; ++i) {
+            double& w = blocks[k].value[i];
+            const double saved = w;
+            w = saved + h;
+            const double up = lossOf(net, p);
+            w = saved - h;
+            const double down = lossOf(net, p);
+            w = saved;
+            const double numeric = (up - down) / (2 * h);
+            const double scale = std::max({std::abs(numeric), std::abs(analytic[k][i]), 1e-4});
+            worst = std::max(worst, std::abs(numeric - analytic[k][i]) / scale);
+        }
+    }
+    return worst;
 }
 
 }  // namespace
@@ -108,35 +154,33 @@ private slots:
         const Problem p =
             makeProblem(activation, Norm(norm), residualEvery, crossEntropy ? LossKind::CrossEntropy : LossKind::MeanSquaredError,
                         BranchScaleKind(branchScale));
-        Random rng(3);
-        Net net(p.config, rng);
-        // ReZero's alphas (the only one-number blocks) start at 0, which zeroes every gradient
-        // inside the branches; moved off 0, those gradients are checked too.
-        double alpha = 0.6;
-        for (auto& block : net.parameterBlocks())
-            if (block.size == 1) *block.value = (alpha += 0.1);
-        lossOf(net, p);
-        net.backward();
-        auto blocks = net.parameterBlocks();
-        std::vector<std::vector<double>> analytic;
-        for (const auto& b : blocks) analytic.emplace_back(b.gradient, b.gradient + b.size);
+        const double worst = worstRelativeError(p);
+        QVERIFY2(worst < 1e-5, qPrintable(QString("worst relative error %1").arg(worst)));
+    }
 
-        const double h = 1e-6;
-        double worst = 0.0;
-        for (std::size_t k = 0; k < blocks.size(); ++k) {
-            for (Eigen::Index i = 0; i < blocks[k].size; ++i) {
-                double& w = blocks[k].value[i];
-                const double saved = w;
-                w = saved + h;
-                const double up = lossOf(net, p);
-                w = saved - h;
-                const double down = lossOf(net, p);
-                w = saved;
-                const double numeric = (up - down) / (2 * h);
-                const double scale = std::max({std::abs(numeric), std::abs(analytic[k][i]), 1e-4});
-                worst = std::max(worst, std::abs(numeric - analytic[k][i]) / scale);
-            }
-        }
+    void dropoutWithHeldMasks_data() {
+        QTest::addColumn<ActivationKind>("activation");
+        QTest::addColumn<int>("norm");
+        QTest::addColumn<int>("branchScale");
+        const std::pair<int, const char*> residuals[] = {
+            {-1, ""}, {int(BranchScaleKind::None), " residual"}, {int(BranchScaleKind::ReZero), " rezero"}};
+        for (const auto& info : activationRegistry())
+            for (Norm norm : {Norm::None, Norm::Batch, Norm::Layer})
+                for (const auto& [scale, residualName] : residuals) {
+                    const char* normName = norm == Norm::Batch ? " bn" : norm == Norm::Layer ? " ln" : "";
+                    const QByteArray name =
+                        QByteArray(info.name.data(), qsizetype(info.name.size())) + normName + residualName + " dropout";
+                    QTest::newRow(name.constData()) << info.kind << int(norm) << scale;
+                }
+    }
+
+    void dropoutWithHeldMasks() {
+        QFETCH(ActivationKind, activation);
+        QFETCH(int, norm);
+        QFETCH(int, branchScale);
+        const Problem p = makeProblem(activation, Norm(norm), branchScale < 0 ? 0 : 2, LossKind::CrossEntropy,
+                                      BranchScaleKind(std::max(branchScale, 0)), 0.3);
+        const double worst = worstRelativeError(p);
         QVERIFY2(worst < 1e-5, qPrintable(QString("worst relative error %1").arg(worst)));
     }
 

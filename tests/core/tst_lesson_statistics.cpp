@@ -76,8 +76,12 @@ constexpr Row kRows[] = {
     {"saturating-large-lr", 0.0, kAny},
     // Its point is the dead units, which the diagnosis line counts.
     {"dead-relu-negative-bias", 0.0, kAny},
+    // Fixup: every block starts as the identity, so dL/dh reaches layer 1 unchanged.
+    {"fixup-deep-residual", 0.0, 0.5},
     // Its point is the rate over time, not a profile at step 0.
     {"warmup-large-learning-rate", 0.0, kAny},
+    // Its point is the train/test gap after training; He + ReLU keeps the profile flat.
+    {"dropout-overfitting", 0.0, 1.5},
 };
 
 }  // namespace

@@ -99,6 +99,26 @@ Movement trainAndMeasure(const std::string& name, int steps) {
     return m;
 }
 
+/// Mean cross-entropy of the network in evaluation mode (dropout off, batch norm's running
+/// statistics) over a whole data set.
+double evaluatedLoss(const Trainer& trainer, const Dataset& data) {
+    const Eigen::MatrixXd probabilities = trainer.predict(data.inputs);
+    return -(data.targets.array() * probabilities.array().log()).colwise().sum().mean();
+}
+
+/// Training-set and test-set loss after `steps` updates, both in evaluation mode, so the gap
+/// between them is memorisation and not dropout's noise.
+struct Generalisation {
+    double trainLoss = 0, testLoss = 0;
+    double gap() const { return testLoss - trainLoss; }
+};
+
+Generalisation trainAndEvaluate(const ExperimentConfig& config, int steps) {
+    auto trainer = Trainer::create(config);
+    for (int i = 0; i < steps && !trainer->divergence().diverged; ++i) trainer->step();
+    return {evaluatedLoss(*trainer, trainer->dataset()), evaluatedLoss(*trainer, trainer->testDataset())};
+}
+
 using Check = std::function<void(const std::string&)>;
 
 // The commonest claim: at initialisation, the last/first depth-unit ratio of a statistic
@@ -183,6 +203,37 @@ const std::map<std::string, Check>& checks() {
              const double ratio = ratioAtInitOf(fixed, &LayerStats::activationGradNorm);
              qInfo("with 1/sqrt(B) instead: %.3g", ratio);
              QVERIFY2(ratio > 0.1 && ratio <= 10, qPrintable(describe("1/sqrt(B): last/first", ratio)));
+         }},
+        {"fixup-deep-residual",
+         [](const std::string& n) {
+             remedyAtInit(&LayerStats::activationGradNorm, 0.5, 2, 1e2, [](ExperimentConfig& c) { c.residual.fixup = false; })(n);
+             // Every block starts as the identity: the last hidden layer sees layer 1's activations.
+             const StepStats first = run(n, 1).first;
+             const double spread = first.layers[first.layers.size() - 2].activationStd / first.layers[0].activationStd;
+             QVERIFY2(spread == 1.0, qPrintable(describe("activation spread, last/first hidden", spread)));
+             // Without it the same stack at the same rate diverges.
+             ExperimentConfig plain = presetConfig(n);
+             plain.residual.fixup = false;
+             auto trainer = Trainer::create(plain);
+             for (int i = 0; i < suggestedSteps(n) && !trainer->divergence().diverged; ++i) trainer->step();
+             QVERIFY2(trainer->divergence().diverged, "without Fixup the lesson's stack should diverge");
+         }},
+        {"dropout-overfitting",
+         [](const std::string& n) {
+             const ExperimentConfig config = presetConfig(n);
+             const Run r = run(n, 1);
+             for (std::size_t l = 0; l + 1 < r.first.layers.size(); ++l)
+                 QVERIFY2(std::abs(r.first.layers[l].droppedFraction - 0.5) < 0.05,
+                          qPrintable(describe("fraction dropped", r.first.layers[l].droppedFraction)));
+             ExperimentConfig plain = config;
+             for (LayerSpec& l : plain.layers) l.dropout = 0.0;
+             const Generalisation with = trainAndEvaluate(config, suggestedSteps(n));
+             const Generalisation without = trainAndEvaluate(plain, suggestedSteps(n));
+             qInfo("%s: train/test loss %.3g/%.3g with dropout, %.3g/%.3g without", n.c_str(), with.trainLoss, with.testLoss,
+                   without.trainLoss, without.testLoss);
+             QVERIFY2(without.gap() > 1.0, qPrintable(describe("without dropout: test - train loss", without.gap())));
+             QVERIFY2(with.gap() < without.gap() / 4, qPrintable(describe("with dropout: test - train loss", with.gap())));
+             QVERIFY2(with.testLoss < without.testLoss / 2, qPrintable(describe("with dropout: test loss", with.testLoss)));
          }},
         {"residual-rescue", ratioAtInit(&LayerStats::weightGradNorm, false, 0.1, 10, "last/first weight gradient")},
         {"orthogonal-tanh-isometry", ratioAtInit(&LayerStats::weightGradNorm, false, 0.5, 2, "last/first weight gradient")},

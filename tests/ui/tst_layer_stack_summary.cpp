@@ -1,10 +1,13 @@
 // The layer editor's summary line shows the core's parameter count, so a batch-norm layer
 // counts its scale and shift, not a bias it does not have. The remedies' controls: a layer
-// takes one normalisation, and the residual branch scaling needs skips.
+// takes one normalisation, the residual branch scaling and Fixup need skips, and a
+// layer's dropout rate is edited in its own column within the validator's range.
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
 #include <QLocale>
+#include <QSpinBox>
 #include <QTableView>
 #include <QTest>
 
@@ -22,6 +25,8 @@ private slots:
     void showsTheCoreCount();
     void oneNormalisationPerLayer();
     void branchScalingNeedsSkips();
+    void fixupNeedsSkips();
+    void dropoutColumnEditsOneLayer();
     void initColumnNamesTheSchemeBriefly();
 };
 
@@ -113,6 +118,53 @@ void TestLayerStackSummary::initColumnNamesTheSchemeBriefly() {
     QCOMPARE(cell(1, Qt::DisplayRole), QStringLiteral("Xavier uniform"));
     QCOMPARE(cell(2, Qt::DisplayRole), QStringLiteral("Orthogonal"));
     QVERIFY(cell(0, Qt::ToolTipRole).startsWith(QStringLiteral("He / Kaiming normal: ")));
+}
+
+void TestLayerStackSummary::fixupNeedsSkips() {
+    ui::ExperimentDocument document;
+    ui::LayerStackEditor editor(&document);
+    core::ExperimentConfig config;
+    document.replace(config, {});
+    auto* fixup = editor.findChild<QCheckBox*>(QStringLiteral("fixup"));
+    QVERIFY(fixup);
+    QVERIFY(!fixup->isEnabled());
+    QVERIFY(fixup->toolTip().contains(QStringLiteral("Zhang, Dauphin & Ma 2019")));
+    config.residual.every = 2;
+    document.replace(config, {});
+    QVERIFY(fixup->isEnabled());
+    fixup->click();
+    QVERIFY(document.config().residual.fixup);
+    QVERIFY(document.issues().empty());  // the default stack is tanh: slope 1 at 0
+    // Turning the skips off takes Fixup with it, so the config stays valid.
+    QSpinBox* skip = nullptr;
+    for (QSpinBox* spin : editor.findChildren<QSpinBox*>())
+        if (spin->prefix() == QStringLiteral("skip every ")) skip = spin;
+    QVERIFY(skip);
+    skip->setValue(0);
+    QVERIFY(!document.config().residual.fixup);
+    QVERIFY(document.issues().empty());
+    QVERIFY(!fixup->isChecked());
+}
+
+void TestLayerStackSummary::dropoutColumnEditsOneLayer() {
+    ui::ExperimentDocument document;
+    ui::LayerStackEditor editor(&document);
+    document.replace(core::ExperimentConfig{}, {});
+    auto* table = editor.findChild<QTableView*>();
+    QVERIFY(table);
+    QAbstractItemModel* model = table->model();
+    const QModelIndex dropout = model->index(3, ui::LayerStackModel::DropoutColumn);
+    QVERIFY(model->flags(dropout) & Qt::ItemIsEditable);
+    QCOMPARE(model->data(dropout, Qt::DisplayRole).toString(), QString());  // off reads blank
+    QVERIFY(model->data(dropout, Qt::ToolTipRole).toString().contains(QStringLiteral("Srivastava et al. 2014")));
+    QVERIFY(model->setData(dropout, 0.25, Qt::EditRole));
+    QCOMPARE(document.config().layers[3].dropout, 0.25);
+    QCOMPARE(document.config().layers[2].dropout, 0.0);
+    QCOMPARE(model->data(dropout, Qt::DisplayRole).toString(), QStringLiteral("0.25"));
+    // A rate of 1 is refused by the validator, which names the field in the cell's tooltip.
+    QVERIFY(model->setData(dropout, 1.0, Qt::EditRole));
+    QVERIFY(model->data(dropout, Qt::ToolTipRole).toString().contains(QStringLiteral("model.layers[3].dropout")));
+    QVERIFY(model->data(dropout, Qt::ToolTipRole).toString().contains(QStringLiteral("[0, 1)")));
 }
 
 QTEST_MAIN(TestLayerStackSummary)

@@ -19,6 +19,9 @@ LayerHealthPlot::LayerHealthPlot(QWidget* parent) : PlotView(QStringLiteral("hea
     m_saturation->setName(tr("saturated / dead units (φ′ < 5% of max)"));
     m_gate = p->addGraph(p->xAxis, p->yAxis);
     m_gate->setName(tr("gate mean (forget / update)"));
+    m_dropped = p->addGraph(p->xAxis, p->yAxis);
+    m_dropped->setName(tr("dropped by dropout (training only)"));
+    m_dropped->setLineStyle(QCPGraph::lsNone);
     m_mean = p->addGraph(p->xAxis, p->yAxis2);
     m_mean->setName(tr("activation mean ± std"));
     m_mean->setLineStyle(QCPGraph::lsNone);
@@ -45,6 +48,9 @@ void LayerHealthPlot::setTheme(const Theme& t) {
     m_spread->setPen(QPen(t.accent, t.presenter ? 2.5 : 1.4));
     m_spread->setWhiskerWidth(t.presenter ? 10 : 6);
     m_gate->setPen(QPen(t.secondary, t.lineWidth));
+    // A bar's colour would read as more saturation: a marker on the same 0..1 axis instead.
+    m_dropped->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssTriangleInverted, QPen(t.background, 1.0), t.secondary, t.markerSize * 2.2));
 }
 
 void LayerHealthPlot::clear() {
@@ -52,6 +58,7 @@ void LayerHealthPlot::clear() {
     m_mean->data()->clear();
     m_spread->data()->clear();
     m_gate->data()->clear();
+    m_dropped->data()->clear();
     plot()->xAxis->setRange(0.4, 8.6);
     plot()->yAxis2->setRange(-1, 1);
     rememberSnapshot(nullptr);
@@ -62,7 +69,7 @@ void LayerHealthPlot::showFrame(const SnapshotPtr& snapshot, const core::Trainin
     rememberSnapshot(snapshot);
     if (!snapshot || !snapshot->latest) return;
     const auto& layers = snapshot->latest->layers;
-    QVector<double> keys, sat, meanKeys, mean, err, gateKeys, gate;
+    QVector<double> keys, sat, meanKeys, mean, err, gateKeys, gate, droppedKeys, dropped;
     double lo = HUGE_VAL, hi = -HUGE_VAL;
     for (int i = 0; i < int(layers.size()); ++i) {
         const auto& l = layers[i];
@@ -77,9 +84,11 @@ void LayerHealthPlot::showFrame(const SnapshotPtr& snapshot, const core::Trainin
             hi = std::max(hi, l.activationMean + sd);
         }
         if (std::isfinite(l.gateMean)) gateKeys << k, gate << l.gateMean;
+        if (std::isfinite(l.droppedFraction)) droppedKeys << k, dropped << l.droppedFraction;
     }
     m_saturation->setData(keys, sat, true);
     m_gate->setData(gateKeys, gate, true);
+    m_dropped->setData(droppedKeys, dropped, true);
     QString name = QString::fromStdString(snapshot->depthUnitName);
     if (!name.isEmpty()) name[0] = name[0].toUpper();
     plot()->xAxis->setLabel(tr("%1 (input side → output)").arg(name));
@@ -110,6 +119,7 @@ void LayerHealthPlot::showFrame(const SnapshotPtr& snapshot, const core::Trainin
     legendIf(m_saturation, !keys.isEmpty());
     legendIf(m_mean, !meanKeys.isEmpty());
     legendIf(m_gate, !gateKeys.isEmpty());
+    legendIf(m_dropped, !droppedKeys.isEmpty());
     setEmptyMessage(keys.isEmpty() && meanKeys.isEmpty() ? tr("No activation statistics at this step") : QString());
 }
 
