@@ -24,29 +24,12 @@ struct LayerMoments {
 };
 
 LayerMoments bandMoments(const ActivationSpec& activation, double mean, double variance) {
-    const double s = std::sqrt(std::max(variance, std::numeric_limits<double>::min()));
     LayerMoments m;
-    m.value2 = gaussianExpectation([&](double z) {
-        const double a = activate(activation, mean + s * z);
-        return a * a;
-    });
-    m.value4 = gaussianExpectation([&](double z) {
-        const double a = activate(activation, mean + s * z);
-        return a * a * a * a;
-    });
-    m.slope2 = gaussianExpectation([&](double z) {
-        const double d = activateDerivative(activation, mean + s * z);
-        return d * d;
-    });
-    m.slope4 = gaussianExpectation([&](double z) {
-        const double d = activateDerivative(activation, mean + s * z);
-        return d * d * d * d;
-    });
-    m.mixed = gaussianExpectation([&](double z) {
-        const double a = activate(activation, mean + s * z);
-        const double d = activateDerivative(activation, mean + s * z);
-        return a * a * d * d;
-    });
+    m.value2 = activationMoment(activation, mean, variance, 2, 0);
+    m.value4 = activationMoment(activation, mean, variance, 4, 0);
+    m.slope2 = activationMoment(activation, mean, variance, 0, 2);
+    m.slope4 = activationMoment(activation, mean, variance, 0, 4);
+    m.mixed = activationMoment(activation, mean, variance, 2, 2);
     return m;
 }
 

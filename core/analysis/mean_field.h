@@ -26,6 +26,11 @@ struct MeanFieldPrediction {
     std::string unavailableReason;
 };
 
+/// E[phi(x)^valuePower phi'(x)^slopePower], x ~ N(mean, variance), by gaussianExpectation;
+/// a zero variance is taken as its 0+ limit, as in chi_1, so relu's undefined derivative
+/// at exactly 0 never decides the answer.
+double activationMoment(const ActivationSpec& activation, double mean, double variance, int valuePower, int slopePower);
+
 /// Gaussian-quadrature expectation E[f(z)], z ~ N(0,1): 2 x 64 Gauss-Legendre nodes split
 /// at z = 0 so relu-like kinks cost no accuracy (see gauss_quadrature.h); ~1e-15 for
 /// smooth or piecewise-smooth f of polynomial growth.
