@@ -267,6 +267,17 @@ std::vector<UnitFactors> feedForwardFactors(const ExperimentConfig& config, doub
         }
     }
     const double alpha = branchScaleAtInit(config);
+    // Fixup rescales each branch's drawn weights and starts its last layer at W = 0: the
+    // weight variance the recursion sees, per layer, so the line is the Fixup net's own.
+    std::vector<double> weightVarianceFactor(static_cast<std::size_t>(depth), 1.0);
+    if (config.residual.fixup) {
+        for (int start = 1; start < depth; start += config.residual.every) {
+            const int end = std::min(start + config.residual.every - 1, depth - 1);
+            const double scale = config.fixupScale(end - start + 1);
+            for (int l = start; l < end; ++l) weightVarianceFactor[static_cast<std::size_t>(l)] = scale * scale;
+            weightVarianceFactor[static_cast<std::size_t>(end)] = 0.0;
+        }
+    }
     std::vector<UnitFactors> units;
     std::vector<double> outputSecondMoment, outputMean;
     int fanIn = config.inputDimension();
@@ -274,7 +285,7 @@ std::vector<UnitFactors> feedForwardFactors(const ExperimentConfig& config, doub
     const double biasVariance = config.biasInit.std * config.biasInit.std;
     for (int l = 0; l < depth; ++l) {
         const LayerSpec& layer = config.layers[static_cast<std::size_t>(l)];
-        const double sigmaW2Layer = sigmaW2(layer.init, fanIn, layer.width);
+        const double sigmaW2Layer = sigmaW2(layer.init, fanIn, layer.width) * weightVarianceFactor[static_cast<std::size_t>(l)];
         const double q = sigmaW2Layer * secondMoment + biasVariance;
         const UnitMoments m = unitMoments(layer.activation, config.biasInit.value, q);
         const int start = groupStartOfEnd[static_cast<std::size_t>(l)];

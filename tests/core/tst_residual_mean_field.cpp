@@ -8,9 +8,12 @@
 #include "core/analysis/mean_field.h"
 #include "core/config/experiment_validation.h"
 #include "core/data/random.h"
+#include "core/io/experiment_file.h"
+#include "core/io/preset_library.h"
 #include "core/io/theory_csv.h"
 #include "core/model/feed_forward_net.h"
 #include "core/model/initializer.h"
+#include "core/training/trainer.h"
 
 using namespace gradflow::core;
 
@@ -137,6 +140,38 @@ private slots:
         QCOMPARE(QString::fromStdString(rows).split('\n', Qt::SkipEmptyParts).size(), 9);
         QVERIFY(rows.find("weight_grad_norm") == std::string::npos);
         QVERIFY(rows.rfind("9,activation_grad_norm,1,,\n") == rows.size() - std::string("9,activation_grad_norm,1,,\n").size());
+    }
+
+    void fixupNetsFollowTheirOwnProfile() {
+        // Fixup starts each branch's last layer at W = 0: every block is the identity, so the
+        // line is flat on the skip path and 0 inside the branches, as the net measures at
+        // its first step (the plain residual recursion would draw a 200-fold slope here).
+        const Preset* preset = findPreset("fixup-deep-residual");
+        QVERIFY(preset);
+        const ExperimentConfig config = parseExperiment(preset->json).config;
+        QVERIFY(config.residual.fixup);
+        auto trainer = Trainer::create(config);
+        const StepStats first = trainer->step();
+        const GradientProfiles p = predictGradientProfiles(config, meanSquare(trainer->dataset().inputs));
+        QVERIFY(p.unavailableReason.empty());
+        const std::size_t depth = config.layers.size();
+        QCOMPARE(p.activationGradient.size(), depth);
+        const double last = first.layers[depth - 1].activationGradNorm;
+        QVERIFY(last > 0);
+        int zeros = 0;
+        for (std::size_t l = 0; l < depth; ++l) {
+            const double measured = first.layers[l].activationGradNorm / last;
+            const double predicted = p.activationGradient[l];
+            if (measured == 0.0) {
+                ++zeros;
+                QCOMPARE(predicted, 0.0);
+            } else {
+                QVERIFY2(closeRelative(predicted, measured, 1e-9),
+                         qPrintable(QString("layer %1: predicted %2, measured %3").arg(l + 1).arg(predicted).arg(measured)));
+            }
+        }
+        QCOMPARE(zeros, config.residual.every > 1 ? config.residualBlocks() * (config.residual.every - 1) : 0);
+        QCOMPARE(p.weightGradient.size(), depth);
     }
 
     void residualNetsMatchTheProfile_data() {
