@@ -134,8 +134,12 @@ void NetworkDiagram::drawColumn(QCPPainter* painter, const DiagramColumn& col) c
                 painter->drawText(QRectF(-col.box.height() / 2, -col.box.width() / 2, col.box.height(), col.box.width()),
                                   Qt::AlignCenter, text);
                 painter->restore();
-            } else if (advance * 1.6 <= m_layout.spacing && col.normalisation.isEmpty()) {
-                // Too thin to write on: above it, where the skip arcs leave room.
+            } else if (advance * 1.6 <= m_layout.spacing && col.normalisation.isEmpty() &&
+                       std::none_of(m_layout.arcs.begin(), m_layout.arcs.end(), [&](const DiagramArc& arc) {
+                           return std::abs(arc.start.x() - col.box.center().x()) < advance ||
+                                  std::abs(arc.end.x() - col.box.center().x()) < advance;
+                       })) {
+                // Too thin to write on: above it, unless a skip arc starts or ends there.
                 painter->setPen(theme.mutedText);
                 painter->drawText(QRectF(col.box.center().x() - advance / 2 - 1, col.box.top() - metrics.height() - 2,
                                          advance + 2, metrics.height()),
