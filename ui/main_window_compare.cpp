@@ -85,15 +85,15 @@ void MainWindow::updateCompareAction() {
         m_compareAction->setEnabled(true);
         return;
     }
-    const auto changes = core::changesFor(m_document->config());
-    if (changes.empty() || !m_document->isValid()) {
+    const auto oneClick = core::oneClickChange(m_document->config());
+    if (!oneClick || !m_document->isValid()) {
         m_compareAction->setText(tr("Compare"));
         m_compareAction->setToolTip(tr("No one-change comparison applies to the current settings"));
         m_compareAction->setData(QString());
         m_compareAction->setEnabled(false);
         return;
     }
-    const core::ConfigChange& first = changes.front();
+    const core::ConfigChange& first = *oneClick;
     m_compareAction->setText(tr("Compare: %1").arg(QString::fromStdString(first.label)));
     m_compareAction->setToolTip(tr("Train this setup (A) beside the same setup %1 (B), in lockstep on the same "
                                    "data and seed, with shared axes. The arrow lists other changes.")

@@ -423,6 +423,18 @@ std::vector<ConfigChange> changesFor(const ExperimentConfig& config) {
     return out;
 }
 
+std::optional<ConfigChange> oneClickChange(const ExperimentConfig& config) {
+    const std::vector<ConfigChange> changes = changesFor(config);
+    if (changes.empty()) return std::nullopt;
+    // A branch scale is the remedy of a residual net that has one: unscaling it, not
+    // dropping the skips, shows what it does.
+    for (const ConfigChange& change : changes)
+        if (change.id == "residual-unscaled") return change;
+    for (const ConfigChange& change : changes)
+        if (change.id.size() > 4 && change.id.compare(change.id.size() - 4, 4, "-off") == 0) return change;
+    return changes.front();
+}
+
 std::optional<ExperimentConfig> applyChange(const ExperimentConfig& config, std::string_view id) {
     const ChangeRule* rule = findRule(id);
     return rule ? tryApply(*rule, config) : std::nullopt;

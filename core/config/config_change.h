@@ -23,6 +23,10 @@ struct ConfigChange {
 /// The changes that apply to `config`: each yields a valid configuration different from
 /// it. Order is a teaching order (remedies first).
 std::vector<ConfigChange> changesFor(const ExperimentConfig& config);
+/// The comparison one click offers: the experiment without a remedy it has (without
+/// dropout, without clipping, unscaled residual branches, ...), since that remedy is what
+/// a lesson built on it is about; else the first change. Empty when none applies.
+std::optional<ConfigChange> oneClickChange(const ExperimentConfig& config);
 
 /// `config` with the change `id` made, or nothing if `id` is unknown or does not apply
 /// to it (then `changesFor(config)` does not list it either).

@@ -41,7 +41,32 @@ private slots:
     void recurrentModelsOfferCells();
     void unknownIdsApplyNothing();
     void everyIdHasARule();
+    void oneClickRemovesTheLessonsRemedy_data();
+    void oneClickRemovesTheLessonsRemedy();
 };
+
+void TestConfigChange::oneClickRemovesTheLessonsRemedy_data() {
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("change");
+    // The lessons whose text says "Compare -> without X": the button offers exactly that.
+    QTest::newRow("dropout") << "dropout-overfitting" << "dropout-off";
+    QTest::newRow("fixup") << "fixup-deep-residual" << "fixup-off";
+    QTest::newRow("layer norm") << "layernorm-rescue" << "layer-norm-off";
+    QTest::newRow("rezero") << "rezero-deep-residual" << "residual-unscaled";
+    QTest::newRow("warmup") << "warmup-large-learning-rate" << "schedule-off";
+    QTest::newRow("clipping") << "clipping-tames-explosion" << "clip-off";
+    QTest::newRow("batch norm") << "batchnorm-rescue" << "batch-norm-off";
+    // Without a remedy, the teaching order's first: batch norm for the vanishing stack.
+    QTest::newRow("plain") << "deep-sigmoid-vanishing" << "batch-norm-on";
+}
+
+void TestConfigChange::oneClickRemovesTheLessonsRemedy() {
+    QFETCH(QString, name);
+    QFETCH(QString, change);
+    const auto offered = oneClickChange(preset(name.toStdString()));
+    QVERIFY(offered);
+    QCOMPARE(QString::fromStdString(offered->id), change);
+}
 
 void TestConfigChange::everyOfferedChangeIsValidAndKeepsTheData_data() {
     QTest::addColumn<QString>("name");
