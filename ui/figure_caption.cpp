@@ -52,6 +52,7 @@ QString mitigationsText(const core::ExperimentConfig& c) {
         else if (c.residual.every > 0 && c.residual.branchScale == core::BranchScaleKind::InverseSqrtBlocks)
             parts << QStringLiteral("branches / \u221a%1").arg(c.residualBlocks());
         if (c.residual.every > 0 && c.residual.fixup) parts << QStringLiteral("Fixup");
+        if (c.lsuv) parts << QStringLiteral("LSUV");
         const auto dropped = std::count_if(c.layers.begin(), c.layers.end(), [](const auto& l) { return l.dropout > 0; });
         if (dropped == qsizetype(c.layers.size()) && dropped > 0 &&
             std::all_of(c.layers.begin(), c.layers.end(), [&](const auto& l) { return l.dropout == c.layers.front().dropout; }))

@@ -234,13 +234,22 @@ QWidget* LayerStackEditor::createFeedForwardPage() {
                          "B^(-1/(2m-2)) (B blocks, m layers per branch), so every block starts as the identity. "
                          "Needs skips, no batch or layer norm, unscaled branches"));
     m_fixup->setObjectName(QStringLiteral("fixup"));
+    m_lsuv = withTip(new QCheckBox(tr("LSUV"), page),
+                     tr("LSUV initialisation (Mishkin & Matas 2016): after drawing, each layer's weights, input side "
+                        "first, are rescaled on a batch of the data until W h + b has variance 1. Sets the scale from "
+                        "the data whatever the initialiser and activation. Not with Fixup"));
+    m_lsuv->setObjectName(QStringLiteral("lsuv"));
+    auto* initialisation = new QHBoxLayout;
+    initialisation->addWidget(m_fixup);
+    initialisation->addWidget(m_lsuv);
+    initialisation->addStretch(1);
     defaults->addRow(tr("Activation"), m_activation);
     defaults->addRow(tr("Initializer"), m_init);
     defaults->addRow(tr("Gain"), m_gain);
     defaults->addRow(tr("Mitigations"), mitigations);
     defaults->addRow(tr("Residual"), residual);
     // A row of its own: beside the skip controls it widened the dock past a comparison at 1366x768.
-    defaults->addRow(QString(), m_fixup);
+    defaults->addRow(QString(), initialisation);
     layout->addLayout(defaults);
 
     m_table = new QTableView(page);
@@ -293,6 +302,7 @@ QWidget* LayerStackEditor::createFeedForwardPage() {
     connect(m_branchScale, &QComboBox::activated, this,
             [this](int index) { setBranchScale(m_branchScale->itemData(index).toInt()); });
     connect(m_fixup, &QCheckBox::clicked, this, &LayerStackEditor::setFixup);
+    connect(m_lsuv, &QCheckBox::clicked, this, &LayerStackEditor::setLsuv);
     return page;
 }
 
@@ -307,7 +317,7 @@ void LayerStackEditor::setTheme(const Theme& theme) {
 void LayerStackEditor::refresh() {
     const core::ExperimentConfig& config = m_document->config();
     const QList<QWidget*> widgets{m_modelKind, m_depth,     m_width,     m_activation,  m_init, m_gain,
-                                  m_batchNorm, m_layerNorm, m_skipEvery, m_branchScale, m_fixup};
+                                  m_batchNorm, m_layerNorm, m_skipEvery, m_branchScale, m_fixup, m_lsuv};
     for (QWidget* w : widgets) w->blockSignals(true);
     const bool recurrent = config.model == core::ModelKind::Recurrent;
     m_modelKind->setCurrentIndex(recurrent ? 1 : 0);
@@ -339,6 +349,7 @@ void LayerStackEditor::refresh() {
     m_fixup->setChecked(config.residual.fixup);
     // Checked but refused (say, batch norm added later) stays clickable, so it can be turned off.
     m_fixup->setEnabled(config.residual.every > 0 || config.residual.fixup);
+    m_lsuv->setChecked(config.lsuv);
     m_summary->setText(tr("%1 layers, %L2 parameters").arg(layers.size()).arg(qint64(core::parameterCount(config))));
 
     for (QWidget* w : widgets) w->blockSignals(false);
@@ -506,6 +517,12 @@ void LayerStackEditor::setFixup(bool on) {
     core::ExperimentConfig config = m_document->config();
     config.residual.fixup = on;
     m_document->setConfig(config, on ? tr("Fixup on") : tr("Fixup off"));
+}
+
+void LayerStackEditor::setLsuv(bool on) {
+    core::ExperimentConfig config = m_document->config();
+    config.lsuv = on;
+    m_document->setConfig(config, on ? tr("LSUV on") : tr("LSUV off"));
 }
 
 }  // namespace gradflow::ui

@@ -58,6 +58,7 @@ private:
     void setResidual(int every);
     void setBranchScale(int kind);
     void setFixup(bool on);
+    void setLsuv(bool on);
 
     ExperimentDocument* m_document;
     LayerStackModel* m_model = nullptr;
@@ -74,6 +75,7 @@ private:
     QSpinBox* m_skipEvery = nullptr;
     QComboBox* m_branchScale = nullptr;
     QCheckBox* m_fixup = nullptr;
+    QCheckBox* m_lsuv = nullptr;
     QLabel* m_summary = nullptr;
     QToolButton* m_undo = nullptr;
     QToolButton* m_redo = nullptr;

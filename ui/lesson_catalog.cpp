@@ -23,7 +23,7 @@ constexpr std::array<Section, 5> kSections{{
     {QT_TRANSLATE_NOOP("LessonCatalog", "Exploding gradients"), {"exploding-large-weights"}},
     {QT_TRANSLATE_NOOP("LessonCatalog", "Remedies"),
      {"he-relu-healthy", "orthogonal-tanh-isometry", "batchnorm-rescue", "layernorm-rescue", "residual-rescue",
-      "rezero-deep-residual", "fixup-deep-residual", "clipping-tames-explosion", "warmup-large-learning-rate",
+      "rezero-deep-residual", "fixup-deep-residual", "lsuv-gelu-any-gain", "clipping-tames-explosion", "warmup-large-learning-rate",
       "dropout-overfitting"}},
     {QT_TRANSLATE_NOOP("LessonCatalog", "Real images: Fashion-MNIST"),
      {"fashion-deep-sigmoid", "fashion-he-relu", "fashion-batchnorm-rescue"}},

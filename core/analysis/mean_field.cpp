@@ -236,6 +236,7 @@ struct UnitFactors {
     double slope = 0.0;             ///< alpha^2 E[phi'(z_l)^2] (alpha: a residual branch's scale, else 1)
     double backward = 0.0;          ///< sigma_w^2 alpha^2 E[phi'(z_l)^2]: what the unit multiplies E||dl/dh||^2 by going down
     int skipFrom = -1;              ///< 0-based end of the residual group whose output's gradient this output also receives
+    double sigmaW2 = 0.0;           ///< the unit's weight variance times fan-in, as initialised
 };
 
 /// What multiplies each residual branch at initialisation (ResidualSpec::branchScale).
@@ -285,12 +286,17 @@ std::vector<UnitFactors> feedForwardFactors(const ExperimentConfig& config, doub
     const double biasVariance = config.biasInit.std * config.biasInit.std;
     for (int l = 0; l < depth; ++l) {
         const LayerSpec& layer = config.layers[static_cast<std::size_t>(l)];
-        const double sigmaW2Layer = sigmaW2(layer.init, fanIn, layer.width) * weightVarianceFactor[static_cast<std::size_t>(l)];
+        // LSUV rescales the drawn weights until q, the variance of W h + b, is 1 (to its
+        // tolerance): sigma_w^2 m + sigma_b^2 = 1, whatever the initialiser drew.
+        const double sigmaW2Layer =
+            config.lsuv && secondMoment > 0.0
+                ? std::max(0.0, 1.0 - biasVariance) / secondMoment
+                : sigmaW2(layer.init, fanIn, layer.width) * weightVarianceFactor[static_cast<std::size_t>(l)];
         const double q = sigmaW2Layer * secondMoment + biasVariance;
         const UnitMoments m = unitMoments(layer.activation, config.biasInit.value, q);
         const int start = groupStartOfEnd[static_cast<std::size_t>(l)];
         const double scale2 = start >= 0 ? alpha * alpha : 1.0;
-        UnitFactors unit{fanIn * secondMoment, scale2 * m.slope, sigmaW2Layer * scale2 * m.slope, -1};
+        UnitFactors unit{fanIn * secondMoment, scale2 * m.slope, sigmaW2Layer * scale2 * m.slope, -1, sigmaW2Layer};
         if (l > 0 && groupEndOfStart[static_cast<std::size_t>(l)] >= 0)
             units.back().skipFrom = groupEndOfStart[static_cast<std::size_t>(l)];
         units.push_back(unit);
@@ -319,19 +325,19 @@ std::vector<UnitFactors> recurrentFactors(const ExperimentConfig& config, double
     double secondMoment = 0.0;
     for (int t = 1; t <= config.data.sequenceLength; ++t) {
         const UnitMoments m = unitMoments(r.activation, config.biasInit.value, recurrentW2 * secondMoment + drive);
-        units.push_back({hidden * secondMoment, m.slope, recurrentW2 * m.slope});
+        units.push_back({hidden * secondMoment, m.slope, recurrentW2 * m.slope, -1, recurrentW2});
         secondMoment = m.value;
     }
     return units;
 }
 
-std::vector<BandLayer> bandLayers(const ExperimentConfig& config) {
+std::vector<BandLayer> bandLayers(const ExperimentConfig& config, const std::vector<UnitFactors>& units) {
     std::vector<BandLayer> layers;
     int fanIn = config.inputDimension();
     for (const LayerSpec& layer : config.layers) {
         BandLayer b;
         b.activation = layer.activation;
-        b.sigmaW2 = sigmaW2(layer.init, fanIn, layer.width);
+        b.sigmaW2 = units[layers.size()].sigmaW2;
         b.biasMean = config.biasInit.value;
         b.biasVariance = config.biasInit.std * config.biasInit.std;
         b.fanIn = fanIn;
@@ -428,7 +434,7 @@ GradientProfiles predictGradientProfiles(const ExperimentConfig& config, double 
         out.bandUnavailableReason = "recurrent nets";
         return out;
     }
-    FiniteWidthBands bands = finiteWidthBands(bandLayers(config), inputSecondMoment, out.activationGradient, out.weightGradient);
+    FiniteWidthBands bands = finiteWidthBands(bandLayers(config, units), inputSecondMoment, out.activationGradient, out.weightGradient);
     out.activationBand = std::move(bands.activationGradient);
     out.weightBand = std::move(bands.weightGradient);
     if (out.activationBand.empty()) out.bandUnavailableReason = "layers that pass no gradient";

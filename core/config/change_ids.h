@@ -12,6 +12,7 @@ namespace gradflow::core {
 inline constexpr std::string_view kChangeIds[] = {"batch-norm-on",      "batch-norm-off",
                                                   "layer-norm-on",      "layer-norm-off",
                                                   "fixup-on",           "fixup-off",
+                                                  "lsuv-on",            "lsuv-off",
                                                   "dropout-on",         "dropout-off",
                                                   "residual-on",        "residual-off",
                                                   "residual-rezero",    "residual-inverse-sqrt",

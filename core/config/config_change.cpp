@@ -212,6 +212,22 @@ const std::vector<ChangeRule>& rules() {
              return ConfigChange{
                  {}, "without Fixup", "with Fixup initialisation", "The same stack with its drawn initial weights unscaled."};
          }},
+        {"lsuv-on", [](const ExperimentConfig& c) { return feedForward(c) && !c.lsuv && !c.residual.fixup; },
+         [](ExperimentConfig& c) { c.lsuv = true; },
+         [](const ExperimentConfig&) {
+             return ConfigChange{{},
+                                 "with LSUV initialisation",
+                                 "without LSUV",
+                                 "LSUV (Mishkin & Matas 2016) rescales each layer's drawn weights, input side first, "
+                                 "until its output has variance 1 on a batch of the data: the forward signal keeps its "
+                                 "scale at any depth, whatever the initialiser's gain."};
+         }},
+        {"lsuv-off", [](const ExperimentConfig& c) { return feedForward(c) && c.lsuv; },
+         [](ExperimentConfig& c) { c.lsuv = false; },
+         [](const ExperimentConfig&) {
+             return ConfigChange{
+                 {}, "without LSUV", "with LSUV initialisation", "The same network with its drawn initial weights unscaled."};
+         }},
         {"dropout-on",
          [](const ExperimentConfig& c) {
              return feedForward(c) && !allLayers(c, [](const LayerSpec& l) { return l.dropout == kComparedDropout; });

@@ -167,6 +167,10 @@ struct ExperimentConfig {
     ModelKind model = ModelKind::FeedForward;
     std::vector<LayerSpec> layers = std::vector<LayerSpec>(8, LayerSpec{});
     ResidualSpec residual;
+    /// LSUV initialisation (Mishkin & Matas 2016), feed-forward only: after drawing, each
+    /// hidden layer's weights are rescaled on a batch of the training data until its dense
+    /// output has unit variance (FeedForwardNet::scaleToUnitVariance).
+    bool lsuv = false;
     BiasInitSpec biasInit;
     RecurrentSpec recurrent;
     TrainingSpec training;

@@ -220,6 +220,12 @@ void checkModel(Checker& c, const ExperimentConfig& config) {
     }
     if (recurrent) checkRecurrent(c, config);
     else checkLayers(c, config);
+    if (config.lsuv && recurrent)
+        c.add("model.lsuv", "rescales feed-forward layers on data; a recurrent model has none (set lsuv to false, or kind "
+                            "to \"feedforward\")");
+    else if (config.lsuv && config.residual.fixup)
+        c.add("model.lsuv", "cannot be combined with model.residual.fixup, which sets the same weights' scale (and "
+                            "zeroes layers LSUV could not rescale); choose one");
     c.real("model.bias_init.value", config.biasInit.value, -100.0, 100.0);
     c.real("model.bias_init.std", config.biasInit.std, 0.0, 100.0);
 }

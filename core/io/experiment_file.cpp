@@ -195,7 +195,7 @@ void readRecurrent(ReadContext& c, const JsonValue& rec) {
 
 void readModel(ReadContext& c, const JsonValue& model) {
     Reader& r = c.r;
-    if (!r.object(model, "model", {"kind", "layers", "residual", "bias_init", "recurrent"})) return;
+    if (!r.object(model, "model", {"kind", "layers", "residual", "lsuv", "bias_init", "recurrent"})) return;
     r.name(model, "model", "kind", kModelKindNames, c.config.model);
     if (const JsonValue* layers = model.find("layers")) readLayers(c, *layers);
     if (const JsonValue* residual = model.find("residual");
@@ -204,6 +204,7 @@ void readModel(ReadContext& c, const JsonValue& model) {
         r.name(*residual, "model.residual", "branch_scale", kBranchScaleRegistry, c.config.residual.branchScale);
         r.boolean(*residual, "model.residual", "fixup", c.config.residual.fixup);
     }
+    r.boolean(model, "model", "lsuv", c.config.lsuv);
     if (const JsonValue* bias = model.find("bias_init"); bias && r.object(*bias, "model.bias_init", {"value", "std"})) {
         r.number(*bias, "model.bias_init", "value", c.config.biasInit.value);
         r.number(*bias, "model.bias_init", "std", c.config.biasInit.std);

@@ -94,6 +94,7 @@ JsonValue modelObject(const ExperimentConfig& config) {
         if (config.residual.fixup) residual.set("fixup", true);
         model.set("residual", std::move(residual));
     }
+    if (config.lsuv) model.set("lsuv", true);
     if (config.biasInit != defaults.biasInit) {
         JsonValue bias = JsonValue::object();
         bias.set("value", config.biasInit.value);

@@ -217,35 +217,69 @@ template <typename Scalar>
 void FeedForwardNet<Scalar>::forwardHidden(const Matrix& inputs, ForwardMode mode, bool withDerivatives,
                                            std::vector<LayerPass>& passes) const {
     passes.resize(m_layers.size());
-    for (std::size_t i = 0; i < m_layers.size(); ++i) {
-        const Layer& layer = m_layers[i];
-        LayerPass& pass = passes[i];
-        const Matrix& input = i == 0 ? inputs : passes[i - 1].h;
-        if (layer.layerNorm) {
-            pass.z.noalias() = layer.weights * input;
-            normaliseEachSample(layer, pass);
-        } else if (layer.batchNorm && mode == ForwardMode::Train) {
-            pass.z.noalias() = layer.weights * input;
-            normaliseWithBatchStatistics(layer, pass);
-        } else {
-            pass.y.noalias() = layer.weights * input;
-            if (layer.batchNorm) normaliseWithHeldStatistics(layer, m_passes[i], mode, pass);
-            else pass.y.colwise() += layer.bias;
-        }
-        pass.h.resize(pass.y.rows(), pass.y.cols());
-        activateArray<Scalar>(layer.activation, view(pass.y), view(pass.h));
-        if (withDerivatives) {
-            pass.derivative.resize(pass.y.rows(), pass.y.cols());
-            derivativeArray<Scalar>(layer.activation, view(pass.y), view(pass.h), view(pass.derivative));
-        }
-        // Only training drops units; evaluation and probes see the whole layer (inverted dropout).
-        if (layer.dropoutRate > 0.0 && mode == ForwardMode::Train) pass.h.array() *= pass.dropMask.array();
-        if (layer.residualStart > 0) {
-            if (layer.learnsBranchScale && mode == ForwardMode::Train) pass.branch = pass.h;
-            if (layer.branchScale != Scalar(1)) pass.h *= layer.branchScale;
-            pass.h += passes[layer.residualStart - 2].h;
-        }
+    for (std::size_t i = 0; i < m_layers.size(); ++i) forwardLayer(i, i == 0 ? inputs : passes[i - 1].h, mode, withDerivatives, passes);
+}
+
+template <typename Scalar>
+void FeedForwardNet<Scalar>::forwardLayer(std::size_t i, const Matrix& input, ForwardMode mode, bool withDerivatives,
+                                          std::vector<LayerPass>& passes) const {
+    const Layer& layer = m_layers[i];
+    LayerPass& pass = passes[i];
+    if (layer.layerNorm) {
+        pass.z.noalias() = layer.weights * input;
+        normaliseEachSample(layer, pass);
+    } else if (layer.batchNorm && mode == ForwardMode::Train) {
+        pass.z.noalias() = layer.weights * input;
+        normaliseWithBatchStatistics(layer, pass);
+    } else {
+        pass.y.noalias() = layer.weights * input;
+        if (layer.batchNorm) normaliseWithHeldStatistics(layer, m_passes[i], mode, pass);
+        else pass.y.colwise() += layer.bias;
     }
+    pass.h.resize(pass.y.rows(), pass.y.cols());
+    activateArray<Scalar>(layer.activation, view(pass.y), view(pass.h));
+    if (withDerivatives) {
+        pass.derivative.resize(pass.y.rows(), pass.y.cols());
+        derivativeArray<Scalar>(layer.activation, view(pass.y), view(pass.h), view(pass.derivative));
+    }
+    // Only training drops units; evaluation and probes see the whole layer (inverted dropout).
+    if (layer.dropoutRate > 0.0 && mode == ForwardMode::Train) pass.h.array() *= pass.dropMask.array();
+    if (layer.residualStart > 0) {
+        if (layer.learnsBranchScale && mode == ForwardMode::Train) pass.branch = pass.h;
+        if (layer.branchScale != Scalar(1)) pass.h *= layer.branchScale;
+        pass.h += passes[layer.residualStart - 2].h;
+    }
+}
+
+template <typename Scalar>
+int FeedForwardNet<Scalar>::scaleToUnitVariance(const Matrix& inputs) {
+    std::vector<LayerPass> passes(m_layers.size());
+    int rescaled = 0;
+    for (std::size_t i = 0; i < m_layers.size(); ++i) {
+        Layer& layer = m_layers[i];
+        const Matrix& input = i == 0 ? inputs : passes[i - 1].h;
+        // W h is linear in W: one product serves every iteration, and only the bias (which
+        // LSUV leaves alone) keeps a single rescaling from landing on 1 exactly.
+        const Matrix product = layer.weights * input;
+        double factor = 1.0;
+        for (int iteration = 0; iteration < kLsuvMaxIterations; ++iteration) {
+            Eigen::MatrixXd dense = product.template cast<double>() * factor;
+            if (layer.bias.size() > 0) dense.colwise() += layer.bias.template cast<double>();
+            const double count = static_cast<double>(dense.size());
+            const double mean = dense.sum() / count;
+            const double variance = (dense.array() - mean).square().sum() / count;
+            // A layer whose output does not vary (all inputs dead, zero weights) has no
+            // scale to find; it is left as drawn.
+            if (!(variance > 0.0) || !std::isfinite(variance) || std::abs(variance - 1.0) < kLsuvTolerance) break;
+            factor /= std::sqrt(variance);
+        }
+        if (factor != 1.0) {
+            layer.weights *= static_cast<Scalar>(factor);
+            ++rescaled;
+        }
+        forwardLayer(i, input, ForwardMode::Evaluate, false, passes);
+    }
+    return rescaled;
 }
 
 template <typename Scalar>

@@ -64,6 +64,16 @@ public:
     /// Backpropagates the gradient left by loss() into every parameter's gradient.
     void backward();
 
+    /// LSUV initialisation (Mishkin & Matas 2016), after the weights are drawn: each hidden
+    /// layer in turn, input side first, has its weights rescaled until its dense output
+    /// W h + b has variance 1 over `inputs` (all units and samples; |var - 1| < 0.1, at most
+    /// 10 rescalings, the paper's values). Layers are run as in evaluation (no dropout;
+    /// batch norm at its starting statistics), biases and the readout are left alone.
+    /// Returns how many layers were rescaled. Costs about one forward pass.
+    int scaleToUnitVariance(const Matrix& inputs);
+    static constexpr double kLsuvTolerance = 0.1;
+    static constexpr int kLsuvMaxIterations = 10;
+
     /// Evaluation-mode outputs (running batch-norm statistics); does not disturb the
     /// training caches.
     Matrix predict(const Matrix& inputs) const;
@@ -155,6 +165,9 @@ private:
     /// The one hidden-stack forward pass that training, predict() and jacobianChain() share;
     /// phi'(y) only where backward() or a Jacobian needs it.
     void forwardHidden(const Matrix& inputs, ForwardMode mode, bool withDerivatives, std::vector<LayerPass>& passes) const;
+    /// Hidden layer i (0-based) of that pass, reading `input`; earlier passes hold the skips.
+    void forwardLayer(std::size_t i, const Matrix& input, ForwardMode mode, bool withDerivatives,
+                      std::vector<LayerPass>& passes) const;
     void normaliseWithBatchStatistics(const Layer& layer, LayerPass& pass) const;
     void normaliseWithHeldStatistics(const Layer& layer, const LayerPass& lastTraining, ForwardMode mode, LayerPass& pass) const;
     void normaliseEachSample(const Layer& layer, LayerPass& pass) const;

@@ -47,6 +47,9 @@ public:
           m_order(static_cast<std::size_t>(m_data.samples())) {
         std::iota(m_order.begin(), m_order.end(), 0);
         m_cursor = m_order.size();  // forces a shuffle before the first batch
+        if constexpr (requires { m_net.scaleToUnitVariance(m_batchInputs); }) {
+            if (config.lsuv) m_net.scaleToUnitVariance(unitVarianceBatch());
+        }
     }
 
     const StepStats& step() override {
@@ -162,6 +165,18 @@ private:
     // Sampling without replacement, reshuffled each epoch (Fisher-Yates on our own RNG so
     // the order is the same on every platform). A feed-forward sample is a one-step
     // sequence; time step t of sample j goes to column t B + j.
+    /// LSUV's batch: a batch's worth of training samples evenly spaced through the set, so
+    /// it spans the classes (the generators write them in runs) and draws nothing from the
+    /// batch stream, whose order training keeps whether LSUV is on or off.
+    Matrix unitVarianceBatch() const {
+        const Eigen::Index samples = m_data.samples();
+        const Eigen::Index batch = std::min<Eigen::Index>(m_config.training.batchSize, samples);
+        Matrix inputs(m_data.inputDimension, batch);
+        for (Eigen::Index j = 0; j < batch; ++j)
+            inputs.col(j) = m_data.inputs.front().col(j * samples / batch).template cast<Scalar>();
+        return inputs;
+    }
+
     void nextBatch() {
         const int batch = m_config.training.batchSize;
         const int steps = m_data.sequenceLength();

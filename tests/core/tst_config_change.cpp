@@ -51,6 +51,7 @@ void TestConfigChange::oneClickRemovesTheLessonsRemedy_data() {
     // The lessons whose text says "Compare -> without X": the button offers exactly that.
     QTest::newRow("dropout") << "dropout-overfitting" << "dropout-off";
     QTest::newRow("fixup") << "fixup-deep-residual" << "fixup-off";
+    QTest::newRow("lsuv") << "lsuv-gelu-any-gain" << "lsuv-off";
     QTest::newRow("layer norm") << "layernorm-rescue" << "layer-norm-off";
     QTest::newRow("rezero") << "rezero-deep-residual" << "residual-unscaled";
     QTest::newRow("warmup") << "warmup-large-learning-rate" << "schedule-off";

@@ -78,6 +78,8 @@ constexpr Row kRows[] = {
     {"dead-relu-negative-bias", 0.0, kAny},
     // Fixup: every block starts as the identity, so dL/dh reaches layer 1 unchanged.
     {"fixup-deep-residual", 0.0, 0.5},
+    // LSUV: GELU's mild growth at q = 1, 1.035 a layer in the norm: about half a decade.
+    {"lsuv-gelu-any-gain", 0.2, 0.7},
     // Its point is the rate over time, not a profile at step 0.
     {"warmup-large-learning-rate", 0.0, kAny},
     // Its point is the train/test gap after training; He + ReLU keeps the profile flat.

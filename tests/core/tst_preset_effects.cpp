@@ -218,6 +218,8 @@ const std::map<std::string, Check>& checks() {
              for (int i = 0; i < suggestedSteps(n) && !trainer->divergence().diverged; ++i) trainer->step();
              QVERIFY2(trainer->divergence().diverged, "without Fixup the lesson's stack should diverge");
          }},
+        {"lsuv-gelu-any-gain", remedyAtInit(&LayerStats::activationGradNorm, 0.1, 10, 1e4,
+                                            [](ExperimentConfig& c) { c.lsuv = false; })},
         {"dropout-overfitting",
          [](const std::string& n) {
              const ExperimentConfig config = presetConfig(n);

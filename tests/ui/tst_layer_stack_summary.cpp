@@ -26,6 +26,7 @@ private slots:
     void oneNormalisationPerLayer();
     void branchScalingNeedsSkips();
     void fixupNeedsSkips();
+    void lsuvTogglesAndIsRefusedWithFixup();
     void dropoutColumnEditsOneLayer();
     void initColumnNamesTheSchemeBriefly();
 };
@@ -144,6 +145,31 @@ void TestLayerStackSummary::fixupNeedsSkips() {
     QVERIFY(!document.config().residual.fixup);
     QVERIFY(document.issues().empty());
     QVERIFY(!fixup->isChecked());
+}
+
+void TestLayerStackSummary::lsuvTogglesAndIsRefusedWithFixup() {
+    ui::ExperimentDocument document;
+    ui::LayerStackEditor editor(&document);
+    core::ExperimentConfig config;
+    document.replace(config, {});
+    auto* lsuv = editor.findChild<QCheckBox*>(QStringLiteral("lsuv"));
+    QVERIFY(lsuv);
+    QVERIFY(lsuv->toolTip().contains(QStringLiteral("Mishkin & Matas 2016")));
+    lsuv->click();
+    QVERIFY(document.config().lsuv);
+    QVERIFY(document.issues().empty());
+    // With Fixup both would set the branches' scale: the document says which field.
+    config = document.config();
+    config.residual.every = 2;
+    document.replace(config, {});
+    editor.findChild<QCheckBox*>(QStringLiteral("fixup"))->click();
+    QVERIFY(document.config().residual.fixup);
+    QVERIFY(std::any_of(document.issues().begin(), document.issues().end(),
+                        [](const core::ConfigIssue& issue) { return issue.field == "model.lsuv"; }));
+    lsuv->click();
+    QVERIFY(!document.config().lsuv);
+    QVERIFY(document.issues().empty());
+    QVERIFY(!lsuv->isChecked());
 }
 
 void TestLayerStackSummary::dropoutColumnEditsOneLayer() {
